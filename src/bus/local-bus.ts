@@ -1,0 +1,33 @@
+// The in-process Bus: notices go synchronously to this process's subscribers, in publish order.
+
+import type { Bus, BusNotice } from '../core/bus.js';
+
+/** A listener that throws is reported to `onError` and never stops the others or the publisher. */
+export function createLocalBus(onError: (err: unknown) => void = () => {}): Bus {
+  const listeners = new Map<string, Set<(n: BusNotice) => void>>();
+  return {
+    publish(notice) {
+      const set = listeners.get(notice.room_id);
+      if (!set) return;
+      for (const listener of [...set]) {
+        try {
+          listener(notice);
+        } catch (err) {
+          onError(err);
+        }
+      }
+    },
+    subscribe(roomId, listener) {
+      let set = listeners.get(roomId);
+      if (!set) listeners.set(roomId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && listeners.get(roomId) === set) listeners.delete(roomId);
+      };
+    },
+    async close() {
+      listeners.clear();
+    },
+  };
+}

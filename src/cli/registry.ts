@@ -1,0 +1,184 @@
+// Every CLI command: its usage, its flags and its arity. The code of a command is imported only
+// when that command runs, so `huddle write` never loads the hub's server or database driver.
+
+import type { ParseArgsConfig } from 'node:util';
+import type { CliContext, Flags } from './context.js';
+
+export type Run = (ctx: CliContext, args: string[], flags: Flags) => Promise<void>;
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandEntry {
+  usage: string;
+  summary: string;
+  options: Options;
+  /** Positional arguments: at least `min`, at most `max`. */
+  min: number;
+  max: number;
+  load: () => Promise<{ run: Run }>;
+}
+
+const s = { type: 'string' } as const;
+const b = { type: 'boolean' } as const;
+
+export const GLOBAL_OPTIONS: Options = {
+  hub: s,
+  json: b,
+  home: s,
+  config: s,
+  help: { type: 'boolean', short: 'h' },
+  version: b,
+};
+
+export const COMMANDS: Record<string, CommandEntry> = {
+  serve: {
+    usage:
+      'huddle serve [--host H] [--port P] [--store URL] [--sync full|normal] [--create-secret S | --open-create] [--log-level L]',
+    summary: 'run the hub',
+    options: {
+      host: s,
+      port: s,
+      store: s,
+      sync: s,
+      'create-secret': s,
+      'open-create': b,
+      'log-level': s,
+    },
+    min: 0,
+    max: 0,
+    load: () => import('./commands/serve.js'),
+  },
+  create: {
+    usage: 'huddle create [name] [--label L] [--create-secret S]',
+    summary: 'create a room; prints its name and keeps its admin token',
+    options: { label: s, 'create-secret': s },
+    min: 0,
+    max: 1,
+    load: () => import('./commands/create.js'),
+  },
+  pair: {
+    usage: 'huddle pair <room> [--scopes read,write,checkpoint] [--ttl SECONDS]',
+    summary: 'make a one-time code for another machine',
+    options: { scopes: s, ttl: s },
+    min: 1,
+    max: 1,
+    load: () => import('./commands/pair.js'),
+  },
+  join: {
+    usage: 'huddle join <code> [--label L]',
+    summary: 'redeem a pair code; keeps the new token',
+    options: { label: s },
+    min: 1,
+    max: 1,
+    load: () => import('./commands/join.js'),
+  },
+  read: {
+    usage: 'huddle read <room> [--limit N]',
+    summary: 'the checkpoint and recent events',
+    options: { limit: s },
+    min: 1,
+    max: 1,
+    load: () => import('./commands/read.js'),
+  },
+  history: {
+    usage: 'huddle history <room> [--after SEQ] [--limit N]',
+    summary: 'events after a cursor',
+    options: { after: s, limit: s },
+    min: 1,
+    max: 1,
+    load: () => import('./commands/history.js'),
+  },
+  write: {
+    usage: 'huddle write <room> <markdown | ->',
+    summary: "append a note ('-' reads standard input)",
+    options: {},
+    min: 2,
+    max: Infinity,
+    load: () => import('./commands/write.js'),
+  },
+  checkpoint: {
+    usage: 'huddle checkpoint <room> <markdown | -> [--expect-version V]',
+    summary: "replace the room's checkpoint",
+    options: { 'expect-version': s },
+    min: 2,
+    max: Infinity,
+    load: () => import('./commands/checkpoint.js'),
+  },
+  rooms: {
+    usage: 'huddle rooms',
+    summary: 'rooms this machine holds tokens for',
+    options: {},
+    min: 0,
+    max: 0,
+    load: () => import('./commands/rooms.js'),
+  },
+  devices: {
+    usage: 'huddle devices <room>',
+    summary: "the room's members",
+    options: {},
+    min: 1,
+    max: 1,
+    load: () => import('./commands/devices.js'),
+  },
+  whoami: {
+    usage: 'huddle whoami <room>',
+    summary: 'this machine’s member in a room',
+    options: {},
+    min: 1,
+    max: 1,
+    load: () => import('./commands/whoami.js'),
+  },
+  rotate: {
+    usage: 'huddle rotate <room>',
+    summary: 'replace this machine’s token; the old one stops working',
+    options: {},
+    min: 1,
+    max: 1,
+    load: () => import('./commands/rotate.js'),
+  },
+  revoke: {
+    usage: 'huddle revoke <room> <label-or-id>',
+    summary: 'revoke a member and all its tokens (admin)',
+    options: {},
+    min: 2,
+    max: 2,
+    load: () => import('./commands/revoke.js'),
+  },
+  export: {
+    usage: 'huddle export <room> [--format md|jsonl]',
+    summary: 'the whole room, in order',
+    options: { format: s },
+    min: 1,
+    max: 1,
+    load: () => import('./commands/export.js'),
+  },
+  delete: {
+    usage: 'huddle delete <room> [--yes]',
+    summary: 'delete a room and everything in it (admin)',
+    options: { yes: b },
+    min: 1,
+    max: 1,
+    load: () => import('./commands/delete.js'),
+  },
+  config: {
+    usage: 'huddle config print',
+    summary: 'the effective settings, secrets masked',
+    options: {},
+    min: 1,
+    max: 1,
+    load: () => import('./commands/config.js'),
+  },
+};
+
+export function helpText(): string {
+  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`);
+  return [
+    'huddle: one room for all your coding agents.',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Global flags: --hub URL (or HUDDLE_URL), --json, --home DIR (or HUDDLE_HOME), --config FILE, --help, --version',
+    'Exit codes: 0 success, 1 error, 2 usage error.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,113 @@
+// runCli: parses the command line, loads one command, maps errors to exit codes.
+
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { CliError, usageError } from './cli-error.js';
+import { createContext, type CliIO, type Flags } from './context.js';
+import { COMMANDS, GLOBAL_OPTIONS, helpText } from './registry.js';
+
+const VERSION = '0.1.0';
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const at = commandIndex(argv);
+  const name = at < 0 ? undefined : argv[at]!;
+  const json = argv.includes('--json');
+  try {
+    if (argv.includes('--version')) {
+      io.stdout(`huddle ${VERSION}\n`);
+      return 0;
+    }
+    if (name === undefined || argv.includes('--help') || argv.includes('-h')) {
+      const entry = name === undefined ? undefined : COMMANDS[name];
+      io.stdout(entry ? `Usage: ${entry.usage}\n  ${entry.summary}\n` : helpText());
+      return name === undefined && !argv.includes('--help') && !argv.includes('-h') ? 2 : 0;
+    }
+    const entry = COMMANDS[name];
+    if (!entry) throw usageError(`Unknown command "${name}". Run "huddle --help" for the list.`);
+    let values: Flags;
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({
+        args: [...argv.slice(0, at), ...argv.slice(at + 1)],
+        options: { ...GLOBAL_OPTIONS, ...entry.options },
+        allowPositionals: true,
+        strict: true,
+      }) as { values: Flags; positionals: string[] });
+    } catch (err) {
+      throw usageError(`${(err as Error).message.split('\n')[0]}\nUsage: ${entry.usage}`);
+    }
+    if (positionals.length < entry.min || positionals.length > entry.max) {
+      throw usageError(`Wrong number of arguments.\nUsage: ${entry.usage}`);
+    }
+    const ctx = createContext(io, values);
+    const { run } = await entry.load();
+    await run(ctx, positionals, values);
+    return 0;
+  } catch (err) {
+    return reportError(err, io, json);
+  }
+}
+
+function reportError(err: unknown, io: CliIO, json: boolean): number {
+  const e = err as {
+    name?: string;
+    message?: string;
+    code?: string;
+    status?: number;
+    details?: unknown;
+    exitCode?: number;
+  };
+  const exitCode = err instanceof CliError ? err.exitCode : 1;
+  if (json) {
+    io.stdout(
+      JSON.stringify(
+        {
+          error: {
+            code: e.code ?? (exitCode === 2 ? 'usage' : 'error'),
+            message: e.message,
+            status: e.status,
+            details: e.details,
+          },
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  }
+  const known = err instanceof CliError || e.name === 'HubError' || e.name === 'HuddleError';
+  io.stderr(`huddle: ${known ? e.message : String((err as Error)?.stack ?? err)}\n`);
+  return exitCode;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    env: process.env,
+    prompt: (question) =>
+      new Promise((resolve) => {
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        rl.question(question, (answer) => {
+          rl.close();
+          resolve(answer);
+        });
+      }),
+  };
+}
+
+/** Where the command name is: the first argument that is neither a flag nor a global flag's value. */
+function commandIndex(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return -1;
+    if (!a.startsWith('-')) return i;
+    if (!a.includes('=') && GLOBAL_OPTIONS[a.slice(2)]?.type === 'string') i++;
+  }
+  return -1;
+}

@@ -1,0 +1,237 @@
+// The one configuration schema: every setting with its default, file key, environment variable,
+// flag and validation. Plain functions rather than a schema library, so the CLI starts fast.
+
+import type { HubRateLimits } from '../core/hub.js';
+import type { RateLimit } from '../core/rate-limiter.js';
+
+export interface Config {
+  home: string;
+  config_file: string;
+  host: string;
+  port: number;
+  store: string;
+  sync: 'full' | 'normal';
+  url: string;
+  create_secret: string | undefined;
+  open_create: boolean;
+  trust_proxy: boolean;
+  log_level: 'debug' | 'info' | 'warn' | 'error';
+  log_format: 'auto' | 'json' | 'pretty';
+  code_ttl_seconds: number;
+  idempotency_retention_seconds: number;
+  body_limit_bytes: number;
+  rate_limits: HubRateLimits;
+}
+
+/** Raised for a value that breaks the schema; the message names the source and the setting. */
+export type Parse<T> = (raw: unknown) => T;
+
+export interface Setting<K extends keyof Config = keyof Config> {
+  key: K;
+  env?: string;
+  flag?: string;
+  secret?: boolean;
+  description: string;
+  parse: Parse<Config[K]>;
+  /** The default, which may depend on settings resolved before it. */
+  default: (resolved: Partial<Config>) => Config[K];
+}
+
+class SchemaError extends Error {}
+export { SchemaError };
+
+const str: Parse<string> = (raw) => {
+  if (typeof raw !== 'string' || raw.length === 0)
+    throw new SchemaError('must be a non-empty string');
+  return raw;
+};
+const int =
+  (min: number, max: number): Parse<number> =>
+  (raw) => {
+    const n = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      throw new SchemaError(`must be an integer from ${min} to ${max}`);
+    }
+    return n;
+  };
+const bool: Parse<boolean> = (raw) => {
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string' && /^(1|true|yes|on)$/i.test(raw)) return true;
+  if (typeof raw === 'string' && /^(0|false|no|off)$/i.test(raw)) return false;
+  throw new SchemaError('must be true or false');
+};
+const oneOf =
+  <T extends string>(...values: T[]): Parse<T> =>
+  (raw) => {
+    if (typeof raw !== 'string' || !(values as string[]).includes(raw)) {
+      throw new SchemaError(`must be one of ${values.join(', ')}`);
+    }
+    return raw as T;
+  };
+const url: Parse<string> = (raw) => {
+  const s = str(raw);
+  let parsed: URL;
+  try {
+    parsed = new URL(s);
+  } catch {
+    throw new SchemaError('must be a URL like http://127.0.0.1:7766');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new SchemaError('must be an http: or https: URL');
+  return s.replace(/\/+$/, '');
+};
+
+export const DEFAULT_RATE_LIMITS: HubRateLimits = {
+  room_create: { burst: 100, refill: 100, period_seconds: 86400 },
+  join: { burst: 100, refill: 10, period_seconds: 60 },
+  room_ops: { burst: 1200, refill: 20, period_seconds: 1 },
+  writes: { burst: 300, refill: 10, period_seconds: 60 },
+  global_room_ops: { burst: 50000, refill: 50000, period_seconds: 86400 },
+};
+
+const rateLimits: Parse<HubRateLimits> = (raw) => {
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      throw new SchemaError('must be a JSON object');
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new SchemaError('must be an object');
+  const out: HubRateLimits = structuredClone(DEFAULT_RATE_LIMITS);
+  for (const [name, value] of Object.entries(raw)) {
+    if (!(name in out))
+      throw new SchemaError(`has unknown limit "${name}" (known: ${Object.keys(out).join(', ')})`);
+    if (typeof value !== 'object' || value === null)
+      throw new SchemaError(`.${name} must be an object`);
+    const limit: RateLimit = { ...out[name as keyof HubRateLimits] };
+    for (const [field, v] of Object.entries(value)) {
+      if (!(field in limit))
+        throw new SchemaError(
+          `.${name} has unknown field "${field}" (known: burst, refill, period_seconds)`,
+        );
+      if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+        throw new SchemaError(`.${name}.${field} must be a positive number`);
+      limit[field as keyof RateLimit] = v;
+    }
+    out[name as keyof HubRateLimits] = limit;
+  }
+  return out;
+};
+
+function setting<K extends keyof Config>(s: Setting<K>): Setting<K> {
+  return s;
+}
+
+/** In resolution order: a default may use any setting listed before it. */
+export const SETTINGS: Setting[] = [
+  setting({
+    key: 'host',
+    env: 'HUDDLE_HOST',
+    flag: 'host',
+    description: 'Address the hub listens on',
+    parse: str,
+    default: () => '127.0.0.1',
+  }),
+  setting({
+    key: 'port',
+    env: 'HUDDLE_PORT',
+    flag: 'port',
+    description: 'Port the hub listens on (0 picks a free one)',
+    parse: int(0, 65535),
+    default: () => 7766,
+  }),
+  setting({
+    key: 'store',
+    env: 'HUDDLE_STORE',
+    flag: 'store',
+    description: 'Where the hub keeps its data: sqlite:<path>',
+    parse: str,
+    default: (c) => `sqlite:${c.home}/huddle.db`,
+  }),
+  setting({
+    key: 'sync',
+    env: 'HUDDLE_SYNC',
+    flag: 'sync',
+    description:
+      'SQLite durability: full syncs every acknowledged write; normal skips the sync (survives a hub crash, not a power loss)',
+    parse: oneOf('full', 'normal'),
+    default: () => 'full' as const,
+  }),
+  setting({
+    key: 'url',
+    env: 'HUDDLE_URL',
+    flag: 'hub',
+    description: 'The hub this machine talks to',
+    parse: url,
+    default: (c) =>
+      `http://${c.host === '0.0.0.0' || c.host === '::' ? '127.0.0.1' : c.host}:${c.port || 7766}`,
+  }),
+  setting({
+    key: 'create_secret',
+    env: 'HUDDLE_CREATE_SECRET',
+    flag: 'create-secret',
+    secret: true,
+    description: 'When set, creating a room needs this secret',
+    parse: str,
+    default: () => undefined,
+  }),
+  setting({
+    key: 'open_create',
+    env: 'HUDDLE_OPEN_CREATE',
+    flag: 'open-create',
+    description: 'Let anyone who reaches a non-loopback hub create rooms',
+    parse: bool,
+    default: () => false,
+  }),
+  setting({
+    key: 'trust_proxy',
+    env: 'HUDDLE_TRUST_PROXY',
+    description: 'Take the client address from X-Forwarded-For (only behind a reverse proxy)',
+    parse: bool,
+    default: () => false,
+  }),
+  setting({
+    key: 'log_level',
+    env: 'HUDDLE_LOG_LEVEL',
+    flag: 'log-level',
+    description: 'debug, info, warn or error',
+    parse: oneOf('debug', 'info', 'warn', 'error'),
+    default: () => 'info' as const,
+  }),
+  setting({
+    key: 'log_format',
+    env: 'HUDDLE_LOG_FORMAT',
+    description: 'json (one object a line), pretty, or auto (pretty in a terminal)',
+    parse: oneOf('auto', 'json', 'pretty'),
+    default: () => 'auto' as const,
+  }),
+  setting({
+    key: 'code_ttl_seconds',
+    env: 'HUDDLE_CODE_TTL_SECONDS',
+    description: 'How long a pair code stays valid',
+    parse: int(10, 86400),
+    default: () => 600,
+  }),
+  setting({
+    key: 'idempotency_retention_seconds',
+    description: 'How long idempotency keys are remembered',
+    parse: int(60, 30 * 86400),
+    default: () => 86400,
+  }),
+  setting({
+    key: 'body_limit_bytes',
+    description: 'Largest request body the hub reads',
+    parse: int(64 * 1024 * 2, 64 * 1024 * 1024),
+    default: () => 1024 * 1024,
+  }),
+  setting({
+    key: 'rate_limits',
+    env: 'HUDDLE_RATE_LIMITS',
+    description:
+      'Rate limits: room_create, join, room_ops, writes, global_room_ops, each {burst, refill, period_seconds}',
+    parse: rateLimits,
+    default: () => structuredClone(DEFAULT_RATE_LIMITS),
+  }),
+];

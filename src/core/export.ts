@@ -1,0 +1,61 @@
+// Renders a room's export: Markdown for people, JSON Lines (one event a line) for machines.
+
+import type { Checkpoint, Member, Room, RoomEvent } from './types.js';
+
+export type ExportFormat = 'md' | 'jsonl';
+
+export interface RoomExport {
+  room: Room;
+  checkpoint: Checkpoint;
+  members: Member[];
+  events: AsyncIterable<RoomEvent>;
+  exported_at: string;
+}
+
+/** One JSON object per line: every event of the room, in seq order. */
+export async function* renderJsonl(data: RoomExport): AsyncIterable<string> {
+  for await (const event of data.events) yield JSON.stringify(event) + '\n';
+}
+
+/** A readable document: the checkpoint, the members, then the whole log in order. */
+export async function* renderMarkdown(data: RoomExport): AsyncIterable<string> {
+  const { room, checkpoint, members } = data;
+  yield `# Room ${room.name}\n\nExported ${data.exported_at}. Created ${room.created_at}.\n\n`;
+  if (checkpoint.version === 0) {
+    yield '## Checkpoint\n\n_No checkpoint yet._\n\n';
+  } else {
+    yield `## Checkpoint (version ${checkpoint.version}, by ${checkpoint.updated_by?.label ?? 'unknown'} at ${checkpoint.updated_at})\n\n${checkpoint.text}\n\n`;
+  }
+  yield '## Members\n\n';
+  for (const m of members) {
+    const state = m.revoked_at ? `revoked ${m.revoked_at}` : 'active';
+    yield `- ${m.label} (\`${m.id}\`): ${m.scopes.join(', ')}; joined ${m.created_at}; ${state}\n`;
+  }
+  yield '\n## Log\n';
+  for await (const e of data.events) {
+    yield `\n### #${e.seq} ${e.type} by ${e.actor?.label ?? 'hub'} at ${e.ts}\n\n${describeEvent(e)}\n`;
+  }
+}
+
+/** The human-readable content of one event, as the Markdown export and the CLI show it. */
+export function describeEvent(e: RoomEvent): string {
+  const b = e.body;
+  switch (e.type) {
+    case 'note':
+      return String(b.text);
+    case 'checkpoint':
+      return `Checkpoint version ${b.version}:\n\n${b.text}`;
+    case 'room.created':
+      return `Created the room "${b.name}".`;
+    case 'code.created':
+      return `Created a pair code with scopes ${(b.scopes as string[]).join(', ')}, valid until ${b.expires_at}.`;
+    case 'member.joined':
+      return `${b.label} joined with scopes ${(b.scopes as string[]).join(', ')}.`;
+    case 'member.revoked':
+      return `Revoked ${b.label ?? b.member_id}.`;
+    case 'member.token_rotated':
+      return 'Rotated its token.';
+    default:
+      return '```json\n' + JSON.stringify(b, null, 2) + '\n```';
+  }
+}

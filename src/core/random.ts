@@ -1,0 +1,34 @@
+// Randomness for ids, tokens and codes: unbiased draws from the platform's CSPRNG.
+
+import { randomBytes } from 'node:crypto';
+
+/** Where random bytes come from; injected so tests can be deterministic. */
+export type RandomSource = (size: number) => Buffer;
+
+export const cryptoRandom: RandomSource = (size) => randomBytes(size);
+
+/**
+ * Draws `length` characters from `alphabet` without modulo bias: a byte is rejected when it
+ * falls in the incomplete last block of the alphabet's size.
+ */
+export function randomString(random: RandomSource, alphabet: string, length: number): string {
+  const n = alphabet.length;
+  if (n < 2 || n > 256) throw new RangeError('alphabet must have 2..256 characters');
+  const limit = 256 - (256 % n);
+  let out = '';
+  while (out.length < length) {
+    for (const byte of random(length - out.length + 8)) {
+      if (byte >= limit) continue;
+      out += alphabet[byte % n];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** A short random identifier, lowercase letters and digits; `prefix_` is prepended. */
+export function randomId(random: RandomSource, prefix: string, length = 16): string {
+  return `${prefix}_${randomString(random, ID_ALPHABET, length)}`;
+}

@@ -1,0 +1,84 @@
+// The errors a Store raises, built in one place so that every store says the same thing.
+
+import { HuddleError } from './errors.js';
+import type { Checkpoint } from './types.js';
+
+export const storeErrors = {
+  roomExists: (name: string) =>
+    new HuddleError(
+      'conflict',
+      'room_exists',
+      `A room named "${name}" already exists. Choose another name, or join it with a pair code.`,
+      {
+        details: { room: name },
+      },
+    ),
+  checkpointConflict: (expected: number, current: Checkpoint) =>
+    new HuddleError(
+      'conflict',
+      'checkpoint_conflict',
+      `The checkpoint is at version ${current.version} (written by ${current.updated_by?.label ?? 'nobody'} at ${current.updated_at ?? 'never'}), not ${expected}. Read it, merge your changes, and write again with expected_version ${current.version}.`,
+      {
+        details: {
+          expected_version: expected,
+          current_version: current.version,
+          updated_by: current.updated_by,
+          updated_at: current.updated_at,
+        },
+      },
+    ),
+  codeNotFound: () =>
+    new HuddleError(
+      'not_found',
+      'code_not_found',
+      'No such pair code on this hub. Check it, or ask a room admin for a new one ("huddle pair <room>").',
+    ),
+  codeExpired: (expiredAt: string) =>
+    new HuddleError(
+      'gone',
+      'code_expired',
+      `This pair code expired at ${expiredAt}. Ask a room admin for a new one ("huddle pair <room>").`,
+      {
+        details: { expired_at: expiredAt },
+      },
+    ),
+  codeUsed: () =>
+    new HuddleError(
+      'conflict',
+      'code_used',
+      'This pair code was already used; each code works once. Ask a room admin for a new one ("huddle pair <room>").',
+    ),
+  memberNotFound: (id: string) =>
+    new HuddleError(
+      'not_found',
+      'member_not_found',
+      `No member "${id}" in this room. List members with "huddle devices <room>".`,
+      {
+        details: { member_id: id },
+      },
+    ),
+  memberRevoked: (id: string) =>
+    new HuddleError('conflict', 'member_revoked', `Member "${id}" is already revoked.`, {
+      details: { member_id: id },
+    }),
+  lastAdmin: (id: string) =>
+    new HuddleError(
+      'conflict',
+      'last_admin',
+      `Member "${id}" is the room's last admin; revoking it would leave nobody able to manage the room. Pair another device with the admin scope first, or delete the room.`,
+      { details: { member_id: id } },
+    ),
+  tokenNotFound: () =>
+    new HuddleError(
+      'unauthenticated',
+      'unknown_token',
+      'The token is not valid any more: it was rotated or revoked.',
+    ),
+  idempotencyKeyReused: (key: string) =>
+    new HuddleError(
+      'conflict',
+      'idempotency_key_reused',
+      `The idempotency key "${key}" was already used for a different request. Use a new key for a new request.`,
+      { details: { idempotency_key: key } },
+    ),
+};

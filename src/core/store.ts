@@ -1,0 +1,157 @@
+// The Store port: what the Hub needs from a database, with the guarantees each method keeps.
+// Implementations live in src/store and all pass test/contract/store-contract.ts.
+
+import type { Actor, Checkpoint, EventDraft, Member, Room, RoomEvent, Scope } from './types.js';
+
+/**
+ * Ties a write to a member's idempotency key. A second write with the same member and key
+ * returns the first one's stored result and changes nothing; with a different fingerprint
+ * (another request under the same key) it fails with `idempotency_key_reused`.
+ */
+export interface Idempotency {
+  member_id: string;
+  key: string;
+  /** A digest of the request, so a reused key with another request is caught. */
+  fingerprint: string;
+  /** When the write happens, in ms; records older than the retention window are pruned. */
+  at: number;
+}
+
+/** A token as the store keeps it: its digest, never the token. */
+export interface TokenRecord {
+  digest: string;
+  member_id: string;
+  created_at: number;
+}
+
+/** What authentication finds for a token digest: the live member and its room. */
+export interface Credential {
+  token_digest: string;
+  member: Member;
+  room: Room;
+}
+
+export interface PairCodeRecord {
+  digest: string;
+  room_id: string;
+  scopes: Scope[];
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface NewMember {
+  id: string;
+  label: string;
+  scopes: Scope[];
+  created_at: number;
+}
+
+export interface CheckpointWrite {
+  text: string;
+  /** When given, the write happens only if the current version equals it. */
+  expected_version?: number;
+  actor: Actor;
+}
+
+/**
+ * Every write method is atomic (all of it or none of it) and durable when its promise resolves:
+ * the change is committed (and synced, unless the store was opened with a documented faster
+ * mode). Every change to a room appends exactly one event in the same transaction as the
+ * projection it changes, with the next dense `seq` of that room. Errors are `HuddleError`s.
+ */
+export interface Store {
+  /** Creates the tables or brings them up to date. Safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Finishes pending writes, then releases the database. */
+  close(): Promise<void>;
+  /** Cheap round trip to the database, for readiness checks. */
+  ping(): Promise<void>;
+
+  // Reads: they see every write whose promise has resolved.
+
+  /** The live member and room of a token digest, or null (unknown, revoked or room deleted). */
+  findCredential(tokenDigest: string): Promise<Credential | null>;
+  findRoom(name: string): Promise<Room | null>;
+  getCheckpoint(roomId: string): Promise<Checkpoint>;
+  /** Events with `seq > after`, ascending, at most `limit`. */
+  listEvents(roomId: string, after: number, limit: number): Promise<RoomEvent[]>;
+  /** The newest `limit` events, ascending. */
+  recentEvents(roomId: string, limit: number): Promise<RoomEvent[]>;
+  /** Members of a room, oldest first, revoked ones included. */
+  listMembers(roomId: string): Promise<Member[]>;
+
+  // Writes.
+
+  /**
+   * Creates a room with its first member (an admin) and token, and appends `room.created`.
+   * Fails with `room_exists` (conflict) when the name is taken.
+   */
+  createRoom(input: {
+    room: { id: string; name: string; created_at: number };
+    member: NewMember;
+    token_digest: string;
+    event: EventDraft;
+  }): Promise<{ room: Room; member: Member; event: RoomEvent }>;
+
+  /** Appends one event that changes no projection (a note). */
+  appendEvent(roomId: string, event: EventDraft, idem?: Idempotency): Promise<RoomEvent>;
+
+  /**
+   * Replaces the checkpoint and appends `checkpoint`, incrementing the version. With
+   * `expected_version` set and different from the current one, fails with
+   * `checkpoint_conflict` whose details hold the current version and who wrote it.
+   */
+  setCheckpoint(
+    roomId: string,
+    write: CheckpointWrite,
+    event: (version: number) => EventDraft,
+    idem?: Idempotency,
+  ): Promise<{ checkpoint: Checkpoint; event: RoomEvent }>;
+
+  /** Stores a pair code's digest and appends `code.created`. */
+  createPairCode(code: PairCodeRecord, event: EventDraft, idem?: Idempotency): Promise<RoomEvent>;
+
+  /**
+   * Redeems a code exactly once: of any number of concurrent calls with one digest, one
+   * succeeds; the others fail with `code_used`. Unknown digests fail with `code_not_found`,
+   * codes past `expires_at` (compared with `now`) with `code_expired`. On success the new member
+   * and token exist and `member.joined` is appended, all in one transaction.
+   */
+  redeemPairCode(input: {
+    digest: string;
+    now: number;
+    member: Omit<NewMember, 'scopes'>;
+    token_digest: string;
+    event: (member: Member) => EventDraft;
+  }): Promise<{ room: Room; member: Member; event: RoomEvent }>;
+
+  /**
+   * Replaces one token by another for the same member; the old digest stops working when this
+   * resolves. Appends `member.token_rotated`.
+   */
+  rotateToken(
+    oldDigest: string,
+    token: TokenRecord,
+    roomId: string,
+    event: EventDraft,
+  ): Promise<RoomEvent>;
+
+  /**
+   * Marks a member revoked and deletes all its tokens; appends `member.revoked`. Fails with
+   * `member_not_found`, `member_revoked` (already), or `last_admin` when it would leave the room
+   * without a live admin.
+   */
+  revokeMember(
+    roomId: string,
+    memberId: string,
+    event: EventDraft,
+    idem?: Idempotency,
+  ): Promise<RoomEvent>;
+
+  /** Deletes the room and everything in it (tokens, codes, events) in one transaction. */
+  deleteRoom(roomId: string): Promise<void>;
+
+  /** Deletes idempotency records older than `before` and codes expired before it. */
+  prune(before: number): Promise<void>;
+}

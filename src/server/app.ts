@@ -1,0 +1,94 @@
+// createApp: the HTTP edge. Parses, calls one Hub use-case, translates the result or the error.
+
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Hub } from '../core/hub.js';
+import { HuddleError } from '../core/errors.js';
+import { toHttpError } from './http-errors.js';
+import type { Logger } from './logger.js';
+import { registerMemberRoutes } from './routes/members.js';
+import { registerRoomRoutes } from './routes/rooms.js';
+
+export interface AppOptions {
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  /** Reports readiness of the store; throws when not ready. */
+  ready: () => Promise<void>;
+}
+
+export type Env = { Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
+
+export interface RouteContext {
+  hub: Hub;
+  /** The client's address, for per-address rate limits. */
+  address: (c: Context<Env>) => string;
+}
+
+export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<Env> {
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.info('request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: options.bodyLimitBytes,
+      onError: () => {
+        throw new HuddleError(
+          'too_large',
+          'request_too_large',
+          `The request body is larger than the hub's limit of ${options.bodyLimitBytes} bytes. Nothing was stored.`,
+          { details: { limit_bytes: options.bodyLimitBytes } },
+        );
+      },
+    }),
+  );
+
+  app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/readyz', async (c) => {
+    await options.ready().catch((err) => {
+      throw new HuddleError('unavailable', 'not_ready', 'The hub cannot reach its store yet.', {
+        cause: err,
+      });
+    });
+    return c.json({ ok: true });
+  });
+
+  const address = (c: Context<Env>): string => {
+    if (options.trustProxy) {
+      const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+      if (forwarded) return forwarded;
+    }
+    return c.env?.incoming?.socket?.remoteAddress ?? 'unknown';
+  };
+  const ctx: RouteContext = { hub, address };
+  registerRoomRoutes(app, ctx);
+  registerMemberRoutes(app, ctx);
+
+  app.notFound(() => {
+    throw new HuddleError(
+      'not_found',
+      'route_not_found',
+      'No such route. See docs/protocol.md for the API.',
+    );
+  });
+  app.onError((err, c) => {
+    const { status, headers, body } = toHttpError(err);
+    if (status >= 500)
+      logger.error('unhandled error', {
+        path: c.req.path,
+        error: String((err as Error)?.stack ?? err),
+      });
+    return c.json(body, status as 400, headers);
+  });
+  return app;
+}

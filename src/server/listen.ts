@@ -1,0 +1,120 @@
+// startHub: opens the store, builds the Hub and the HTTP app, listens, and shuts down cleanly.
+
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createLocalBus } from '../bus/local-bus.js';
+import type { Config } from '../config/schema.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { HuddleError } from '../core/errors.js';
+import { createHub, type Hub } from '../core/hub.js';
+import { cryptoRandom } from '../core/random.js';
+import type { Store } from '../core/store.js';
+import { openStore } from '../store/open-store.js';
+import { createApp } from './app.js';
+import type { Logger } from './logger.js';
+
+export interface RunningHub {
+  url: string;
+  port: number;
+  hub: Hub;
+  store: Store;
+  /** Stops accepting connections, finishes pending writes, and closes the store. */
+  close(): Promise<void>;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Refuses to expose room creation to a network without a secret or an explicit opt-in. */
+export function assertCreatePolicy(
+  config: Pick<Config, 'host' | 'create_secret' | 'open_create'>,
+): void {
+  if (isLoopback(config.host) || config.create_secret !== undefined || config.open_create) return;
+  throw new HuddleError(
+    'invalid',
+    'create_policy_required',
+    `The hub would listen on ${config.host}, beyond this machine, where anyone could create rooms. Set a secret with --create-secret (or HUDDLE_CREATE_SECRET), or allow it explicitly with --open-create.`,
+  );
+}
+
+export async function startHub(
+  config: Config,
+  logger: Logger,
+  clock: Clock = systemClock,
+): Promise<RunningHub> {
+  assertCreatePolicy(config);
+  const store = await openStore(config.store, { sync: config.sync });
+  const bus = createLocalBus((err) => logger.error('bus listener failed', { error: String(err) }));
+  const hub = createHub({
+    store,
+    bus,
+    clock,
+    random: cryptoRandom,
+    options: {
+      code_ttl_seconds: config.code_ttl_seconds,
+      rate_limits: config.rate_limits,
+      create_secret: config.create_secret,
+      idempotency_retention_seconds: config.idempotency_retention_seconds,
+    },
+  });
+  const app = createApp(
+    hub,
+    {
+      bodyLimitBytes: config.body_limit_bytes,
+      trustProxy: config.trust_proxy,
+      ready: () => store.ping(),
+    },
+    logger,
+  );
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
+    s.once('listening', () => resolve(s));
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      store.close().catch(() => {});
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new HuddleError(
+              'unavailable',
+              'port_in_use',
+              `Port ${config.port} on ${config.host} is in use: is another hub running? Choose another with --port.`,
+            )
+          : err,
+      );
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  const housekeeping = setInterval(() => {
+    hub.housekeeping().catch((err) => logger.warn('housekeeping failed', { error: String(err) }));
+  }, 60_000);
+  housekeeping.unref();
+
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':')
+    ? `[${config.host}]`
+    : config.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : config.host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    hub,
+    store,
+    close() {
+      closing ??= (async () => {
+        clearInterval(housekeeping);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await bus.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// Reading requests at the HTTP edge: JSON bodies checked against a schema, bearer tokens,
+// idempotency keys and integer query parameters, each refusal a precise HuddleError.
+
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { HuddleError } from '../core/errors.js';
+
+/** Parses the JSON body against a strict schema; unknown fields and wrong types are refused. */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const text = await c.req.text();
+  let data: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      throw new HuddleError(
+        'invalid',
+        'invalid_json',
+        `The request body is not valid JSON: ${(err as Error).message}.`,
+      );
+    }
+  }
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => {
+    const path = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const keys = (issue as { keys: string[] }).keys;
+      return {
+        field: keys.join(', '),
+        message: `unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}`,
+      };
+    }
+    return {
+      field: path || '(body)',
+      message: `${path ? `field "${path}"` : 'body'}: ${issue.message}`,
+    };
+  });
+  throw new HuddleError(
+    'invalid',
+    'invalid_request',
+    `Invalid request: ${issues.map((i) => i.message).join('; ')}.`,
+    {
+      details: { issues },
+    },
+  );
+}
+
+export function bearerToken(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) {
+    throw new HuddleError(
+      'unauthenticated',
+      'invalid_token',
+      'The Authorization header must be "Bearer hd_...".',
+    );
+  }
+  return match[1];
+}
+
+export function idempotencyKey(c: Context): string | undefined {
+  return c.req.header('idempotency-key');
+}
+
+/** Refuses an Idempotency-Key on routes that mint secrets: their results are never stored. */
+export function refuseIdempotencyKey(c: Context): void {
+  if (c.req.header('idempotency-key') !== undefined) {
+    throw new HuddleError(
+      'invalid',
+      'idempotency_not_supported',
+      'This route mints a secret that the hub never stores, so it cannot replay its result: send it without Idempotency-Key. It is safe to retry (a reused code or a taken name is refused).',
+    );
+  }
+}
+
+export function queryInt(c: Context, name: string): number | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(raw)) {
+    throw new HuddleError(
+      'invalid',
+      `invalid_${name}`,
+      `Query parameter "${name}" must be a non-negative integer.`,
+      {
+        details: { field: name },
+      },
+    );
+  }
+  return Number(raw);
+}

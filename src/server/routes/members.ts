@@ -1,0 +1,52 @@
+// Member routes: pair codes, joining, who am I, members, token rotation and revocation.
+
+import type { Hono } from 'hono';
+import type { Env, RouteContext } from '../app.js';
+import { bearerToken, idempotencyKey, readJson, refuseIdempotencyKey } from '../request.js';
+import { DEFAULT_LABEL, createCodeBody, joinBody } from '../schemas.js';
+
+export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteContext): void {
+  const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
+
+  app.post('/v1/rooms/:room/codes', async (c) => {
+    const p = await auth(c);
+    refuseIdempotencyKey(c);
+    const body = await readJson(c, createCodeBody);
+    return c.json(await hub.createPairCode(p, c.req.param('room'), body), 201);
+  });
+
+  app.post('/v1/join', async (c) => {
+    refuseIdempotencyKey(c);
+    const body = await readJson(c, joinBody);
+    return c.json(
+      await hub.redeemPairCode(
+        { address: address(c) },
+        { code: body.code, label: body.label ?? DEFAULT_LABEL },
+      ),
+      201,
+    );
+  });
+
+  app.get('/v1/rooms/:room/me', async (c) => {
+    const p = await auth(c);
+    return c.json(await hub.whoami(p, c.req.param('room')));
+  });
+
+  app.get('/v1/rooms/:room/members', async (c) => {
+    const p = await auth(c);
+    return c.json(await hub.listMembers(p, c.req.param('room')));
+  });
+
+  app.post('/v1/rooms/:room/rotate', async (c) => {
+    const p = await auth(c);
+    refuseIdempotencyKey(c);
+    return c.json(await hub.rotateToken(p, c.req.param('room')));
+  });
+
+  app.delete('/v1/rooms/:room/members/:member', async (c) => {
+    const p = await auth(c);
+    return c.json(
+      await hub.revokeMember(p, c.req.param('room'), c.req.param('member'), idempotencyKey(c)),
+    );
+  });
+}

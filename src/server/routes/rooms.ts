@@ -1,0 +1,75 @@
+// Room routes: create, read, history, notes, checkpoint, export and delete.
+
+import type { Hono } from 'hono';
+import { describeExportFormat, exportResponse } from '../export-response.js';
+import type { Env, RouteContext } from '../app.js';
+import {
+  bearerToken,
+  idempotencyKey,
+  queryInt,
+  readJson,
+  refuseIdempotencyKey,
+} from '../request.js';
+import { DEFAULT_LABEL, checkpointBody, createRoomBody, noteBody } from '../schemas.js';
+
+export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContext): void {
+  const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
+
+  app.post('/v1/rooms', async (c) => {
+    refuseIdempotencyKey(c);
+    const body = await readJson(c, createRoomBody);
+    const created = await hub.createRoom(
+      { address: address(c) },
+      {
+        name: body.name,
+        label: body.label ?? DEFAULT_LABEL,
+        create_secret: body.create_secret ?? c.req.header('x-huddle-create-secret'),
+      },
+    );
+    return c.json(created, 201);
+  });
+
+  app.get('/v1/rooms/:room', async (c) => {
+    const p = await auth(c);
+    return c.json(await hub.read(p, c.req.param('room'), { limit: queryInt(c, 'limit') }));
+  });
+
+  app.get('/v1/rooms/:room/events', async (c) => {
+    const p = await auth(c);
+    return c.json(
+      await hub.history(p, c.req.param('room'), {
+        after: queryInt(c, 'after'),
+        limit: queryInt(c, 'limit'),
+      }),
+    );
+  });
+
+  app.post('/v1/rooms/:room/notes', async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, noteBody);
+    return c.json(await hub.writeNote(p, c.req.param('room'), body, idempotencyKey(c)), 201);
+  });
+
+  app.get('/v1/rooms/:room/checkpoint', async (c) => {
+    const p = await auth(c);
+    return c.json(await hub.getCheckpoint(p, c.req.param('room')));
+  });
+
+  app.put('/v1/rooms/:room/checkpoint', async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, checkpointBody);
+    return c.json(await hub.setCheckpoint(p, c.req.param('room'), body, idempotencyKey(c)));
+  });
+
+  app.get('/v1/rooms/:room/export', async (c) => {
+    const p = await auth(c);
+    const format = describeExportFormat(c.req.query('format'));
+    return exportResponse(await hub.exportRoom(p, c.req.param('room')), format);
+  });
+
+  app.delete('/v1/rooms/:room', async (c) => {
+    const p = await auth(c);
+    refuseIdempotencyKey(c);
+    return c.json(await hub.deleteRoom(p, c.req.param('room')));
+  });
+}

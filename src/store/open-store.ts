@@ -1,0 +1,36 @@
+// The one place that chooses a Store implementation from a URL.
+
+import { resolve } from 'node:path';
+import type { Store } from '../core/store.js';
+import { HuddleError } from '../core/errors.js';
+
+export interface OpenStoreOptions {
+  /** SQLite durability: `full` syncs every acknowledged write (the default). */
+  sync?: 'full' | 'normal';
+}
+
+/** Opens `sqlite:<path>` (or `sqlite::memory:`); loads the driver only when it is needed. */
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (!path)
+      throw new HuddleError(
+        'invalid',
+        'invalid_store',
+        'The store URL "sqlite:" needs a file path, like sqlite:/var/lib/huddle/huddle.db.',
+      );
+    const { openSqliteStore } = await import('./sqlite/sqlite-store.js');
+    const store = openSqliteStore({
+      path: path === ':memory:' ? path : resolve(path),
+      sync: options.sync ?? 'full',
+    });
+    await store.migrate();
+    return store;
+  }
+  throw new HuddleError(
+    'invalid',
+    'invalid_store',
+    `Unsupported store URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:<path>.`,
+    { details: { field: 'store' } },
+  );
+}

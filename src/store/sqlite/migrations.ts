@@ -1,0 +1,67 @@
+// The SQLite schema, as numbered migrations applied in order, each in its own transaction.
+
+export const SQLITE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE rooms (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL,
+  last_seq INTEGER NOT NULL DEFAULT 0,
+  checkpoint_text TEXT NOT NULL DEFAULT '',
+  checkpoint_version INTEGER NOT NULL DEFAULT 0,
+  checkpoint_member TEXT,
+  checkpoint_label TEXT,
+  checkpoint_at INTEGER
+);
+CREATE TABLE events (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  actor_member TEXT,
+  actor_label TEXT,
+  type TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (room_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE members (
+  id TEXT PRIMARY KEY,
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  label TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX members_room ON members(room_id);
+CREATE TABLE tokens (
+  digest TEXT PRIMARY KEY,
+  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX tokens_member ON tokens(member_id);
+CREATE TABLE pair_codes (
+  digest TEXT PRIMARY KEY,
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  scopes TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  used_by TEXT
+);
+CREATE INDEX pair_codes_room ON pair_codes(room_id);
+CREATE INDEX pair_codes_expiry ON pair_codes(expires_at);
+CREATE TABLE idempotency (
+  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  result TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (member_id, key)
+) WITHOUT ROWID;
+CREATE INDEX idempotency_created ON idempotency(created_at);
+`,
+  },
+];

@@ -1,0 +1,434 @@
+// The SQLite Store: one file in WAL mode, writes group-committed, checkpoints off the hot path.
+
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { iso } from '../../core/clock.js';
+import type {
+  Credential,
+  Idempotency,
+  NewMember,
+  PairCodeRecord,
+  Store,
+  TokenRecord,
+} from '../../core/store.js';
+import { storeErrors } from '../../core/store-errors.js';
+import type { Checkpoint, EventDraft, Member, Room, RoomEvent, Scope } from '../../core/types.js';
+import { createGroupCommit } from './group-commit.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+export interface SqliteStoreOptions {
+  /** A file path, or ":memory:" for tests. */
+  path: string;
+  /**
+   * `full` (default): every acknowledged write is synced to disk. `normal`: a documented opt-in
+   * that skips the sync; an acknowledged write survives a crash of the hub but not of the machine.
+   */
+  sync?: 'full' | 'normal';
+  /** How often to move the WAL into the database file when writes are quiet; 0 turns it off. */
+  checkpointIntervalMs?: number;
+}
+
+interface RoomRow {
+  id: string;
+  name: string;
+  created_at: number;
+  last_seq: number;
+}
+interface MemberRow {
+  id: string;
+  room_id: string;
+  label: string;
+  scopes: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+interface EventRow {
+  seq: number;
+  id: string;
+  ts: number;
+  actor_member: string | null;
+  actor_label: string | null;
+  type: string;
+  body: string;
+}
+
+const toRoom = (r: RoomRow): Room => ({
+  id: r.id,
+  name: r.name,
+  created_at: iso(r.created_at),
+  last_seq: r.last_seq,
+});
+const toMember = (m: MemberRow): Member => ({
+  id: m.id,
+  room_id: m.room_id,
+  label: m.label,
+  scopes: m.scopes.split(',') as Scope[],
+  created_at: iso(m.created_at),
+  revoked_at: m.revoked_at === null ? null : iso(m.revoked_at),
+});
+const toEvent = (room: string, e: EventRow): RoomEvent => ({
+  room,
+  seq: e.seq,
+  id: e.id,
+  ts: iso(e.ts),
+  actor: e.actor_member === null ? null : { member_id: e.actor_member, label: e.actor_label ?? '' },
+  type: e.type,
+  body: JSON.parse(e.body) as Record<string, unknown>,
+});
+
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const db: Db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // Automatic WAL checkpoints stall the commit that triggers them; ours run on a timer instead.
+  db.pragma('wal_autocheckpoint = 0');
+
+  // Statements below are prepared against the schema, so it must exist first.
+  applyMigrations(db);
+  const group = createGroupCommit(db);
+  let closed = false;
+  let writesSinceCheckpoint = 0;
+
+  const sql = {
+    credential: db.prepare(
+      `SELECT t.digest AS token_digest, m.id AS m_id, m.room_id AS m_room_id, m.label AS m_label, m.scopes AS m_scopes,
+              m.created_at AS m_created_at, m.revoked_at AS m_revoked_at,
+              r.id AS r_id, r.name AS r_name, r.created_at AS r_created_at, r.last_seq AS r_last_seq
+         FROM tokens t JOIN members m ON m.id = t.member_id JOIN rooms r ON r.id = m.room_id
+        WHERE t.digest = ? AND m.revoked_at IS NULL`,
+    ),
+    roomByName: db.prepare('SELECT id, name, created_at, last_seq FROM rooms WHERE name = ?'),
+    roomById: db.prepare('SELECT id, name, created_at, last_seq FROM rooms WHERE id = ?'),
+    checkpoint: db.prepare(
+      'SELECT checkpoint_text, checkpoint_version, checkpoint_member, checkpoint_label, checkpoint_at FROM rooms WHERE id = ?',
+    ),
+    eventsAfter: db.prepare(
+      'SELECT seq, id, ts, actor_member, actor_label, type, body FROM events WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    eventsRecent: db.prepare(
+      'SELECT seq, id, ts, actor_member, actor_label, type, body FROM events WHERE room_id = ? ORDER BY seq DESC LIMIT ?',
+    ),
+    members: db.prepare('SELECT * FROM members WHERE room_id = ? ORDER BY created_at, id'),
+    member: db.prepare('SELECT * FROM members WHERE id = ? AND room_id = ?'),
+    liveAdmins: db.prepare(
+      "SELECT COUNT(*) AS n FROM members WHERE room_id = ? AND revoked_at IS NULL AND (',' || scopes || ',') LIKE '%,admin,%'",
+    ),
+    nextSeq: db.prepare(
+      'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq, name',
+    ),
+    insertEvent: db.prepare(
+      'INSERT INTO events (room_id, seq, id, ts, actor_member, actor_label, type, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    insertRoom: db.prepare('INSERT INTO rooms (id, name, created_at) VALUES (?, ?, ?)'),
+    insertMember: db.prepare(
+      'INSERT INTO members (id, room_id, label, scopes, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    insertToken: db.prepare('INSERT INTO tokens (digest, member_id, created_at) VALUES (?, ?, ?)'),
+    deleteToken: db.prepare('DELETE FROM tokens WHERE digest = ?'),
+    deleteMemberTokens: db.prepare('DELETE FROM tokens WHERE member_id = ?'),
+    revokeMember: db.prepare('UPDATE members SET revoked_at = ? WHERE id = ?'),
+    setCheckpoint: db.prepare(
+      `UPDATE rooms SET checkpoint_text = ?, checkpoint_version = checkpoint_version + 1, checkpoint_member = ?,
+              checkpoint_label = ?, checkpoint_at = ? WHERE id = ? RETURNING checkpoint_version`,
+    ),
+    insertCode: db.prepare(
+      'INSERT INTO pair_codes (digest, room_id, scopes, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    code: db.prepare(
+      'SELECT room_id, scopes, expires_at, used_at FROM pair_codes WHERE digest = ?',
+    ),
+    useCode: db.prepare(
+      'UPDATE pair_codes SET used_at = ?, used_by = ? WHERE digest = ? AND used_at IS NULL',
+    ),
+    deleteRoom: db.prepare('DELETE FROM rooms WHERE id = ?'),
+    idemGet: db.prepare(
+      'SELECT fingerprint, result FROM idempotency WHERE member_id = ? AND key = ?',
+    ),
+    idemPut: db.prepare(
+      'INSERT INTO idempotency (member_id, key, fingerprint, result, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    pruneIdem: db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
+    pruneCodes: db.prepare('DELETE FROM pair_codes WHERE expires_at < ?'),
+  };
+
+  const getRoom = (id: string) => sql.roomById.get(id) as RoomRow | undefined;
+
+  /** Appends one event with the room's next seq; runs inside a write. */
+  function append(roomId: string, draft: EventDraft): RoomEvent {
+    const { last_seq: seq, name } = sql.nextSeq.get(roomId) as { last_seq: number; name: string };
+    sql.insertEvent.run(
+      roomId,
+      seq,
+      draft.id,
+      draft.ts,
+      draft.actor?.member_id ?? null,
+      draft.actor?.label ?? null,
+      draft.type,
+      JSON.stringify(draft.body),
+    );
+    return {
+      room: name,
+      seq,
+      id: draft.id,
+      ts: iso(draft.ts),
+      actor: draft.actor,
+      type: draft.type,
+      body: draft.body,
+    };
+  }
+
+  /** Runs a write once per idempotency key: a replay returns the stored result. */
+  function once<T>(idem: Idempotency | undefined, fn: () => T): T {
+    if (!idem) return fn();
+    const seen = sql.idemGet.get(idem.member_id, idem.key) as
+      { fingerprint: string; result: string } | undefined;
+    if (seen) {
+      if (seen.fingerprint !== idem.fingerprint) throw storeErrors.idempotencyKeyReused(idem.key);
+      return JSON.parse(seen.result) as T;
+    }
+    const result = fn();
+    sql.idemPut.run(idem.member_id, idem.key, idem.fingerprint, JSON.stringify(result), idem.at);
+    return result;
+  }
+
+  function write<T>(fn: () => T): Promise<T> {
+    if (closed) return Promise.reject(new Error('store is closed'));
+    writesSinceCheckpoint++;
+    return group.run(fn);
+  }
+
+  function readCheckpoint(roomId: string): Checkpoint {
+    const r = sql.checkpoint.get(roomId) as
+      | {
+          checkpoint_text: string;
+          checkpoint_version: number;
+          checkpoint_member: string | null;
+          checkpoint_label: string | null;
+          checkpoint_at: number | null;
+        }
+      | undefined;
+    if (!r) return { text: '', version: 0, updated_by: null, updated_at: null };
+    return {
+      text: r.checkpoint_text,
+      version: r.checkpoint_version,
+      updated_by:
+        r.checkpoint_member === null
+          ? null
+          : { member_id: r.checkpoint_member, label: r.checkpoint_label ?? '' },
+      updated_at: r.checkpoint_at === null ? null : iso(r.checkpoint_at),
+    };
+  }
+
+  function insertMember(roomId: string, m: NewMember): Member {
+    sql.insertMember.run(m.id, roomId, m.label, m.scopes.join(','), m.created_at);
+    return toMember(sql.member.get(m.id, roomId) as MemberRow);
+  }
+
+  const checkpointTimer =
+    options.path !== ':memory:' && (options.checkpointIntervalMs ?? 1000) > 0
+      ? setInterval(() => {
+          if (closed || writesSinceCheckpoint === 0 || group.pending > 0) return;
+          writesSinceCheckpoint = 0;
+          db.pragma('wal_checkpoint(PASSIVE)');
+        }, options.checkpointIntervalMs ?? 1000)
+      : undefined;
+  checkpointTimer?.unref();
+
+  return {
+    async migrate() {
+      applyMigrations(db);
+    },
+
+    async close() {
+      if (closed) return;
+      await group.drain();
+      closed = true;
+      if (checkpointTimer) clearInterval(checkpointTimer);
+      if (options.path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+
+    async findCredential(digest): Promise<Credential | null> {
+      const r = sql.credential.get(digest) as Record<string, unknown> | undefined;
+      if (!r) return null;
+      return {
+        token_digest: r.token_digest as string,
+        member: toMember({
+          id: r.m_id as string,
+          room_id: r.m_room_id as string,
+          label: r.m_label as string,
+          scopes: r.m_scopes as string,
+          created_at: r.m_created_at as number,
+          revoked_at: r.m_revoked_at as number | null,
+        }),
+        room: toRoom({
+          id: r.r_id as string,
+          name: r.r_name as string,
+          created_at: r.r_created_at as number,
+          last_seq: r.r_last_seq as number,
+        }),
+      };
+    },
+
+    async findRoom(name) {
+      const r = sql.roomByName.get(name) as RoomRow | undefined;
+      return r ? toRoom(r) : null;
+    },
+
+    async getCheckpoint(roomId) {
+      return readCheckpoint(roomId);
+    },
+
+    async listEvents(roomId, after, limit) {
+      const room = getRoom(roomId);
+      if (!room) return [];
+      return (sql.eventsAfter.all(roomId, after, limit) as EventRow[]).map((e) =>
+        toEvent(room.name, e),
+      );
+    },
+
+    async recentEvents(roomId, limit) {
+      const room = getRoom(roomId);
+      if (!room) return [];
+      return (sql.eventsRecent.all(roomId, limit) as EventRow[])
+        .reverse()
+        .map((e) => toEvent(room.name, e));
+    },
+
+    async listMembers(roomId) {
+      return (sql.members.all(roomId) as MemberRow[]).map(toMember);
+    },
+
+    createRoom(input) {
+      return write(() => {
+        if (sql.roomByName.get(input.room.name)) throw storeErrors.roomExists(input.room.name);
+        sql.insertRoom.run(input.room.id, input.room.name, input.room.created_at);
+        const member = insertMember(input.room.id, input.member);
+        sql.insertToken.run(input.token_digest, member.id, input.member.created_at);
+        const event = append(input.room.id, input.event);
+        return { room: toRoom(getRoom(input.room.id)!), member, event };
+      });
+    },
+
+    appendEvent(roomId, event, idem) {
+      return write(() => once(idem, () => append(roomId, event)));
+    },
+
+    setCheckpoint(roomId, w, event, idem) {
+      return write(() =>
+        once(idem, () => {
+          const current = readCheckpoint(roomId);
+          if (w.expected_version !== undefined && w.expected_version !== current.version) {
+            throw storeErrors.checkpointConflict(w.expected_version, current);
+          }
+          const draft = event(current.version + 1);
+          sql.setCheckpoint.run(w.text, w.actor.member_id, w.actor.label, draft.ts, roomId);
+          return { checkpoint: readCheckpoint(roomId), event: append(roomId, draft) };
+        }),
+      );
+    },
+
+    createPairCode(code: PairCodeRecord, event, idem) {
+      return write(() =>
+        once(idem, () => {
+          sql.insertCode.run(
+            code.digest,
+            code.room_id,
+            code.scopes.join(','),
+            code.created_by,
+            code.created_at,
+            code.expires_at,
+          );
+          return append(code.room_id, event);
+        }),
+      );
+    },
+
+    redeemPairCode(input) {
+      return write(() => {
+        const code = sql.code.get(input.digest) as
+          | { room_id: string; scopes: string; expires_at: number; used_at: number | null }
+          | undefined;
+        if (!code) throw storeErrors.codeNotFound();
+        if (code.used_at !== null) throw storeErrors.codeUsed();
+        if (code.expires_at <= input.now) throw storeErrors.codeExpired(iso(code.expires_at));
+        if (sql.useCode.run(input.now, input.member.id, input.digest).changes !== 1)
+          throw storeErrors.codeUsed();
+        const member = insertMember(code.room_id, {
+          ...input.member,
+          scopes: code.scopes.split(',') as Scope[],
+        });
+        sql.insertToken.run(input.token_digest, member.id, input.member.created_at);
+        const event = append(code.room_id, input.event(member));
+        return { room: toRoom(getRoom(code.room_id)!), member, event };
+      });
+    },
+
+    rotateToken(oldDigest, token: TokenRecord, roomId, event) {
+      return write(() => {
+        if (sql.deleteToken.run(oldDigest).changes !== 1) throw storeErrors.tokenNotFound();
+        sql.insertToken.run(token.digest, token.member_id, token.created_at);
+        return append(roomId, event);
+      });
+    },
+
+    revokeMember(roomId, memberId, event, idem) {
+      return write(() =>
+        once(idem, () => {
+          const m = sql.member.get(memberId, roomId) as MemberRow | undefined;
+          if (!m) throw storeErrors.memberNotFound(memberId);
+          if (m.revoked_at !== null) throw storeErrors.memberRevoked(memberId);
+          const isAdmin = m.scopes.split(',').includes('admin');
+          if (isAdmin && (sql.liveAdmins.get(roomId) as { n: number }).n <= 1)
+            throw storeErrors.lastAdmin(memberId);
+          sql.revokeMember.run(event.ts, memberId);
+          sql.deleteMemberTokens.run(memberId);
+          return append(roomId, event);
+        }),
+      );
+    },
+
+    deleteRoom(roomId) {
+      return write(() => {
+        sql.deleteRoom.run(roomId);
+      });
+    },
+
+    prune(before) {
+      return write(() => {
+        sql.pruneIdem.run(before);
+        sql.pruneCodes.run(before);
+      });
+    },
+  };
+}
+
+function applyMigrations(db: Db): void {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+  );
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map(
+      (r) => r.version,
+    ),
+  );
+  for (const m of SQLITE_MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+        m.version,
+        Date.now(),
+      );
+    }).immediate();
+  }
+}

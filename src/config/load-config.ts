@@ -58,8 +58,8 @@ export function loadConfig(sources: ConfigSources): LoadedConfig {
   const flagString = (name: string) =>
     typeof flags[name] === 'string' ? (flags[name] as string) : undefined;
 
-  const home = flagString('home') ?? env.HUDDLE_HOME ?? join(homedir, '.huddle');
-  const explicitFile = flagString('config') ?? env.HUDDLE_CONFIG;
+  const home = flagString('home') || env.HUDDLE_HOME || join(homedir, '.huddle');
+  const explicitFile = flagString('config') || env.HUDDLE_CONFIG || undefined;
   const configFile = explicitFile ?? join(home, 'settings.json');
   const file = readFile(configFile, explicitFile !== undefined);
 

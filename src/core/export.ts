@@ -33,7 +33,9 @@ export async function* renderMarkdown(data: RoomExport): AsyncIterable<string> {
   }
   yield '\n## Log\n';
   for await (const e of data.events) {
-    yield `\n### #${e.seq} ${e.type} by ${e.actor?.label ?? 'hub'} at ${e.ts}\n\n${describeEvent(e)}\n`;
+    // Quoted, so a heading inside a note cannot break the document's own structure.
+    const quoted = describeEvent(e).replace(/^/gm, '> ');
+    yield `\n### #${e.seq} ${e.type} by ${e.actor?.label ?? 'hub'} at ${e.ts}\n\n${quoted}\n`;
   }
 }
 

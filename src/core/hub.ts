@@ -12,6 +12,7 @@ import {
   assertIdempotencyKey,
   assertLabel,
   assertPageLimit,
+  invalidCursor,
   assertTextSize,
 } from './limits.js';
 import { assertRoomName, generateRoomName } from './names.js';
@@ -21,7 +22,7 @@ import { randomId } from './random.js';
 import { createRateLimiter, type RateLimit } from './rate-limiter.js';
 import { assertScope, parseScopes } from './scopes.js';
 import type { Credential, Idempotency, Store } from './store.js';
-import { assertTokenShape, digestSecret, mintToken } from './tokens.js';
+import { assertTokenShape, digestSecret, mintToken, sameDigest } from './tokens.js';
 import type { Actor, Checkpoint, EventDraft, Member, Room, RoomEvent, Scope } from './types.js';
 
 export interface HubRateLimits {
@@ -109,20 +110,24 @@ export function createHub(deps: HubDeps) {
     return { member_id: p.member.id, key, fingerprint, at: clock.now() };
   }
 
-  /** Checks that the principal may act on `roomName` with `scope`, and counts the operation. */
-  async function enter(p: Principal, roomName: string, scope: Scope, write = false): Promise<Room> {
-    limits.global.take('*');
-    limits.roomOps.take(p.token_digest);
+  /**
+   * Checks that the principal may act on `roomName` (with `scope`, when one is needed), then
+   * counts the operation. Limits are keyed on the member, so rotating a token does not reset them.
+   */
+  async function enter(
+    p: Principal,
+    roomName: string,
+    scope: Scope | null,
+    write = false,
+  ): Promise<Room> {
     if (p.room.name !== roomName) {
-      assertRoomName(roomName);
+      assertRoomName(roomName, 'room');
       if (!(await store.findRoom(roomName))) {
         throw new HuddleError(
           'not_found',
           'room_not_found',
           `There is no room "${roomName}" on this hub. Check the name with "huddle rooms".`,
-          {
-            details: { room: roomName },
-          },
+          { details: { room: roomName } },
         );
       }
       throw new HuddleError(
@@ -132,8 +137,10 @@ export function createHub(deps: HubDeps) {
         { details: { room: roomName } },
       );
     }
-    assertScope(p.member.scopes, scope);
-    if (write) limits.writes.take(p.token_digest);
+    if (scope) assertScope(p.member.scopes, scope);
+    limits.global.take('*');
+    limits.roomOps.take(p.member.id);
+    if (write) limits.writes.take(p.member.id);
     return p.room;
   }
 
@@ -166,32 +173,35 @@ export function createHub(deps: HubDeps) {
       ctx: RequestContext,
       input: { name?: string | undefined; label: string; create_secret?: string | undefined },
     ): Promise<JoinResult> {
+      // Counted before the secret is checked, so guessing it is rate limited too.
+      limits.roomCreate.take(ctx.address);
+      limits.global.take('*');
       if (options.create_secret !== undefined) {
         const given = input.create_secret ?? '';
-        if (digestSecret(given) !== digestSecret(options.create_secret)) {
+        if (!sameDigest(digestSecret(given), digestSecret(options.create_secret))) {
           throw new HuddleError(
             'forbidden',
             'create_secret_required',
-            'This hub only creates rooms for callers with its create secret: pass it as "create_secret" (CLI: --create-secret or HUDDLE_CREATE_SECRET).',
+            'This hub only creates rooms for callers with its create secret, and none or a wrong one was given: pass it as "create_secret" in the body or the X-Huddle-Create-Secret header (CLI: --create-secret or HUDDLE_CREATE_SECRET).',
           );
         }
       }
       assertLabel(input.label);
       if (input.name !== undefined) assertRoomName(input.name);
-      limits.roomCreate.take(ctx.address);
-      limits.global.take('*');
       const token = mintToken(random);
       const member = { ...newMember(input.label), scopes: ['admin'] as Scope[] };
       // A generated name may collide; draw again a few times before giving up.
       for (let attempt = 0; ; attempt++) {
         const name = input.name ?? generateRoomName(random);
-        const now = clock.now();
         try {
           const created = await store.createRoom({
-            room: { id: randomId(random, 'room'), name, created_at: now },
+            room: { id: randomId(random, 'room'), name, created_at: member.created_at },
             member,
             token_digest: digestSecret(token),
-            event: draft({ member_id: member.id, label: member.label }, 'room.created', { name }),
+            event: {
+              ...draft({ member_id: member.id, label: member.label }, 'room.created', { name }),
+              ts: member.created_at,
+            },
           });
           announce(created.event, created.room.id);
           return { room: created.room, member: created.member, token };
@@ -253,12 +263,14 @@ export function createHub(deps: HubDeps) {
         now: clock.now(),
         member,
         token_digest: digestSecret(token),
-        event: (m) =>
-          draft({ member_id: m.id, label: m.label }, 'member.joined', {
+        event: (m) => ({
+          ...draft({ member_id: m.id, label: m.label }, 'member.joined', {
             member_id: m.id,
             label: m.label,
             scopes: m.scopes,
           }),
+          ts: member.created_at,
+        }),
       });
       announce(joined.event, joined.room.id);
       return { room: joined.room, member: joined.member, token };
@@ -315,6 +327,11 @@ export function createHub(deps: HubDeps) {
       key?: string,
     ): Promise<{ event: RoomEvent }> {
       const room = await enter(p, roomName, 'write', true);
+      if (input.text.trim() === '') {
+        throw new HuddleError('invalid', 'empty_note', 'The note is empty: write some Markdown.', {
+          details: { field: 'text' },
+        });
+      }
       assertTextSize('note', input.text, NOTE_MAX_BYTES);
       const event = await store.appendEvent(
         room.id,
@@ -363,7 +380,7 @@ export function createHub(deps: HubDeps) {
     },
 
     async whoami(p: Principal, roomName: string): Promise<{ room: Room; member: Member }> {
-      await enter(p, roomName, 'read');
+      await enter(p, roomName, null);
       return { room: p.room, member: p.member };
     },
 
@@ -373,7 +390,7 @@ export function createHub(deps: HubDeps) {
     },
 
     async rotateToken(p: Principal, roomName: string): Promise<{ member: Member; token: string }> {
-      const room = await enter(p, roomName, 'read', true);
+      const room = await enter(p, roomName, null, true);
       const token = mintToken(random);
       const event = await store.rotateToken(
         p.token_digest,

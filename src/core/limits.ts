@@ -38,16 +38,18 @@ export function assertLabel(label: string): void {
 
 /** Validates a page size: 1..PAGE_MAX. */
 export function assertPageLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) {
-    throw new HuddleError(
-      'invalid',
-      'invalid_limit',
-      `limit must be an integer from 1 to ${PAGE_MAX}; page with the returned cursor for more.`,
-      {
-        details: { field: 'limit', max: PAGE_MAX },
-      },
-    );
-  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) throw invalidLimit();
+}
+
+export function invalidLimit(): HuddleError {
+  return new HuddleError(
+    'invalid',
+    'invalid_limit',
+    `limit must be an integer from 1 to ${PAGE_MAX}; page with the returned cursor for more.`,
+    {
+      details: { field: 'limit', max: PAGE_MAX },
+    },
+  );
 }
 
 export function assertIdempotencyKey(key: string): void {
@@ -59,4 +61,15 @@ export function assertIdempotencyKey(key: string): void {
       { details: { field: 'idempotency_key', max_chars: IDEMPOTENCY_KEY_MAX_CHARS } },
     );
   }
+}
+
+export function invalidCursor(): HuddleError {
+  return new HuddleError(
+    'invalid',
+    'invalid_cursor',
+    'after must be a non-negative integer: the seq of the last event you have.',
+    {
+      details: { field: 'after' },
+    },
+  );
 }

@@ -8,13 +8,14 @@ export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const ROOM_NAME_RULE =
   '1 to 64 characters: lowercase letters, digits, ".", "_" and "-", starting with a letter or digit';
 
-export function assertRoomName(name: string): void {
+/** `field` names where the name came from: the body's `name`, or the path's `room`. */
+export function assertRoomName(name: string, field = 'name'): void {
   if (!ROOM_NAME_PATTERN.test(name)) {
     throw new HuddleError(
       'invalid',
       'invalid_room_name',
       `Invalid room name ${JSON.stringify(name.slice(0, 80))}: use ${ROOM_NAME_RULE} (pattern ${ROOM_NAME_PATTERN.source}).`,
-      { details: { field: 'name', pattern: ROOM_NAME_PATTERN.source } },
+      { details: { field, pattern: ROOM_NAME_PATTERN.source } },
     );
   }
 }

@@ -68,6 +68,12 @@ export const storeErrors = {
       `Member "${id}" is the room's last admin; revoking it would leave nobody able to manage the room. Pair another device with the admin scope first, or delete the room.`,
       { details: { member_id: id } },
     ),
+  roomNotFound: (roomId: string) =>
+    new HuddleError('not_found', 'room_not_found', 'The room no longer exists; it was deleted.', {
+      details: { room_id: roomId },
+    }),
+  storeClosed: () =>
+    new HuddleError('unavailable', 'store_closed', 'The hub is shutting down; retry in a moment.'),
   tokenNotFound: () =>
     new HuddleError(
       'unauthenticated',

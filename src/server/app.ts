@@ -65,7 +65,8 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
 
   const address = (c: Context<Env>): string => {
     if (options.trustProxy) {
-      const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+      // The proxy appends the address it saw; entries to its left come from the client.
+      const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
       if (forwarded) return forwarded;
     }
     return c.env?.incoming?.socket?.remoteAddress ?? 'unknown';

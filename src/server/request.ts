@@ -4,6 +4,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { HuddleError } from '../core/errors.js';
+import { invalidCursor, invalidLimit } from '../core/limits.js';
 
 /** Parses the JSON body against a strict schema; unknown fields and wrong types are refused. */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
@@ -64,29 +65,37 @@ export function idempotencyKey(c: Context): string | undefined {
   return c.req.header('idempotency-key');
 }
 
-/** Refuses an Idempotency-Key on routes that mint secrets: their results are never stored. */
-export function refuseIdempotencyKey(c: Context): void {
+/**
+ * Refuses an Idempotency-Key on a route whose result the hub cannot replay; `why` says why and
+ * what a retry does instead.
+ */
+export function refuseIdempotencyKey(c: Context, why: string): void {
   if (c.req.header('idempotency-key') !== undefined) {
     throw new HuddleError(
       'invalid',
       'idempotency_not_supported',
-      'This route mints a secret that the hub never stores, so it cannot replay its result: send it without Idempotency-Key. It is safe to retry (a reused code or a taken name is refused).',
+      `This route does not take an Idempotency-Key: ${why}`,
     );
   }
 }
 
-export function queryInt(c: Context, name: string): number | undefined {
+/** Routes without a body refuse one, as strictly as routes with a body refuse unknown fields. */
+export async function readNoBody(c: Context): Promise<void> {
+  if ((await c.req.text()).trim() !== '') {
+    throw new HuddleError('invalid', 'invalid_request', 'This route takes no request body.', {
+      details: { issues: [] },
+    });
+  }
+}
+
+const QUERY_ERRORS: Record<string, () => HuddleError> = {
+  after: invalidCursor,
+  limit: () => invalidLimit(),
+};
+
+export function queryInt(c: Context, name: 'after' | 'limit'): number | undefined {
   const raw = c.req.query(name);
   if (raw === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(raw)) {
-    throw new HuddleError(
-      'invalid',
-      `invalid_${name}`,
-      `Query parameter "${name}" must be a non-negative integer.`,
-      {
-        details: { field: name },
-      },
-    );
-  }
+  if (!/^\d{1,15}$/.test(raw)) throw QUERY_ERRORS[name]!();
   return Number(raw);
 }

@@ -2,7 +2,13 @@
 
 import type { Hono } from 'hono';
 import type { Env, RouteContext } from '../app.js';
-import { bearerToken, idempotencyKey, readJson, refuseIdempotencyKey } from '../request.js';
+import {
+  bearerToken,
+  idempotencyKey,
+  readJson,
+  readNoBody,
+  refuseIdempotencyKey,
+} from '../request.js';
 import { DEFAULT_LABEL, createCodeBody, joinBody } from '../schemas.js';
 
 export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteContext): void {
@@ -10,13 +16,19 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
 
   app.post('/v1/rooms/:room/codes', async (c) => {
     const p = await auth(c);
-    refuseIdempotencyKey(c);
+    refuseIdempotencyKey(
+      c,
+      'the code is never stored, so the result cannot be replayed. A retry makes another code; an unused code simply expires.',
+    );
     const body = await readJson(c, createCodeBody);
     return c.json(await hub.createPairCode(p, c.req.param('room'), body), 201);
   });
 
   app.post('/v1/join', async (c) => {
-    refuseIdempotencyKey(c);
+    refuseIdempotencyKey(
+      c,
+      'the new token is never stored, so the result cannot be replayed. A retry with the same code is refused with code_used.',
+    );
     const body = await readJson(c, joinBody);
     return c.json(
       await hub.redeemPairCode(
@@ -39,7 +51,11 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
 
   app.post('/v1/rooms/:room/rotate', async (c) => {
     const p = await auth(c);
-    refuseIdempotencyKey(c);
+    refuseIdempotencyKey(
+      c,
+      'the new token is never stored, so the result cannot be replayed, and the old token stops working at once. If the answer is lost, pair this device again.',
+    );
+    await readNoBody(c);
     return c.json(await hub.rotateToken(p, c.req.param('room')));
   });
 

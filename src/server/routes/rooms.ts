@@ -8,6 +8,7 @@ import {
   idempotencyKey,
   queryInt,
   readJson,
+  readNoBody,
   refuseIdempotencyKey,
 } from '../request.js';
 import { DEFAULT_LABEL, checkpointBody, createRoomBody, noteBody } from '../schemas.js';
@@ -16,7 +17,10 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
   const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
 
   app.post('/v1/rooms', async (c) => {
-    refuseIdempotencyKey(c);
+    refuseIdempotencyKey(
+      c,
+      "the room's admin token is never stored, so the result cannot be replayed. Retrying with the same name is refused with room_exists; without a name, a retry makes another room.",
+    );
     const body = await readJson(c, createRoomBody);
     const created = await hub.createRoom(
       { address: address(c) },
@@ -69,7 +73,11 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
 
   app.delete('/v1/rooms/:room', async (c) => {
     const p = await auth(c);
-    refuseIdempotencyKey(c);
+    refuseIdempotencyKey(
+      c,
+      "the room's records go with it. A repeated delete is answered 401 unknown_token, because the token went with the room.",
+    );
+    await readNoBody(c);
     return c.json(await hub.deleteRoom(p, c.req.param('room')));
   });
 }

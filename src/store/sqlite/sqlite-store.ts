@@ -160,7 +160,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   /** Appends one event with the room's next seq; runs inside a write. */
   function append(roomId: string, draft: EventDraft): RoomEvent {
-    const { last_seq: seq, name } = sql.nextSeq.get(roomId) as { last_seq: number; name: string };
+    const next = sql.nextSeq.get(roomId) as { last_seq: number; name: string } | undefined;
+    if (!next) throw storeErrors.roomNotFound(roomId);
+    const { last_seq: seq, name } = next;
     sql.insertEvent.run(
       roomId,
       seq,
@@ -197,7 +199,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   function write<T>(fn: () => T): Promise<T> {
-    if (closed) return Promise.reject(new Error('store is closed'));
+    if (closed) return Promise.reject(storeErrors.storeClosed());
     writesSinceCheckpoint++;
     return group.run(fn);
   }
@@ -340,6 +342,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     createPairCode(code: PairCodeRecord, event, idem) {
       return write(() =>
         once(idem, () => {
+          if (!getRoom(code.room_id)) throw storeErrors.roomNotFound(code.room_id);
           sql.insertCode.run(
             code.digest,
             code.room_id,

@@ -1,0 +1,152 @@
+// The SQLite store: the Store contract on a temporary file, plus its durability settings.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import type { Store } from '../../src/core/store.js';
+import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { runStoreContract } from './store-contract.js';
+
+async function openTemp(options: Omit<SqliteStoreOptions, 'path'> = {}) {
+  const dir = tempDir();
+  const path = join(dir.path, 'huddle.db');
+  const store = openSqliteStore({ path, ...options });
+  await store.migrate();
+  return {
+    store,
+    path,
+    async cleanup() {
+      try {
+        await store.close();
+      } finally {
+        dir.remove();
+      }
+    },
+  };
+}
+
+runStoreContract('sqlite (file)', () => openTemp());
+
+/**
+ * Opens a store while recording the better-sqlite3 connection it makes, so a test can ask that
+ * connection for its per-connection settings (synchronous is not visible from another one).
+ */
+function openCapturingConnection(path: string, options: Omit<SqliteStoreOptions, 'path'>) {
+  const proto = Database.prototype as unknown as { pragma: Db['pragma'] };
+  const original = proto.pragma;
+  const seen = new Set<Db>();
+  proto.pragma = function (this: Db, ...args: Parameters<Db['pragma']>) {
+    seen.add(this);
+    return original.apply(this, args);
+  } as Db['pragma'];
+  let store: Store;
+  try {
+    store = openSqliteStore({ path, ...options });
+  } finally {
+    proto.pragma = original;
+  }
+  assert.equal(seen.size, 1, 'the store should open exactly one connection');
+  return { store, db: [...seen][0]! };
+}
+
+describe('SQLite store specifics', () => {
+  it('keeps every acknowledged write across close and reopen', async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'data', 'huddle.db');
+      const first = openSqliteStore({ path });
+      await first.migrate();
+      const created = await first.createRoom({
+        room: { id: 'room_1', name: 'durable', created_at: 1 },
+        member: { id: 'mem_1', label: 'admin', scopes: ['admin'], created_at: 1 },
+        token_digest: 'a'.repeat(64),
+        event: { id: 'ev_1', ts: 1, actor: null, type: 'room.created', body: {} },
+      });
+      // Issued without awaiting: close must still commit them.
+      const pending = [1, 2, 3].map((i) =>
+        first.appendEvent('room_1', {
+          id: `ev_n${i}`,
+          ts: 2,
+          actor: null,
+          type: 'note',
+          body: { i },
+        }),
+      );
+      const checkpoint = first.setCheckpoint(
+        'room_1',
+        { text: 'saved', actor: { member_id: 'mem_1', label: 'admin' } },
+        (version) => ({ id: 'ev_cp', ts: 3, actor: null, type: 'checkpoint', body: { version } }),
+      );
+      await first.close();
+      const written = await Promise.all(pending);
+      const cp = await checkpoint;
+
+      const second = openSqliteStore({ path });
+      try {
+        await second.migrate();
+        assert.deepEqual(await second.findRoom('durable'), { ...created.room, last_seq: 5 });
+        const events = await second.listEvents('room_1', 0, 100);
+        assert.deepEqual(events, [created.event, ...written, cp.event]);
+        assert.deepEqual(await second.getCheckpoint('room_1'), cp.checkpoint);
+        const cred = await second.findCredential('a'.repeat(64));
+        assert.deepEqual(cred?.member, created.member);
+        // The log continues where it stopped.
+        const next = await second.appendEvent('room_1', {
+          id: 'ev_after',
+          ts: 4,
+          actor: null,
+          type: 'note',
+          body: {},
+        });
+        assert.equal(next.seq, 6);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('syncs fully by default, in WAL mode', async () => {
+    const dir = tempDir();
+    const path = join(dir.path, 'huddle.db');
+    const { store, db } = openCapturingConnection(path, {});
+    try {
+      assert.equal(db.pragma('synchronous', { simple: true }), 2);
+      const reader = new Database(path, { readonly: true });
+      try {
+        assert.equal(reader.pragma('journal_mode', { simple: true }), 'wal');
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await store.close();
+      dir.remove();
+    }
+  });
+
+  it("syncs NORMAL when opened with sync 'normal'", async () => {
+    const dir = tempDir();
+    const { store, db } = openCapturingConnection(join(dir.path, 'huddle.db'), { sync: 'normal' });
+    try {
+      assert.equal(db.pragma('synchronous', { simple: true }), 1);
+    } finally {
+      await store.close();
+      dir.remove();
+    }
+  });
+
+  it("syncs FULL when opened with sync 'full'", async () => {
+    const dir = tempDir();
+    const { store, db } = openCapturingConnection(join(dir.path, 'huddle.db'), { sync: 'full' });
+    try {
+      assert.equal(db.pragma('synchronous', { simple: true }), 2);
+    } finally {
+      await store.close();
+      dir.remove();
+    }
+  });
+});

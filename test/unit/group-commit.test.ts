@@ -1,0 +1,111 @@
+// Group commit: writes of one tick share one transaction, each acknowledged only once committed.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import { createGroupCommit } from '../../src/store/sqlite/group-commit.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+describe('createGroupCommit', () => {
+  let dir: { path: string; remove(): void };
+  let db: Db;
+  /** A second connection: it sees only what has been committed. */
+  let reader: Db;
+  const committed = () => (reader.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n;
+  const insert = (v: number) => () => {
+    db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+    return { v, visibleToOthers: committed() };
+  };
+  const values = () =>
+    (db.prepare('SELECT v FROM t ORDER BY v').all() as Array<{ v: number }>).map((r) => r.v);
+
+  beforeEach(() => {
+    dir = tempDir();
+    const path = join(dir.path, 'g.db');
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (v INTEGER PRIMARY KEY)');
+    reader = new Database(path);
+  });
+  afterEach(() => {
+    reader.close();
+    db.close();
+    dir.remove();
+  });
+
+  it('runs writes issued in one tick in one transaction', async () => {
+    const group = createGroupCommit(db);
+    const results = await Promise.all([1, 2, 3, 4, 5].map((v) => group.run(insert(v))));
+    // Inside the batch, none of the earlier writes had been committed yet.
+    assert.deepEqual(
+      results.map((r) => r.visibleToOthers),
+      [0, 0, 0, 0, 0],
+    );
+    assert.equal(committed(), 5);
+  });
+
+  it('starts a new transaction for writes of a later tick', async () => {
+    const group = createGroupCommit(db);
+    await Promise.all([1, 2].map((v) => group.run(insert(v))));
+    const later = await group.run(insert(3));
+    assert.equal(later.visibleToOthers, 2);
+  });
+
+  it('acknowledges a write only after its transaction committed', async () => {
+    const group = createGroupCommit(db);
+    const seenAtAck: number[] = [];
+    await Promise.all(
+      [1, 2, 3].map((v) => group.run(insert(v)).then(() => seenAtAck.push(committed()))),
+    );
+    assert.deepEqual(seenAtAck, [3, 3, 3]);
+  });
+
+  it('rolls back only the write that failed, and rejects only its promise', async () => {
+    const group = createGroupCommit(db);
+    const results = await Promise.allSettled([
+      group.run(insert(1)),
+      group.run(() => {
+        db.prepare('INSERT INTO t (v) VALUES (?)').run(100);
+        throw new Error('refused after a change');
+      }),
+      group.run(insert(2)),
+      group.run(insert(1)), // primary key conflict
+      group.run(insert(3)),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.equal((results[1] as PromiseRejectedResult).reason.message, 'refused after a change');
+    assert.deepEqual(values(), [1, 2, 3]);
+    assert.equal(committed(), 3);
+    assert.deepEqual(
+      results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.visibleToOthers] : [])),
+      [0, 0, 0],
+    );
+  });
+
+  it('splits a tick larger than maxBatch into several transactions, in order', async () => {
+    const group = createGroupCommit(db, 2);
+    const results = await Promise.all([1, 2, 3, 4, 5].map((v) => group.run(insert(v))));
+    assert.deepEqual(
+      results.map((r) => r.visibleToOthers),
+      [0, 0, 2, 2, 4],
+    );
+    assert.deepEqual(values(), [1, 2, 3, 4, 5]);
+  });
+
+  it('reports pending writes and drains them', async () => {
+    const group = createGroupCommit(db);
+    await group.drain();
+    const settled: number[] = [];
+    for (const v of [1, 2, 3]) void group.run(insert(v)).then((r) => settled.push(r.v));
+    assert.equal(group.pending, 3);
+    await group.drain();
+    assert.equal(group.pending, 0);
+    assert.deepEqual(settled, [1, 2, 3]);
+    assert.equal(committed(), 3);
+  });
+});

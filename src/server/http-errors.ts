@@ -40,6 +40,8 @@ export function toHttpError(err: unknown): {
   if (e.retryAfterMs !== undefined)
     headers['Retry-After'] = String(Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
   if (e.kind === 'unauthenticated') headers['WWW-Authenticate'] = 'Bearer realm="huddle"';
+  // The unread rest of an oversized body is left on the socket, so the connection cannot be reused.
+  if (e.code === 'request_too_large') headers['Connection'] = 'close';
   return {
     status: HTTP_STATUS[e.kind],
     headers,

@@ -108,7 +108,15 @@ export async function startHub(
       closing ??= (async () => {
         clearInterval(housekeeping);
         await new Promise<void>((resolve) => {
-          server.close(() => resolve());
+          // Kept-alive connections turn idle only after their response: sweep them as they do,
+          // and cut whatever is still open after a grace period.
+          const sweep = setInterval(() => server.closeIdleConnections(), 50);
+          const deadline = setTimeout(() => server.closeAllConnections(), 5_000);
+          server.close(() => {
+            clearInterval(sweep);
+            clearTimeout(deadline);
+            resolve();
+          });
           server.closeIdleConnections();
         });
         await bus.close();

@@ -21,6 +21,12 @@ export interface Config {
   idempotency_retention_seconds: number;
   body_limit_bytes: number;
   rate_limits: HubRateLimits;
+  max_reply_depth: number;
+  max_recipients: number;
+  duplicate_window_seconds: number;
+  heartbeat_seconds: number;
+  offline_after_seconds: number;
+  stream_buffer_limit_bytes: number;
 }
 
 /** Raised for a value that breaks the schema; the message names the source and the setting. */
@@ -87,6 +93,7 @@ export const DEFAULT_RATE_LIMITS: HubRateLimits = {
   room_ops: { burst: 1200, refill: 20, period_seconds: 1 },
   writes: { burst: 300, refill: 10, period_seconds: 60 },
   global_room_ops: { burst: 50000, refill: 50000, period_seconds: 86400 },
+  agent_sends: { burst: 10, refill: 30, period_seconds: 60 },
 };
 
 const rateLimits: Parse<HubRateLimits> = (raw) => {
@@ -225,6 +232,49 @@ export const SETTINGS: Setting[] = [
     description: 'Largest request body the hub reads',
     parse: int(64 * 1024 * 2, 64 * 1024 * 1024),
     default: () => 1024 * 1024,
+  }),
+  setting({
+    key: 'max_reply_depth',
+    env: 'HUDDLE_MAX_REPLY_DEPTH',
+    description: 'Replies between agents allowed in one reply chain before a human speaks again',
+    parse: int(1, 1000),
+    default: () => 8,
+  }),
+  setting({
+    key: 'max_recipients',
+    env: 'HUDDLE_MAX_RECIPIENTS',
+    description: 'Recipients allowed in an explicit list ("*" counts once)',
+    parse: int(1, 1000),
+    default: () => 16,
+  }),
+  setting({
+    key: 'duplicate_window_seconds',
+    env: 'HUDDLE_DUPLICATE_WINDOW_SECONDS',
+    description:
+      'The same message to the same recipients within this window is refused as a duplicate',
+    parse: int(0, 3600),
+    default: () => 10,
+  }),
+  setting({
+    key: 'heartbeat_seconds',
+    env: 'HUDDLE_HEARTBEAT_SECONDS',
+    description: 'How often the hub pings stream connections; two missed pongs close one',
+    parse: int(1, 3600),
+    default: () => 15,
+  }),
+  setting({
+    key: 'offline_after_seconds',
+    env: 'HUDDLE_OFFLINE_AFTER_SECONDS',
+    description: 'An agent with no live connection and no heartbeat for this long goes offline',
+    parse: int(2, 86400),
+    default: () => 60,
+  }),
+  setting({
+    key: 'stream_buffer_limit_bytes',
+    description:
+      'Bytes a stream connection may have waiting to be sent before it is closed as too slow (resumable)',
+    parse: int(64 * 1024, 1024 * 1024 * 1024),
+    default: () => 8 * 1024 * 1024,
   }),
   setting({
     key: 'rate_limits',

@@ -1,67 +1,38 @@
 // The Hub: every use-case of huddle. The only code that touches the Store and the Bus.
 
-import { createHash } from 'node:crypto';
-import type { Bus } from './bus.js';
-import type { Clock } from './clock.js';
 import { iso } from './clock.js';
 import { HuddleError } from './errors.js';
 import type { RoomExport } from './export.js';
 import {
+  createHubContext,
+  type HubDeps,
+  type Principal,
+  type RequestContext,
+} from './hub-context.js';
+import {
   CHECKPOINT_MAX_BYTES,
   NOTE_MAX_BYTES,
-  assertIdempotencyKey,
   assertLabel,
   assertPageLimit,
-  invalidCursor,
   assertTextSize,
+  invalidCursor,
 } from './limits.js';
+import { MAX_WAIT_SECONDS, createMessaging } from './messaging.js';
+import { createPresence } from './presence.js';
 import { assertRoomName, generateRoomName } from './names.js';
 import { mintPairCode, normalizePairCode } from './pair-codes.js';
-import type { RandomSource } from './random.js';
 import { randomId } from './random.js';
-import { createRateLimiter, type RateLimit } from './rate-limiter.js';
-import { assertScope, parseScopes } from './scopes.js';
-import type { Credential, Idempotency, Store } from './store.js';
+import { parseScopes } from './scopes.js';
 import { assertTokenShape, digestSecret, mintToken, sameDigest } from './tokens.js';
-import type { Actor, Checkpoint, EventDraft, Member, Room, RoomEvent, Scope } from './types.js';
+import type { Checkpoint, Member, Room, RoomEvent, Scope } from './types.js';
 
-export interface HubRateLimits {
-  /** Room creation per client address. */
-  room_create: RateLimit;
-  /** Pair code redemption per client address. */
-  join: RateLimit;
-  /** Every room operation per token. */
-  room_ops: RateLimit;
-  /** Writes (notes, checkpoints, codes, revocations) per token. */
-  writes: RateLimit;
-  /** Room operations of the whole hub. */
-  global_room_ops: RateLimit;
-}
-
-export interface HubOptions {
-  code_ttl_seconds: number;
-  rate_limits: HubRateLimits;
-  /** When set, creating a room needs this secret. */
-  create_secret?: string | undefined;
-  /** How long idempotency keys are remembered. */
-  idempotency_retention_seconds: number;
-}
-
-export interface HubDeps {
-  store: Store;
-  bus: Bus;
-  clock: Clock;
-  random: RandomSource;
-  options: HubOptions;
-}
-
-/** Where a request came from, as the transport saw it. */
-export interface RequestContext {
-  address: string;
-}
-
-/** An authenticated caller: a live member of one room. */
-export type Principal = Credential;
+export type {
+  HubDeps,
+  HubOptions,
+  HubRateLimits,
+  Principal,
+  RequestContext,
+} from './hub-context.js';
 
 export const DEFAULT_READ_LIMIT = 20;
 export const DEFAULT_HISTORY_LIMIT = 50;
@@ -76,79 +47,18 @@ export interface JoinResult {
 export type Hub = ReturnType<typeof createHub>;
 
 export function createHub(deps: HubDeps) {
-  const { store, bus, clock, random, options } = deps;
-  const limits = {
-    roomCreate: createRateLimiter('room_create', options.rate_limits.room_create, clock),
-    join: createRateLimiter('join', options.rate_limits.join, clock),
-    roomOps: createRateLimiter('room_ops', options.rate_limits.room_ops, clock),
-    writes: createRateLimiter('writes', options.rate_limits.writes, clock),
-    global: createRateLimiter('global_room_ops', options.rate_limits.global_room_ops, clock),
-  };
-
-  const actorOf = (p: Principal): Actor => ({ member_id: p.member.id, label: p.member.label });
-  const draft = (actor: Actor | null, type: string, body: Record<string, unknown>): EventDraft => ({
-    id: randomId(random, 'ev'),
-    ts: clock.now(),
-    actor,
-    type,
-    body,
-  });
-  const announce = (event: RoomEvent, roomId: string) =>
-    bus.publish({ room_id: roomId, seq: event.seq });
-
-  function idempotency(
-    p: Principal,
-    key: string | undefined,
-    op: string,
-    input: unknown,
-  ): Idempotency | undefined {
-    if (key === undefined) return undefined;
-    assertIdempotencyKey(key);
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify([op, p.room.id, input]))
-      .digest('hex');
-    return { member_id: p.member.id, key, fingerprint, at: clock.now() };
-  }
-
-  /**
-   * Checks that the principal may act on `roomName` (with `scope`, when one is needed), then
-   * counts the operation. Limits are keyed on the member, so rotating a token does not reset them.
-   */
-  async function enter(
-    p: Principal,
-    roomName: string,
-    scope: Scope | null,
-    write = false,
-  ): Promise<Room> {
-    if (p.room.name !== roomName) {
-      assertRoomName(roomName, 'room');
-      if (!(await store.findRoom(roomName))) {
-        throw new HuddleError(
-          'not_found',
-          'room_not_found',
-          `There is no room "${roomName}" on this hub. Check the name with "huddle rooms".`,
-          { details: { room: roomName } },
-        );
-      }
-      throw new HuddleError(
-        'forbidden',
-        'wrong_room',
-        `This token belongs to room "${p.room.name}", not "${roomName}". Use the token stored for that room, or join it with a pair code.`,
-        { details: { room: roomName } },
-      );
-    }
-    if (scope) assertScope(p.member.scopes, scope);
-    limits.global.take('*');
-    limits.roomOps.take(p.member.id);
-    if (write) limits.writes.take(p.member.id);
-    return p.room;
-  }
+  const ctx = createHubContext(deps);
+  const { store, clock, random, options, limits, actorOf, draft, announce, idempotency, enter } =
+    ctx;
 
   function newMember(label: string) {
     return { id: randomId(random, 'mem', 12), label, created_at: clock.now() };
   }
 
   return {
+    ...createPresence(ctx),
+    ...createMessaging(ctx),
+
     async authenticate(token: string | undefined): Promise<Principal> {
       if (!token) {
         throw new HuddleError(
@@ -298,7 +208,11 @@ export function createHub(deps: HubDeps) {
     async history(
       p: Principal,
       roomName: string,
-      input: { after?: number | undefined; limit?: number | undefined } = {},
+      input: {
+        after?: number | undefined;
+        limit?: number | undefined;
+        wait?: number | undefined;
+      } = {},
     ): Promise<{ events: RoomEvent[]; next_after: number; has_more: boolean }> {
       const room = await enter(p, roomName, 'read');
       const after = input.after ?? 0;
@@ -314,8 +228,25 @@ export function createHub(deps: HubDeps) {
         );
       }
       assertPageLimit(limit);
+      const wait = input.wait ?? 0;
+      if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) {
+        throw new HuddleError(
+          'invalid',
+          'invalid_wait',
+          `wait must be an integer from 0 to ${MAX_WAIT_SECONDS} seconds.`,
+          {
+            details: { field: 'wait' },
+          },
+        );
+      }
       // One extra row tells whether another page exists without a second query.
-      const rows = await store.listEvents(room.id, after, limit + 1);
+      let rows = await store.listEvents(room.id, after, limit + 1);
+      // Long-poll: hold the request until an event arrives or the time runs out.
+      const deadline = clock.now() + wait * 1000;
+      while (rows.length === 0 && clock.now() < deadline) {
+        await ctx.nextEvent(room.id, deadline - clock.now());
+        rows = await store.listEvents(room.id, after, limit + 1);
+      }
       const events = rows.slice(0, limit);
       return { events, next_after: events.at(-1)?.seq ?? after, has_more: rows.length > limit };
     },

@@ -74,6 +74,38 @@ export const storeErrors = {
     }),
   storeClosed: () =>
     new HuddleError('unavailable', 'store_closed', 'The hub is shutting down; retry in a moment.'),
+  agentNameTaken: (name: string) =>
+    new HuddleError(
+      'conflict',
+      'agent_name_taken',
+      `The agent name "${name}" belongs to another member of this room. Choose another name (--as).`,
+      { details: { agent: name } },
+    ),
+  agentNotFound: (name: string) =>
+    new HuddleError(
+      'not_found',
+      'agent_not_found',
+      `No agent "${name}" in this room. Register it first ("huddle agent <room> ${name}").`,
+      {
+        details: { agent: name },
+      },
+    ),
+  agentRetired: (name: string) =>
+    new HuddleError(
+      'conflict',
+      'agent_retired',
+      `The agent "${name}" is retired; register it again to bring it back.`,
+      {
+        details: { agent: name },
+      },
+    ),
+  duplicateMessage: (windowSeconds: number) =>
+    new HuddleError(
+      'conflict',
+      'duplicate_message',
+      `The same message went to the same recipients less than ${windowSeconds} s ago. If you mean to send it again, send it with a new Idempotency-Key.`,
+      { details: { window_seconds: windowSeconds } },
+    ),
   tokenNotFound: () =>
     new HuddleError(
       'unauthenticated',

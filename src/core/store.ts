@@ -1,7 +1,22 @@
 // The Store port: what the Hub needs from a database, with the guarantees each method keeps.
 // Implementations live in src/store and all pass test/contract/store-contract.ts.
 
-import type { Actor, Checkpoint, EventDraft, Member, Room, RoomEvent, Scope } from './types.js';
+import type {
+  Actor,
+  Agent,
+  AgentCapabilities,
+  AgentStatus,
+  Checkpoint,
+  EventDraft,
+  InboxItem,
+  Member,
+  Message,
+  Receipt,
+  ReceiptStep,
+  Room,
+  RoomEvent,
+  Scope,
+} from './types.js';
 
 /**
  * Ties a write to a member's idempotency key. A second write with the same member and key
@@ -46,6 +61,15 @@ export interface NewMember {
   scopes: Scope[];
   created_at: number;
 }
+
+export interface NewAgent extends AgentCapabilities {
+  name: string;
+  member_id: string;
+  at: number;
+}
+
+/** A message as the hub prepares it; the store gives it its seq. */
+export type MessageDraft = Omit<Message, 'seq' | 'room'>;
 
 export interface CheckpointWrite {
   text: string;
@@ -151,6 +175,89 @@ export interface Store {
 
   /** Deletes the room and everything in it (tokens, codes, events) in one transaction. */
   deleteRoom(roomId: string): Promise<void>;
+
+  // Agents and presence.
+
+  /**
+   * Registers an agent, or re-registers it: its inbox and history are kept, its capabilities
+   * replaced, and it is online again (a retired agent comes back). A name belongs to the member
+   * that registered it first; another member gets `agent_name_taken`. Appends `agent.registered`.
+   */
+  registerAgent(
+    roomId: string,
+    agent: NewAgent,
+    event: (agent: Agent, previous: Agent | null) => EventDraft,
+  ): Promise<{ agent: Agent; event: RoomEvent }>;
+  /** Every agent of the room, retired ones included, by name. */
+  listAgents(roomId: string): Promise<Agent[]>;
+  getAgent(roomId: string, name: string): Promise<Agent | null>;
+  /**
+   * Records that the agent was seen at `at`. When `status` is given and differs from the stored
+   * one, sets it and appends `event(from, to)` in the same transaction. Fails with
+   * `agent_not_found`; a retired agent only changes by registering again (`agent_retired`).
+   */
+  touchAgent(
+    roomId: string,
+    name: string,
+    at: number,
+    status: AgentStatus | undefined,
+    event: (from: AgentStatus, to: AgentStatus) => EventDraft,
+  ): Promise<{ agent: Agent; event: RoomEvent | null }>;
+  /**
+   * Marks offline every agent, in every room, that is neither offline nor retired and was last
+   * seen before `before`, appending `event(agent)` for each, with the agent as it was before.
+   * Returns the events with their room ids.
+   */
+  sweepOffline(
+    before: number,
+    event: (agent: Agent) => EventDraft,
+  ): Promise<Array<{ room_id: string; event: RoomEvent }>>;
+
+  // Messages and receipts.
+
+  /**
+   * Stores a message with a `stored` receipt for each recipient and appends its `message`
+   * event, atomically. With `duplicate_window_seconds` set, fails with `duplicate_message` when
+   * the same sender stored a message with the same `digest` within that window before `at`.
+   */
+  sendMessage(
+    roomId: string,
+    input: {
+      message: MessageDraft;
+      at: number;
+      digest: string;
+      duplicate_window_seconds?: number;
+      event: (m: Message) => EventDraft;
+    },
+    idem?: Idempotency,
+  ): Promise<{ message: Message; event: RoomEvent }>;
+  getMessage(roomId: string, id: string): Promise<Message | null>;
+  /**
+   * The agent's messages that are not acked, oldest first, at most `limit`; with `unread_only`,
+   * only those not read either; with `ids`, only those.
+   */
+  inbox(
+    roomId: string,
+    agent: string,
+    options: { unread_only: boolean; limit: number; ids?: string[] },
+  ): Promise<InboxItem[]>;
+  /**
+   * Moves the agent's receipts for `ids` (or for every message not acked yet, with 'all') up to
+   * `step`, filling earlier steps still empty with the same time: a message cannot be read before
+   * it was delivered. Steps already reached keep their first time. Appends one `receipt` event
+   * naming the messages that changed, or nothing when none did. Ids that are not the agent's are
+   * ignored and not returned.
+   */
+  advanceReceipts(
+    roomId: string,
+    agent: string,
+    ids: string[] | 'all',
+    step: Exclude<ReceiptStep, 'stored'>,
+    at: number,
+    event: (changed: string[]) => EventDraft,
+  ): Promise<{ changed: string[]; event: RoomEvent | null }>;
+  /** The receipt of every recipient of a message. */
+  receipts(roomId: string, messageId: string): Promise<Receipt[]>;
 
   /** Deletes idempotency records older than `before` and codes expired before it. */
   prune(before: number): Promise<void>;

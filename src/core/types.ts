@@ -53,3 +53,107 @@ export interface Checkpoint {
   updated_by: Actor | null;
   updated_at: string | null;
 }
+
+export const AGENT_CLIENTS = [
+  'claude-code',
+  'codex',
+  'gemini',
+  'cursor',
+  'opencode',
+  'vscode',
+  'human',
+  'other',
+] as const;
+export type AgentClient = (typeof AGENT_CLIENTS)[number];
+
+/** `offline` after missed heartbeats; `retired` when removed on purpose (no longer addressable). */
+export const AGENT_STATUSES = [
+  'online',
+  'working',
+  'idle',
+  'waiting',
+  'offline',
+  'retired',
+] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+
+/** What an agent announces about itself so others can route work to it. */
+export interface AgentCapabilities {
+  client: AgentClient;
+  model: string | null;
+  host: string | null;
+  cwd: string | null;
+  mcp_servers: string[];
+  tags: string[];
+}
+
+/** An addressable participant of a room, bound to the member whose token registered it. */
+export interface Agent extends AgentCapabilities {
+  name: string;
+  room: string;
+  member_id: string;
+  status: AgentStatus;
+  last_seen: string;
+  registered_at: string;
+}
+
+export const MESSAGE_KINDS = [
+  'finding',
+  'status',
+  'question',
+  'handoff',
+  'task',
+  'review',
+  'context',
+  'chat',
+] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/** A reference to code: a path with an optional line range and snippet. */
+export interface CodeRef {
+  path: string;
+  start_line?: number;
+  end_line?: number;
+  snippet?: string;
+}
+
+export interface Message {
+  id: string;
+  room: string;
+  /** The seq of the `message` event that carried it. */
+  seq: number;
+  from: string;
+  /** As addressed: one name, a list, or "*". */
+  to: string | string[];
+  /** Who it was stored for, resolved when it was sent. */
+  recipients: string[];
+  kind: MessageKind;
+  body: string;
+  thread: string;
+  reply_to: string | null;
+  refs: CodeRef[];
+  priority: 'normal' | 'urgent';
+  /** Replies between agents since the last human message in the chain. */
+  depth: number;
+  created_at: string;
+}
+
+/** The steps of proven delivery, in order. Reaching a step implies the ones before it. */
+export const RECEIPT_STEPS = ['stored', 'delivered', 'injected', 'read', 'acked'] as const;
+export type ReceiptStep = (typeof RECEIPT_STEPS)[number];
+
+export interface Receipt {
+  message_id: string;
+  agent: string;
+  stored_at: string;
+  delivered_at: string | null;
+  injected_at: string | null;
+  read_at: string | null;
+  acked_at: string | null;
+}
+
+/** A message in an agent's inbox, with that agent's receipt. */
+export interface InboxItem {
+  message: Message;
+  receipt: Receipt;
+}

@@ -57,6 +57,12 @@ export async function startHub(
       rate_limits: config.rate_limits,
       create_secret: config.create_secret,
       idempotency_retention_seconds: config.idempotency_retention_seconds,
+      messages: {
+        max_reply_depth: config.max_reply_depth,
+        max_recipients: config.max_recipients,
+        duplicate_window_seconds: config.duplicate_window_seconds,
+      },
+      presence: { offline_after_seconds: config.offline_after_seconds },
     },
   });
   const app = createApp(

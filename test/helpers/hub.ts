@@ -18,6 +18,7 @@ export const RELAXED_LIMITS = JSON.stringify({
   room_ops: { burst: 100000, refill: 100000, period_seconds: 1 },
   writes: { burst: 100000, refill: 100000, period_seconds: 1 },
   global_room_ops: { burst: 1000000, refill: 1000000, period_seconds: 1 },
+  agent_sends: { burst: 100000, refill: 100000, period_seconds: 1 },
 });
 
 export interface TestHub extends RunningHub {

@@ -17,6 +17,7 @@ const RELAXED: HubRateLimits = {
   room_ops: OPEN,
   writes: OPEN,
   global_room_ops: OPEN,
+  agent_sends: OPEN,
 };
 const HERE = { address: '10.0.0.1' };
 const THERE = { address: '10.0.0.2' };
@@ -42,6 +43,8 @@ async function setup(
     options: {
       code_ttl_seconds: 600,
       idempotency_retention_seconds: 3600,
+      messages: { max_reply_depth: 8, max_recipients: 16, duplicate_window_seconds: 10 },
+      presence: { offline_after_seconds: 60 },
       ...options,
       rate_limits: { ...RELAXED, ...limits },
     },

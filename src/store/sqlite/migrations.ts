@@ -64,4 +64,59 @@ CREATE TABLE idempotency (
 CREATE INDEX idempotency_created ON idempotency(created_at);
 `,
   },
+  {
+    version: 2,
+    sql: `
+CREATE TABLE agents (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  client TEXT NOT NULL,
+  model TEXT,
+  host TEXT,
+  cwd TEXT,
+  mcp_servers TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  status TEXT NOT NULL,
+  last_seen INTEGER NOT NULL,
+  registered_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, name)
+) WITHOUT ROWID;
+CREATE INDEX agents_presence ON agents(status, last_seen);
+CREATE TABLE messages (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  sender TEXT NOT NULL,
+  to_spec TEXT NOT NULL,
+  recipients TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  thread TEXT NOT NULL,
+  reply_to TEXT,
+  refs TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  depth INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, id)
+) WITHOUT ROWID;
+CREATE INDEX messages_duplicates ON messages(room_id, sender, digest, created_at);
+CREATE TABLE receipts (
+  room_id TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  stored_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  injected_at INTEGER,
+  read_at INTEGER,
+  acked_at INTEGER,
+  PRIMARY KEY (room_id, agent, message_id),
+  FOREIGN KEY (room_id, message_id) REFERENCES messages(room_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX receipts_inbox ON receipts(room_id, agent, acked_at, seq);
+CREATE INDEX receipts_message ON receipts(room_id, message_id);
+`,
+  },
 ];

@@ -16,6 +16,7 @@ import type {
 import { storeErrors } from '../../core/store-errors.js';
 import type { Checkpoint, EventDraft, Member, Room, RoomEvent, Scope } from '../../core/types.js';
 import { createGroupCommit } from './group-commit.js';
+import { createSqliteMessaging } from './sqlite-messaging.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 export interface SqliteStoreOptions {
@@ -241,7 +242,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       : undefined;
   checkpointTimer?.unref();
 
+  const messaging = createSqliteMessaging({ db, write, once, append });
+
   return {
+    ...messaging,
+
     async migrate() {
       applyMigrations(db);
     },

@@ -1,0 +1,218 @@
+// What every group of Hub use-cases shares: the dependencies, rate limits, and the checks and
+// helpers that each write goes through.
+
+import { createHash } from 'node:crypto';
+import type { Bus } from './bus.js';
+import type { Clock } from './clock.js';
+import { HuddleError } from './errors.js';
+import { assertIdempotencyKey } from './limits.js';
+import { assertRoomName } from './names.js';
+import type { RandomSource } from './random.js';
+import { randomId } from './random.js';
+import { closestNames } from './suggest.js';
+import { createRateLimiter, type RateLimit } from './rate-limiter.js';
+import { assertScope } from './scopes.js';
+import type { Credential, Idempotency, Store } from './store.js';
+import type { Actor, Agent, EventDraft, Room, RoomEvent, Scope } from './types.js';
+
+export interface HubRateLimits {
+  /** Room creation per client address. */
+  room_create: RateLimit;
+  /** Pair code redemption per client address. */
+  join: RateLimit;
+  /** Every room operation per token. */
+  room_ops: RateLimit;
+  /** Writes (notes, checkpoints, codes, revocations) per token. */
+  writes: RateLimit;
+  /** Room operations of the whole hub. */
+  global_room_ops: RateLimit;
+  /** Messages sent per agent. */
+  agent_sends: RateLimit;
+}
+
+export interface HubOptions {
+  code_ttl_seconds: number;
+  rate_limits: HubRateLimits;
+  /** When set, creating a room needs this secret. */
+  create_secret?: string | undefined;
+  /** How long idempotency keys are remembered. */
+  idempotency_retention_seconds: number;
+  /** Circuit breakers on messages. */
+  messages: {
+    /** Replies between agents allowed in one reply_to chain before a human speaks again. */
+    max_reply_depth: number;
+    /** Recipients allowed in an explicit list ("*" counts once). */
+    max_recipients: number;
+    /** The same body to the same recipients within this window is refused as a duplicate. */
+    duplicate_window_seconds: number;
+  };
+  presence: {
+    /** An agent with no connection and no heartbeat for this long goes offline. */
+    offline_after_seconds: number;
+  };
+}
+
+export interface HubDeps {
+  store: Store;
+  bus: Bus;
+  clock: Clock;
+  random: RandomSource;
+  options: HubOptions;
+}
+
+/** Where a request came from, as the transport saw it. */
+export interface RequestContext {
+  address: string;
+}
+
+/** An authenticated caller: a live member of one room. */
+export type Principal = Credential;
+
+export type HubContext = ReturnType<typeof createHubContext>;
+
+export function createHubContext(deps: HubDeps) {
+  const { store, bus, clock, random, options } = deps;
+  const limits = {
+    roomCreate: createRateLimiter('room_create', options.rate_limits.room_create, clock),
+    join: createRateLimiter('join', options.rate_limits.join, clock),
+    roomOps: createRateLimiter('room_ops', options.rate_limits.room_ops, clock),
+    writes: createRateLimiter('writes', options.rate_limits.writes, clock),
+    global: createRateLimiter('global_room_ops', options.rate_limits.global_room_ops, clock),
+    agentSends: createRateLimiter('agent_sends', options.rate_limits.agent_sends, clock),
+  };
+
+  const actorOf = (p: Principal): Actor => ({ member_id: p.member.id, label: p.member.label });
+  const draft = (actor: Actor | null, type: string, body: Record<string, unknown>): EventDraft => ({
+    id: randomId(random, 'ev'),
+    ts: clock.now(),
+    actor,
+    type,
+    body,
+  });
+  const announce = (event: RoomEvent, roomId: string) =>
+    bus.publish({ room_id: roomId, seq: event.seq });
+
+  function idempotency(
+    p: Principal,
+    key: string | undefined,
+    op: string,
+    input: unknown,
+  ): Idempotency | undefined {
+    if (key === undefined) return undefined;
+    assertIdempotencyKey(key);
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([op, p.room.id, input]))
+      .digest('hex');
+    return { member_id: p.member.id, key, fingerprint, at: clock.now() };
+  }
+
+  /**
+   * Checks that the principal may act on `roomName` (with `scope`, when one is needed), then
+   * counts the operation. Limits are keyed on the member, so rotating a token does not reset them.
+   */
+  async function enter(
+    p: Principal,
+    roomName: string,
+    scope: Scope | null,
+    write = false,
+  ): Promise<Room> {
+    if (p.room.name !== roomName) {
+      assertRoomName(roomName, 'room');
+      if (!(await store.findRoom(roomName))) {
+        throw new HuddleError(
+          'not_found',
+          'room_not_found',
+          `There is no room "${roomName}" on this hub. Check the name with "huddle rooms".`,
+          { details: { room: roomName } },
+        );
+      }
+      throw new HuddleError(
+        'forbidden',
+        'wrong_room',
+        `This token belongs to room "${p.room.name}", not "${roomName}". Use the token stored for that room, or join it with a pair code.`,
+        { details: { room: roomName } },
+      );
+    }
+    if (scope) assertScope(p.member.scopes, scope);
+    limits.global.take('*');
+    limits.roomOps.take(p.member.id);
+    if (write) limits.writes.take(p.member.id);
+    return p.room;
+  }
+
+  /** Resolves on the next event of the room, or after `ms`; never rejects. */
+  function nextEvent(roomId: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const unsubscribe = bus.subscribe(roomId, done);
+    });
+  }
+
+  /**
+   * The agent `name` of `room`, acting for `p`: it must exist, be registered by p's member (an
+   * admin may act for any agent when `adminMayAct`), and not be retired.
+   */
+  async function actingAgent(
+    p: Principal,
+    room: Room,
+    name: string,
+    adminMayAct = false,
+  ): Promise<Agent> {
+    const agent = await store.getAgent(room.id, name);
+    if (!agent) {
+      const names = (await store.listAgents(room.id))
+        .filter((a) => a.status !== 'retired')
+        .map((a) => a.name);
+      throw new HuddleError(
+        'not_found',
+        'agent_not_found',
+        `No agent "${name}" in room "${room.name}". Register it first ("huddle agent ${room.name} ${name}").`,
+        {
+          details: { agent: name, suggestions: closestNames(name, names) },
+        },
+      );
+    }
+    if (agent.member_id !== p.member.id && !(adminMayAct && p.member.scopes.includes('admin'))) {
+      throw new HuddleError(
+        'forbidden',
+        'not_your_agent',
+        `The agent "${name}" belongs to another member; act as one of your own agents.`,
+        {
+          details: { agent: name },
+        },
+      );
+    }
+    if (agent.status === 'retired') {
+      throw new HuddleError(
+        'conflict',
+        'agent_retired',
+        `The agent "${name}" is retired; register it again to bring it back.`,
+        {
+          details: { agent: name },
+        },
+      );
+    }
+    return agent;
+  }
+
+  return {
+    store,
+    bus,
+    clock,
+    random,
+    options,
+    limits,
+    actorOf,
+    draft,
+    announce,
+    idempotency,
+    enter,
+    nextEvent,
+    actingAgent,
+  };
+}

@@ -1,0 +1,432 @@
+// Messages between agents: sending with circuit breakers, replies, the inbox and the receipt
+// ladder (stored, delivered, injected, read, acked).
+
+import { createHash } from 'node:crypto';
+import { assertAgentName } from './agent-input.js';
+import { HuddleError } from './errors.js';
+import type { HubContext, Principal } from './hub-context.js';
+import { NOTE_MAX_BYTES, assertPageLimit, assertTextSize } from './limits.js';
+import { randomId } from './random.js';
+import { closestNames } from './suggest.js';
+import {
+  MESSAGE_KINDS,
+  type Agent,
+  type CodeRef,
+  type InboxItem,
+  type Message,
+  type MessageKind,
+  type Receipt,
+  type ReceiptStep,
+  type Room,
+  type RoomEvent,
+} from './types.js';
+
+export const MESSAGE_MAX_BYTES = NOTE_MAX_BYTES;
+const THREAD_MAX_CHARS = 200;
+const REFS_MAX = 50;
+const SNIPPET_MAX_BYTES = 16 * 1024;
+const PATH_MAX_CHARS = 1024;
+/** The longest a long-poll may wait. */
+export const MAX_WAIT_SECONDS = 300;
+
+export interface SendInput {
+  to: string | string[];
+  kind?: string | undefined;
+  body: string;
+  thread?: string | undefined;
+  reply_to?: string | undefined;
+  refs?: CodeRef[] | undefined;
+  priority?: 'normal' | 'urgent' | undefined;
+}
+
+function invalid(
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): HuddleError {
+  return new HuddleError('invalid', code, message, { details });
+}
+
+function parseRefs(refs: CodeRef[] | undefined): CodeRef[] {
+  const list = refs ?? [];
+  if (list.length > REFS_MAX)
+    throw invalid('invalid_refs', `At most ${REFS_MAX} refs per message.`, { field: 'refs' });
+  return list.map((ref, i) => {
+    const field = `refs.${i}`;
+    if (ref.path.length === 0 || ref.path.length > PATH_MAX_CHARS) {
+      throw invalid('invalid_refs', `${field}.path must have 1 to ${PATH_MAX_CHARS} characters.`, {
+        field,
+      });
+    }
+    for (const key of ['start_line', 'end_line'] as const) {
+      const n = ref[key];
+      if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
+        throw invalid('invalid_refs', `${field}.${key} must be a positive integer.`, { field });
+      }
+    }
+    if (
+      ref.start_line !== undefined &&
+      ref.end_line !== undefined &&
+      ref.end_line < ref.start_line
+    ) {
+      throw invalid('invalid_refs', `${field}: end_line comes before start_line.`, { field });
+    }
+    if (ref.snippet !== undefined) assertTextSize('snippet', ref.snippet, SNIPPET_MAX_BYTES);
+    return { ...ref };
+  });
+}
+
+export function createMessaging(ctx: HubContext) {
+  const {
+    store,
+    clock,
+    random,
+    options,
+    limits,
+    draft,
+    announce,
+    actorOf,
+    idempotency,
+    enter,
+    actingAgent,
+    nextEvent,
+  } = ctx;
+  const breakers = options.messages;
+
+  /** Resolves the addressing to recipient names, refusing unknown or retired names with suggestions. */
+  async function resolveRecipients(
+    room: Room,
+    sender: Agent,
+    to: string | string[],
+  ): Promise<string[]> {
+    const agents = await store.listAgents(room.id);
+    const live = agents.filter((a) => a.status !== 'retired').map((a) => a.name);
+    if (to === '*') {
+      const everyone = live.filter((name) => name !== sender.name);
+      if (everyone.length === 0) {
+        throw new HuddleError(
+          'conflict',
+          'no_recipients',
+          `Nobody else is in room "${room.name}" yet: "*" reaches no agent.`,
+        );
+      }
+      return everyone;
+    }
+    const list = typeof to === 'string' ? [to] : [...new Set(to)];
+    if (list.length === 0)
+      throw invalid('invalid_recipients', 'to needs an agent name, a list of names, or "*".', {
+        field: 'to',
+      });
+    if (list.length > breakers.max_recipients) {
+      throw invalid(
+        'too_many_recipients',
+        `A message may name at most ${breakers.max_recipients} recipients; this one names ${list.length}. Send to "*" to reach everyone.`,
+        { field: 'to', limit: breakers.max_recipients },
+      );
+    }
+    for (const name of list) {
+      if (name === '*')
+        throw invalid('invalid_recipients', '"*" cannot be part of a list; send to "*" alone.', {
+          field: 'to',
+        });
+      assertAgentName(name, 'to');
+    }
+    const unknown = list.filter((name) => !live.includes(name));
+    if (unknown.length > 0) {
+      const retired = unknown.filter((name) => agents.some((a) => a.name === name));
+      const suggestions = Object.fromEntries(
+        unknown.map((name) => [name, closestNames(name, live)]),
+      );
+      const hint = unknown
+        .map((name) =>
+          suggestions[name]!.length
+            ? `${name} (did you mean ${suggestions[name]!.join(', ')}?)`
+            : name,
+        )
+        .join(', ');
+      throw new HuddleError(
+        'not_found',
+        'unknown_recipient',
+        `No such agent in room "${room.name}": ${hint}${retired.length ? `; retired: ${retired.join(', ')}` : ''}. Nothing was sent. List agents with "huddle who ${room.name}".`,
+        { details: { unknown, retired, suggestions } },
+      );
+    }
+    return list;
+  }
+
+  async function send(
+    p: Principal,
+    room: Room,
+    sender: Agent,
+    input: SendInput,
+    key: string | undefined,
+  ) {
+    const kind = (input.kind ?? 'chat') as MessageKind;
+    if (!MESSAGE_KINDS.includes(kind)) {
+      throw invalid('invalid_kind', `kind must be one of ${MESSAGE_KINDS.join(', ')}.`, {
+        field: 'kind',
+        allowed: [...MESSAGE_KINDS],
+      });
+    }
+    if (input.body.trim() === '')
+      throw invalid('empty_message', 'The message body is empty.', { field: 'body' });
+    assertTextSize('message', input.body, MESSAGE_MAX_BYTES);
+    if (
+      input.thread !== undefined &&
+      (input.thread.length === 0 || input.thread.length > THREAD_MAX_CHARS)
+    ) {
+      throw invalid('invalid_thread', `thread must have 1 to ${THREAD_MAX_CHARS} characters.`, {
+        field: 'thread',
+      });
+    }
+    const refs = parseRefs(input.refs);
+
+    let depth = 0;
+    let thread = input.thread;
+    if (input.reply_to !== undefined) {
+      const parent = await store.getMessage(room.id, input.reply_to);
+      if (!parent) {
+        throw new HuddleError(
+          'not_found',
+          'message_not_found',
+          `No message "${input.reply_to}" in room "${room.name}" to reply to.`,
+          {
+            details: { field: 'reply_to', message_id: input.reply_to },
+          },
+        );
+      }
+      // A human's message resets the chain; every reply between agents lengthens it.
+      depth = sender.client === 'human' ? 0 : parent.depth + 1;
+      thread ??= parent.thread;
+      if (depth > breakers.max_reply_depth) {
+        throw new HuddleError(
+          'conflict',
+          'reply_depth_exceeded',
+          `This reply would be reply number ${depth} between agents in one chain; the limit is ${breakers.max_reply_depth}. Stop and ask a human, or start a new message without reply_to.`,
+          { details: { depth, limit: breakers.max_reply_depth }, retryable: false },
+        );
+      }
+    }
+
+    const recipients = await resolveRecipients(room, sender, input.to);
+    limits.agentSends.take(`${room.id}/${sender.name}`);
+    const id = randomId(random, 'msg');
+    const at = clock.now();
+    const message = {
+      id,
+      from: sender.name,
+      to: input.to,
+      recipients,
+      kind,
+      body: input.body,
+      thread: thread ?? id,
+      reply_to: input.reply_to ?? null,
+      refs,
+      priority: input.priority ?? 'normal',
+      depth,
+      created_at: new Date(at).toISOString(),
+    };
+    const digest = createHash('sha256')
+      .update(JSON.stringify([input.body, [...recipients].sort()]))
+      .digest('hex');
+    const result = await store.sendMessage(
+      room.id,
+      {
+        message,
+        at,
+        digest,
+        // An explicit idempotency key says the repeat is on purpose.
+        ...(key === undefined && { duplicate_window_seconds: breakers.duplicate_window_seconds }),
+        event: (m) => ({ ...draft(actorOf(p), 'message', { message: m }), ts: at }),
+      },
+      idempotency(p, key, 'message', { sender: sender.name, input }),
+    );
+    announce(result.event, room.id);
+    return result;
+  }
+
+  async function advance(
+    room: Room,
+    agent: string,
+    ids: string[] | 'all',
+    step: Exclude<ReceiptStep, 'stored'>,
+  ) {
+    const at = clock.now();
+    const result = await store.advanceReceipts(room.id, agent, ids, step, at, (changed) =>
+      draft(null, 'receipt', { agent, step, message_ids: changed, at: new Date(at).toISOString() }),
+    );
+    if (result.event) announce(result.event, room.id);
+    return result;
+  }
+
+  function assertIds(ids: string[]): void {
+    if (ids.length === 0 || ids.length > 1000)
+      throw invalid('invalid_ids', 'Give 1 to 1000 message ids.', { field: 'ids' });
+  }
+
+  return {
+    /** Sends as `agentName`, which must be one of the caller's agents. */
+    async sendMessage(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      input: SendInput,
+      key?: string,
+    ): Promise<{ message: Message; event: RoomEvent }> {
+      const room = await enter(p, roomName, 'write');
+      const sender = await actingAgent(p, room, agentName);
+      return send(p, room, sender, input, key);
+    },
+
+    /** Replies to a message in the agent's inbox: to its sender, in its thread; then acks it. */
+    async reply(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      messageId: string,
+      input: { body: string; kind?: string | undefined },
+      key?: string,
+    ): Promise<{ message: Message; event: RoomEvent }> {
+      const room = await enter(p, roomName, 'write');
+      const sender = await actingAgent(p, room, agentName);
+      const original = await store.getMessage(room.id, messageId);
+      if (!original || !original.recipients.includes(agentName)) {
+        throw new HuddleError(
+          'not_found',
+          'message_not_found',
+          `No message "${messageId}" in the inbox of "${agentName}".`,
+          {
+            details: { message_id: messageId },
+          },
+        );
+      }
+      const result = await send(
+        p,
+        room,
+        sender,
+        { to: original.from, kind: input.kind, body: input.body, reply_to: messageId },
+        key,
+      );
+      await advance(room, agentName, [messageId], 'acked');
+      return result;
+    },
+
+    /**
+     * Unread messages (with `all`, also read ones not acked), changing nothing. With `wait`,
+     * holds the request until one exists or the time runs out.
+     */
+    async peekInbox(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      input: {
+        limit?: number | undefined;
+        all?: boolean | undefined;
+        wait?: number | undefined;
+      } = {},
+    ): Promise<{ messages: InboxItem[] }> {
+      const room = await enter(p, roomName, null);
+      await actingAgent(p, room, agentName);
+      const limit = input.limit ?? 50;
+      assertPageLimit(limit);
+      const wait = input.wait ?? 0;
+      if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) {
+        throw invalid(
+          'invalid_wait',
+          `wait must be an integer from 0 to ${MAX_WAIT_SECONDS} seconds.`,
+          { field: 'wait' },
+        );
+      }
+      const deadline = clock.now() + wait * 1000;
+      for (;;) {
+        const messages = await store.inbox(room.id, agentName, { unread_only: !input.all, limit });
+        const left = deadline - clock.now();
+        if (messages.length > 0 || left <= 0) return { messages };
+        await nextEvent(room.id, left);
+      }
+    },
+
+    /** Returns unread messages (or the given ones) and records them read. */
+    async readInbox(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      input: { limit?: number | undefined; ids?: string[] | undefined } = {},
+    ): Promise<{ messages: InboxItem[] }> {
+      const room = await enter(p, roomName, null);
+      await actingAgent(p, room, agentName);
+      const limit = input.limit ?? 50;
+      assertPageLimit(limit);
+      if (input.ids) assertIds(input.ids);
+      const items = await store.inbox(room.id, agentName, {
+        unread_only: !input.ids,
+        limit,
+        ...(input.ids && { ids: input.ids }),
+      });
+      if (items.length === 0) return { messages: [] };
+      await advance(
+        room,
+        agentName,
+        items.map((i) => i.message.id),
+        'read',
+      );
+      const fresh = await store.inbox(room.id, agentName, {
+        unread_only: false,
+        limit: items.length,
+        ids: items.map((i) => i.message.id),
+      });
+      return { messages: fresh };
+    },
+
+    /** Closes messages of the agent's inbox; `all` closes every one not acked yet. */
+    async ackMessages(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      ids: string[] | 'all',
+    ): Promise<{ acked: string[] }> {
+      const room = await enter(p, roomName, null);
+      await actingAgent(p, room, agentName);
+      if (ids !== 'all') assertIds(ids);
+      return { acked: (await advance(room, agentName, ids, 'acked')).changed };
+    },
+
+    /** A client reports that it placed these messages in the agent's context. */
+    async markInjected(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      ids: string[],
+    ): Promise<{ injected: string[] }> {
+      const room = await enter(p, roomName, null);
+      await actingAgent(p, room, agentName);
+      assertIds(ids);
+      return { injected: (await advance(room, agentName, ids, 'injected')).changed };
+    },
+
+    /** The gateway handed these messages to a live connection of the agent. */
+    async markDelivered(room: Room, agentName: string, ids: string[]): Promise<string[]> {
+      return (await advance(room, agentName, ids, 'delivered')).changed;
+    },
+
+    async receipts(
+      p: Principal,
+      roomName: string,
+      messageId: string,
+    ): Promise<{ message: Message; receipts: Receipt[] }> {
+      const room = await enter(p, roomName, 'read');
+      const message = await store.getMessage(room.id, messageId);
+      if (!message) {
+        throw new HuddleError(
+          'not_found',
+          'message_not_found',
+          `No message "${messageId}" in room "${room.name}".`,
+          {
+            details: { message_id: messageId },
+          },
+        );
+      }
+      return { message, receipts: await store.receipts(room.id, messageId) };
+    },
+  };
+}

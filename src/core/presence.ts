@@ -1,0 +1,117 @@
+// Agents and presence: registration with capabilities, heartbeats, states, retirement, and the
+// sweep that takes silent agents offline.
+
+import {
+  assertAgentName,
+  parseCapabilities,
+  parseReportedStatus,
+  type CapabilitiesInput,
+} from './agent-input.js';
+import type { HubContext, Principal } from './hub-context.js';
+import type { Agent, AgentStatus, RoomEvent } from './types.js';
+
+export function createPresence(ctx: HubContext) {
+  const { store, clock, options, draft, announce, actorOf, enter, actingAgent } = ctx;
+
+  const statusEvent = (name: string, from: AgentStatus, to: AgentStatus, reason: string) =>
+    draft(null, 'agent.status', { agent: name, from, to, reason });
+
+  async function setStatus(
+    roomId: string,
+    name: string,
+    status: AgentStatus | undefined,
+    reason: string,
+  ) {
+    const result = await store.touchAgent(roomId, name, clock.now(), status, (from, to) =>
+      statusEvent(name, from, to, reason),
+    );
+    if (result.event) announce(result.event, roomId);
+    return result;
+  }
+
+  return {
+    async registerAgent(
+      p: Principal,
+      roomName: string,
+      input: CapabilitiesInput & { name: string },
+    ): Promise<{ agent: Agent; event: RoomEvent }> {
+      const room = await enter(p, roomName, 'write');
+      assertAgentName(input.name);
+      const capabilities = parseCapabilities(input);
+      const result = await store.registerAgent(
+        room.id,
+        { ...capabilities, name: input.name, member_id: p.member.id, at: clock.now() },
+        (agent, previous) =>
+          draft(actorOf(p), 'agent.registered', { agent, restarted: previous !== null }),
+      );
+      announce(result.event, room.id);
+      return result;
+    },
+
+    async listAgents(p: Principal, roomName: string): Promise<{ agents: Agent[] }> {
+      const room = await enter(p, roomName, 'read');
+      return { agents: await store.listAgents(room.id) };
+    },
+
+    /** A sign of life, optionally with a new state; an offline agent comes back online. */
+    async heartbeat(
+      p: Principal,
+      roomName: string,
+      name: string,
+      input: { status?: string | undefined } = {},
+    ): Promise<{ agent: Agent }> {
+      const room = await enter(p, roomName, null);
+      const reported = parseReportedStatus(input.status);
+      const agent = await actingAgent(p, room, name);
+      const status = reported ?? (agent.status === 'offline' ? 'online' : undefined);
+      return { agent: (await setStatus(room.id, name, status, 'reported')).agent };
+    },
+
+    /** Retires an agent (its owner or an admin): no longer addressable until it registers again. */
+    async retireAgent(p: Principal, roomName: string, name: string): Promise<{ agent: Agent }> {
+      const room = await enter(p, roomName, 'write');
+      await actingAgent(p, room, name, true);
+      return { agent: (await setStatus(room.id, name, 'retired', 'retired')).agent };
+    },
+
+    /** A live connection of the agent opened (the gateway calls this). */
+    async agentConnected(roomId: string, name: string): Promise<void> {
+      const agent = await store.getAgent(roomId, name);
+      if (!agent || agent.status === 'retired') return;
+      await setStatus(roomId, name, agent.status === 'offline' ? 'online' : undefined, 'connected');
+    },
+
+    /** The last live connection of the agent on this hub closed. */
+    async agentDisconnected(
+      roomId: string,
+      name: string,
+      reason: 'closed' | 'dead',
+    ): Promise<void> {
+      const agent = await store.getAgent(roomId, name);
+      if (!agent || agent.status === 'retired' || agent.status === 'offline') return;
+      await setStatus(
+        roomId,
+        name,
+        'offline',
+        reason === 'dead' ? 'connection lost' : 'disconnected',
+      );
+    },
+
+    /** Keeps a connected agent's last_seen fresh, so the sweep leaves it online. */
+    async agentAlive(roomId: string, name: string): Promise<void> {
+      const agent = await store.getAgent(roomId, name);
+      if (!agent || agent.status === 'retired') return;
+      await setStatus(roomId, name, undefined, 'alive');
+    },
+
+    /** Takes offline every agent silent for longer than the configured time. */
+    async sweepPresence(): Promise<number> {
+      const before = clock.now() - options.presence.offline_after_seconds * 1000;
+      const swept = await store.sweepOffline(before, (agent) =>
+        statusEvent(agent.name, agent.status, 'offline', 'missed heartbeats'),
+      );
+      for (const { room_id, event } of swept) announce(event, room_id);
+      return swept.length;
+    },
+  };
+}

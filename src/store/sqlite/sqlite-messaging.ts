@@ -1,0 +1,348 @@
+// The SQLite store's agents, presence, messages and receipts.
+
+import type { Database } from 'better-sqlite3';
+import { iso } from '../../core/clock.js';
+import type { Idempotency, Store } from '../../core/store.js';
+import { storeErrors } from '../../core/store-errors.js';
+import type {
+  Agent,
+  AgentClient,
+  AgentStatus,
+  CodeRef,
+  EventDraft,
+  InboxItem,
+  Message,
+  MessageKind,
+  Receipt,
+  ReceiptStep,
+  RoomEvent,
+} from '../../core/types.js';
+
+/** What the messaging methods borrow from the store that owns the connection. */
+export interface SqliteWriteContext {
+  db: Database;
+  write<T>(fn: () => T): Promise<T>;
+  once<T>(idem: Idempotency | undefined, fn: () => T): T;
+  append(roomId: string, draft: EventDraft): RoomEvent;
+}
+
+interface AgentRow {
+  room_id: string;
+  room: string;
+  name: string;
+  member_id: string;
+  client: string;
+  model: string | null;
+  host: string | null;
+  cwd: string | null;
+  mcp_servers: string;
+  tags: string;
+  status: string;
+  last_seen: number;
+  registered_at: number;
+}
+interface MessageRow {
+  room: string;
+  id: string;
+  seq: number;
+  sender: string;
+  to_spec: string;
+  recipients: string;
+  kind: string;
+  body: string;
+  thread: string;
+  reply_to: string | null;
+  refs: string;
+  priority: string;
+  depth: number;
+  created_at: number;
+}
+interface ReceiptRow {
+  message_id: string;
+  agent: string;
+  stored_at: number;
+  delivered_at: number | null;
+  injected_at: number | null;
+  read_at: number | null;
+  acked_at: number | null;
+}
+
+const toAgent = (a: AgentRow): Agent => ({
+  name: a.name,
+  room: a.room,
+  member_id: a.member_id,
+  client: a.client as AgentClient,
+  model: a.model,
+  host: a.host,
+  cwd: a.cwd,
+  mcp_servers: JSON.parse(a.mcp_servers) as string[],
+  tags: JSON.parse(a.tags) as string[],
+  status: a.status as AgentStatus,
+  last_seen: iso(a.last_seen),
+  registered_at: iso(a.registered_at),
+});
+const toMessage = (m: MessageRow): Message => ({
+  id: m.id,
+  room: m.room,
+  seq: m.seq,
+  from: m.sender,
+  to: JSON.parse(m.to_spec) as string | string[],
+  recipients: JSON.parse(m.recipients) as string[],
+  kind: m.kind as MessageKind,
+  body: m.body,
+  thread: m.thread,
+  reply_to: m.reply_to,
+  refs: JSON.parse(m.refs) as CodeRef[],
+  priority: m.priority as Message['priority'],
+  depth: m.depth,
+  created_at: iso(m.created_at),
+});
+const time = (ms: number | null) => (ms === null ? null : iso(ms));
+const toReceipt = (r: ReceiptRow): Receipt => ({
+  message_id: r.message_id,
+  agent: r.agent,
+  stored_at: iso(r.stored_at),
+  delivered_at: time(r.delivered_at),
+  injected_at: time(r.injected_at),
+  read_at: time(r.read_at),
+  acked_at: time(r.acked_at),
+});
+
+const STEP_COLUMNS: Record<Exclude<ReceiptStep, 'stored'>, string[]> = {
+  delivered: ['delivered_at'],
+  injected: ['delivered_at', 'injected_at'],
+  read: ['delivered_at', 'injected_at', 'read_at'],
+  acked: ['delivered_at', 'injected_at', 'read_at', 'acked_at'],
+};
+
+type MessagingMethods = Pick<
+  Store,
+  | 'registerAgent'
+  | 'listAgents'
+  | 'getAgent'
+  | 'touchAgent'
+  | 'sweepOffline'
+  | 'sendMessage'
+  | 'getMessage'
+  | 'inbox'
+  | 'advanceReceipts'
+  | 'receipts'
+>;
+
+export function createSqliteMessaging({
+  db,
+  write,
+  once,
+  append,
+}: SqliteWriteContext): MessagingMethods {
+  const agentColumns = `a.room_id, r.name AS room, a.name, a.member_id, a.client, a.model, a.host, a.cwd, a.mcp_servers,
+                        a.tags, a.status, a.last_seen, a.registered_at`;
+  const messageColumns = `r.name AS room, m.id, m.seq, m.sender, m.to_spec, m.recipients, m.kind, m.body, m.thread,
+                          m.reply_to, m.refs, m.priority, m.depth, m.created_at`;
+  const sql = {
+    agent: db.prepare(
+      `SELECT ${agentColumns} FROM agents a JOIN rooms r ON r.id = a.room_id WHERE a.room_id = ? AND a.name = ?`,
+    ),
+    agents: db.prepare(
+      `SELECT ${agentColumns} FROM agents a JOIN rooms r ON r.id = a.room_id WHERE a.room_id = ? ORDER BY a.name`,
+    ),
+    upsertAgent: db.prepare(
+      `INSERT INTO agents (room_id, name, member_id, client, model, host, cwd, mcp_servers, tags, status, last_seen, registered_at)
+       VALUES (@room_id, @name, @member_id, @client, @model, @host, @cwd, @mcp_servers, @tags, 'online', @at, @at)
+       ON CONFLICT (room_id, name) DO UPDATE SET client = excluded.client, model = excluded.model, host = excluded.host,
+         cwd = excluded.cwd, mcp_servers = excluded.mcp_servers, tags = excluded.tags, status = 'online', last_seen = excluded.last_seen`,
+    ),
+    touch: db.prepare(
+      'UPDATE agents SET last_seen = MAX(last_seen, ?) WHERE room_id = ? AND name = ?',
+    ),
+    setStatus: db.prepare('UPDATE agents SET status = ? WHERE room_id = ? AND name = ?'),
+    stale: db.prepare(
+      `SELECT ${agentColumns} FROM agents a JOIN rooms r ON r.id = a.room_id
+        WHERE a.status NOT IN ('offline', 'retired') AND a.last_seen < ?`,
+    ),
+    room: db.prepare('SELECT last_seq, name FROM rooms WHERE id = ?'),
+    duplicate: db.prepare(
+      'SELECT 1 FROM messages WHERE room_id = ? AND sender = ? AND digest = ? AND created_at >= ? LIMIT 1',
+    ),
+    insertMessage: db.prepare(
+      `INSERT INTO messages (room_id, id, seq, sender, to_spec, recipients, kind, body, thread, reply_to, refs, priority, depth, digest, created_at)
+       VALUES (@room_id, @id, @seq, @sender, @to_spec, @recipients, @kind, @body, @thread, @reply_to, @refs, @priority, @depth, @digest, @created_at)`,
+    ),
+    insertReceipt: db.prepare(
+      'INSERT INTO receipts (room_id, agent, message_id, seq, stored_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    message: db.prepare(
+      `SELECT ${messageColumns} FROM messages m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.id = ?`,
+    ),
+    receipts: db.prepare(
+      'SELECT message_id, agent, stored_at, delivered_at, injected_at, read_at, acked_at FROM receipts WHERE room_id = ? AND message_id = ? ORDER BY agent',
+    ),
+    inbox: db.prepare(
+      `SELECT ${messageColumns}, c.agent, c.stored_at, c.delivered_at, c.injected_at, c.read_at, c.acked_at
+         FROM receipts c JOIN messages m ON m.room_id = c.room_id AND m.id = c.message_id JOIN rooms r ON r.id = c.room_id
+        WHERE c.room_id = ? AND c.agent = ? AND c.acked_at IS NULL AND (? = 0 OR c.read_at IS NULL)
+        ORDER BY c.seq LIMIT ?`,
+    ),
+    openIds: db.prepare(
+      'SELECT message_id FROM receipts WHERE room_id = ? AND agent = ? AND acked_at IS NULL ORDER BY seq',
+    ),
+  };
+  const advance = Object.fromEntries(
+    Object.entries(STEP_COLUMNS).map(([step, columns]) => [
+      step,
+      db.prepare(
+        `UPDATE receipts SET ${columns.map((c) => `${c} = COALESCE(${c}, @at)`).join(', ')}
+          WHERE room_id = @room_id AND agent = @agent AND message_id = @id AND ${columns.at(-1)} IS NULL`,
+      ),
+    ]),
+  );
+
+  const getAgent = (roomId: string, name: string) => {
+    const row = sql.agent.get(roomId, name) as AgentRow | undefined;
+    return row ? toAgent(row) : null;
+  };
+
+  return {
+    registerAgent(roomId, a, event) {
+      return write(() => {
+        const previous = getAgent(roomId, a.name);
+        if (previous && previous.member_id !== a.member_id)
+          throw storeErrors.agentNameTaken(a.name);
+        sql.upsertAgent.run({
+          room_id: roomId,
+          name: a.name,
+          member_id: a.member_id,
+          client: a.client,
+          model: a.model,
+          host: a.host,
+          cwd: a.cwd,
+          mcp_servers: JSON.stringify(a.mcp_servers),
+          tags: JSON.stringify(a.tags),
+          at: a.at,
+        });
+        const agent = getAgent(roomId, a.name)!;
+        return { agent, event: append(roomId, event(agent, previous)) };
+      });
+    },
+
+    async listAgents(roomId) {
+      return (sql.agents.all(roomId) as AgentRow[]).map(toAgent);
+    },
+
+    async getAgent(roomId, name) {
+      return getAgent(roomId, name);
+    },
+
+    touchAgent(roomId, name, at, status, event) {
+      return write(() => {
+        const before = getAgent(roomId, name);
+        if (!before) throw storeErrors.agentNotFound(name);
+        if (before.status === 'retired') throw storeErrors.agentRetired(name);
+        sql.touch.run(at, roomId, name);
+        let appended: RoomEvent | null = null;
+        if (status !== undefined && status !== before.status) {
+          sql.setStatus.run(status, roomId, name);
+          appended = append(roomId, event(before.status, status));
+        }
+        return { agent: getAgent(roomId, name)!, event: appended };
+      });
+    },
+
+    sweepOffline(before, event) {
+      return write(() =>
+        (sql.stale.all(before) as AgentRow[]).map((row) => {
+          sql.setStatus.run('offline', row.room_id, row.name);
+          return {
+            room_id: row.room_id,
+            event: append(row.room_id, event(toAgent(row))),
+          };
+        }),
+      );
+    },
+
+    sendMessage(roomId, input, idem) {
+      return write(() =>
+        once(idem, () => {
+          const m = input.message;
+          if (
+            input.duplicate_window_seconds !== undefined &&
+            sql.duplicate.get(
+              roomId,
+              m.from,
+              input.digest,
+              input.at - input.duplicate_window_seconds * 1000,
+            )
+          ) {
+            throw storeErrors.duplicateMessage(input.duplicate_window_seconds);
+          }
+          // The message carries the seq of its own event: the one append() gives next in this transaction.
+          const room = sql.room.get(roomId) as { last_seq: number; name: string } | undefined;
+          if (!room) throw storeErrors.roomNotFound(roomId);
+          const message: Message = { ...m, seq: room.last_seq + 1, room: room.name };
+          const event = append(roomId, input.event(message));
+          sql.insertMessage.run({
+            room_id: roomId,
+            id: m.id,
+            seq: message.seq,
+            sender: m.from,
+            to_spec: JSON.stringify(m.to),
+            recipients: JSON.stringify(m.recipients),
+            kind: m.kind,
+            body: m.body,
+            thread: m.thread,
+            reply_to: m.reply_to,
+            refs: JSON.stringify(m.refs),
+            priority: m.priority,
+            depth: m.depth,
+            digest: input.digest,
+            created_at: input.at,
+          });
+          for (const agent of m.recipients)
+            sql.insertReceipt.run(roomId, agent, m.id, message.seq, input.at);
+          return { message, event };
+        }),
+      );
+    },
+
+    async getMessage(roomId, id) {
+      const row = sql.message.get(roomId, id) as MessageRow | undefined;
+      return row ? toMessage(row) : null;
+    },
+
+    async inbox(roomId, agent, options) {
+      const rows = sql.inbox.all(
+        roomId,
+        agent,
+        options.unread_only ? 1 : 0,
+        options.ids ? -1 : options.limit,
+      ) as Array<MessageRow & ReceiptRow>;
+      const wanted = options.ids ? new Set(options.ids) : null;
+      const items: InboxItem[] = [];
+      for (const row of rows) {
+        if (wanted && !wanted.has(row.id)) continue;
+        items.push({ message: toMessage(row), receipt: toReceipt({ ...row, message_id: row.id }) });
+        if (items.length >= options.limit) break;
+      }
+      return items;
+    },
+
+    advanceReceipts(roomId, agent, ids, step, at, event) {
+      return write(() => {
+        const targets =
+          ids === 'all'
+            ? (sql.openIds.all(roomId, agent) as Array<{ message_id: string }>).map(
+                (r) => r.message_id,
+              )
+            : ids;
+        const changed = [...new Set(targets)].filter(
+          (id) => advance[step]!.run({ room_id: roomId, agent, id, at }).changes === 1,
+        );
+        return { changed, event: changed.length > 0 ? append(roomId, event(changed)) : null };
+      });
+    },
+
+    async receipts(roomId, messageId) {
+      return (sql.receipts.all(roomId, messageId) as ReceiptRow[]).map(toReceipt);
+    },
+  };
+}

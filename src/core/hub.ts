@@ -377,6 +377,33 @@ export function createHub(deps: HubDeps) {
       return { deleted: room.name };
     },
 
+    // For the stream gateway, which pushes events to live connections.
+
+    /** Checks that `p` may follow `roomName` live (scope read), counting one room operation. */
+    async authorizeStream(p: Principal, roomName: string): Promise<Room> {
+      return enter(p, roomName, 'read');
+    },
+
+    /** Checks that `p` may act as agent `name` in `room`; the connection then speaks for it. */
+    async bindAgent(p: Principal, room: Room, name: string): Promise<void> {
+      await ctx.actingAgent(p, room, name);
+    },
+
+    /** Events after `after`, for a room already authorized. */
+    readEvents(roomId: string, after: number, limit: number): Promise<RoomEvent[]> {
+      return store.listEvents(roomId, after, limit);
+    },
+
+    /** The seq of the room's newest event. */
+    async roomHead(roomId: string): Promise<number> {
+      return (await store.recentEvents(roomId, 1)).at(-1)?.seq ?? 0;
+    },
+
+    /** Calls `listener` after each committed event of the room; returns the unsubscribe function. */
+    onRoomEvent(roomId: string, listener: () => void): () => void {
+      return ctx.bus.subscribe(roomId, listener);
+    },
+
     /** Forgets expired idempotency keys and pair codes, and idle rate-limit state. */
     async housekeeping(): Promise<void> {
       for (const limiter of Object.values(limits)) limiter.prune();

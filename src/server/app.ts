@@ -6,6 +6,7 @@ import type { Hub } from '../core/hub.js';
 import { HuddleError } from '../core/errors.js';
 import { toHttpError } from './http-errors.js';
 import type { Logger } from './logger.js';
+import { registerAgentRoutes } from './routes/agents.js';
 import { registerMemberRoutes } from './routes/members.js';
 import { registerRoomRoutes } from './routes/rooms.js';
 
@@ -74,6 +75,7 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
   const ctx: RouteContext = { hub, address };
   registerRoomRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
+  registerAgentRoutes(app, ctx);
 
   app.notFound(() => {
     throw new HuddleError(

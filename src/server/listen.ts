@@ -12,6 +12,7 @@ import { cryptoRandom } from '../core/random.js';
 import type { Store } from '../core/store.js';
 import { openStore } from '../store/open-store.js';
 import { createApp } from './app.js';
+import { attachGateway, type Gateway } from './stream/gateway.js';
 import type { Logger } from './logger.js';
 
 export interface RunningHub {
@@ -19,6 +20,7 @@ export interface RunningHub {
   port: number;
   hub: Hub;
   store: Store;
+  gateway: Gateway;
   /** Stops accepting connections, finishes pending writes, and closes the store. */
   close(): Promise<void>;
 }
@@ -92,11 +94,26 @@ export async function startHub(
     });
   });
   server.keepAliveTimeout = 65_000;
+  const gateway: Gateway = attachGateway(
+    server,
+    hub,
+    {
+      heartbeatMs: config.heartbeat_seconds * 1000,
+      bufferLimitBytes: config.stream_buffer_limit_bytes,
+    },
+    logger,
+  );
 
   const housekeeping = setInterval(() => {
     hub.housekeeping().catch((err) => logger.warn('housekeeping failed', { error: String(err) }));
   }, 60_000);
   housekeeping.unref();
+  const presence = setInterval(() => {
+    hub
+      .sweepPresence()
+      .catch((err) => logger.warn('presence sweep failed', { error: String(err) }));
+  }, config.heartbeat_seconds * 1000);
+  presence.unref();
 
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':')
@@ -110,9 +127,12 @@ export async function startHub(
     port,
     hub,
     store,
+    gateway,
     close() {
       closing ??= (async () => {
         clearInterval(housekeeping);
+        clearInterval(presence);
+        await gateway.close();
         await new Promise<void>((resolve) => {
           // Kept-alive connections turn idle only after their response: sweep them as they do,
           // and cut whatever is still open after a grace period.

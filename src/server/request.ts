@@ -91,11 +91,21 @@ export async function readNoBody(c: Context): Promise<void> {
 const QUERY_ERRORS: Record<string, () => HuddleError> = {
   after: invalidCursor,
   limit: () => invalidLimit(),
+  wait: () =>
+    new HuddleError('invalid', 'invalid_wait', 'wait must be a whole number of seconds.', {
+      details: { field: 'wait' },
+    }),
 };
 
-export function queryInt(c: Context, name: 'after' | 'limit'): number | undefined {
+export function queryInt(c: Context, name: 'after' | 'limit' | 'wait'): number | undefined {
   const raw = c.req.query(name);
   if (raw === undefined) return undefined;
   if (!/^\d{1,15}$/.test(raw)) throw QUERY_ERRORS[name]!();
   return Number(raw);
+}
+
+/** A boolean query flag: present as `1` or `true`. */
+export function queryFlag(c: Context, name: string): boolean {
+  const raw = c.req.query(name);
+  return raw === '1' || raw === 'true';
 }

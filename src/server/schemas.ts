@@ -28,3 +28,46 @@ export const checkpointBody = z.strictObject({
 });
 
 export const DEFAULT_LABEL = 'device';
+
+export const registerAgentBody = z.strictObject({
+  name: z.string(),
+  client: z.string().optional(),
+  model: z.string().nullable().optional(),
+  host: z.string().nullable().optional(),
+  cwd: z.string().nullable().optional(),
+  mcp_servers: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+});
+
+export const heartbeatBody = z.strictObject({ status: z.string().optional() });
+
+const codeRef = z.strictObject({
+  path: z.string(),
+  start_line: z.number().int().optional(),
+  end_line: z.number().int().optional(),
+  snippet: z.string().optional(),
+});
+
+export const sendBody = z.strictObject({
+  to: z.union([z.string(), z.array(z.string())]),
+  kind: z.string().optional(),
+  body: z.string(),
+  thread: z.string().optional(),
+  reply_to: z.string().optional(),
+  refs: z.array(codeRef).optional(),
+  priority: z.enum(['normal', 'urgent']).optional(),
+});
+
+export const replyBody = z.strictObject({ body: z.string(), kind: z.string().optional() });
+
+export const readInboxBody = z.strictObject({
+  limit: z.number().int().optional(),
+  ids: z.array(z.string()).optional(),
+});
+
+export const ackBody = z.union([
+  z.strictObject({ ids: z.array(z.string()) }),
+  z.strictObject({ all: z.literal(true) }),
+]);
+
+export const idsBody = z.strictObject({ ids: z.array(z.string()) });

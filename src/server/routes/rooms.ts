@@ -44,6 +44,7 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
       await hub.history(p, c.req.param('room'), {
         after: queryInt(c, 'after'),
         limit: queryInt(c, 'limit'),
+        wait: queryInt(c, 'wait'),
       }),
     );
   });

@@ -1,0 +1,106 @@
+// Agent routes: registration, presence, sending and replying, the inbox, and receipts.
+
+import type { Hono } from 'hono';
+import type { Env, RouteContext } from '../app.js';
+import {
+  bearerToken,
+  idempotencyKey,
+  queryFlag,
+  queryInt,
+  readJson,
+  readNoBody,
+} from '../request.js';
+import {
+  ackBody,
+  heartbeatBody,
+  idsBody,
+  readInboxBody,
+  registerAgentBody,
+  replyBody,
+  sendBody,
+} from '../schemas.js';
+
+export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void {
+  const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
+  const agentPath = '/v1/rooms/:room/agents/:agent';
+
+  app.post('/v1/rooms/:room/agents', async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, registerAgentBody);
+    return c.json(await hub.registerAgent(p, c.req.param('room'), body), 201);
+  });
+
+  app.get('/v1/rooms/:room/agents', async (c) => {
+    const p = await auth(c);
+    return c.json(await hub.listAgents(p, c.req.param('room')));
+  });
+
+  app.post(`${agentPath}/heartbeat`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, heartbeatBody);
+    return c.json(await hub.heartbeat(p, c.req.param('room'), c.req.param('agent'), body));
+  });
+
+  app.delete(agentPath, async (c) => {
+    const p = await auth(c);
+    await readNoBody(c);
+    return c.json(await hub.retireAgent(p, c.req.param('room'), c.req.param('agent')));
+  });
+
+  app.post(`${agentPath}/messages`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, sendBody);
+    return c.json(
+      await hub.sendMessage(p, c.req.param('room'), c.req.param('agent'), body, idempotencyKey(c)),
+      201,
+    );
+  });
+
+  app.post(`${agentPath}/messages/:id/reply`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, replyBody);
+    const { room, agent, id } = c.req.param();
+    return c.json(await hub.reply(p, room, agent, id, body, idempotencyKey(c)), 201);
+  });
+
+  app.get(`${agentPath}/inbox`, async (c) => {
+    const p = await auth(c);
+    return c.json(
+      await hub.peekInbox(p, c.req.param('room'), c.req.param('agent'), {
+        limit: queryInt(c, 'limit'),
+        all: queryFlag(c, 'all'),
+        wait: queryInt(c, 'wait'),
+      }),
+    );
+  });
+
+  app.post(`${agentPath}/inbox/read`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, readInboxBody);
+    return c.json(await hub.readInbox(p, c.req.param('room'), c.req.param('agent'), body));
+  });
+
+  app.post(`${agentPath}/inbox/ack`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, ackBody);
+    return c.json(
+      await hub.ackMessages(
+        p,
+        c.req.param('room'),
+        c.req.param('agent'),
+        'ids' in body ? body.ids : 'all',
+      ),
+    );
+  });
+
+  app.post(`${agentPath}/inbox/injected`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, idsBody);
+    return c.json(await hub.markInjected(p, c.req.param('room'), c.req.param('agent'), body.ids));
+  });
+
+  app.get('/v1/rooms/:room/messages/:id/receipts', async (c) => {
+    const p = await auth(c);
+    return c.json(await hub.receipts(p, c.req.param('room'), c.req.param('id')));
+  });
+}

@@ -1,0 +1,372 @@
+// The WebSocket gateway at /v1/stream: authenticates, subscribes connections to room feeds,
+// marks messages delivered to their agents, keeps presence, and sheds slow or dead connections.
+
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { HuddleError, isHuddleError } from '../../core/errors.js';
+import type { Hub, Principal } from '../../core/hub.js';
+import type { Message, Room, RoomEvent } from '../../core/types.js';
+import type { Logger } from '../logger.js';
+import { CLOSE, closeCodeFor } from './close-codes.js';
+import { MAX_FRAME_BYTES, parseFrame, type ClientFrame } from './frames.js';
+import { createRoomFeed, type FeedSubscriber, type RoomFeed } from './room-feed.js';
+
+export interface GatewayOptions {
+  heartbeatMs: number;
+  bufferLimitBytes: number;
+  /** How long a connection may stay without a credential. */
+  authTimeoutMs?: number;
+}
+
+export interface Gateway {
+  readonly connections: number;
+  /** Closes every connection with 1001 (resumable) and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+interface Subscription extends FeedSubscriber {
+  room: Room;
+  principal: Principal;
+  agent: string | null;
+}
+
+interface Connection {
+  ws: WebSocket;
+  principal: Principal | null;
+  subs: Map<string, Subscription>;
+  alive: boolean;
+}
+
+const STREAM_PATH = '/v1/stream';
+
+/** A browser's Origin must be this hub's own; clients that send none are not browsers. */
+function originAllowed(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+function reject(socket: Duplex, status: number, text: string): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+export function attachGateway(
+  server: Server,
+  hub: Hub,
+  options: GatewayOptions,
+  logger: Logger,
+): Gateway {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const connections = new Set<Connection>();
+  const feeds = new Map<string, RoomFeed>();
+  /** Live connections per agent (`room_id/name`) in this process, for presence. */
+  const agentConnections = new Map<string, number>();
+  const pendingDeliveries = new Map<string, { room: Room; agent: string; ids: string[] }>();
+  let flushScheduled = false;
+  /** Presence and receipt writes in flight; close() waits for them before the store closes. */
+  const inFlight = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    const p = work.catch(onError).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+
+  const onError = (err: unknown) =>
+    logger.error('stream error', { error: String((err as Error)?.stack ?? err) });
+
+  function feedFor(room: Room): RoomFeed {
+    let feed = feeds.get(room.id);
+    if (!feed) feeds.set(room.id, (feed = createRoomFeed(room, hub, onError)));
+    return feed;
+  }
+
+  function send(conn: Connection, data: string | Buffer, done?: (err?: Error) => void): void {
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    if (conn.ws.bufferedAmount > options.bufferLimitBytes) {
+      const cursors = [...conn.subs.values()].map((s) => `${s.room.name}@${s.cursor}`).join(',');
+      conn.ws.close(CLOSE.slowConsumer, `slow consumer; resume from ${cursors}`.slice(0, 120));
+      return;
+    }
+    conn.ws.send(data, done);
+  }
+
+  function sendError(conn: Connection, err: unknown, ref?: string): void {
+    const e = isHuddleError(err)
+      ? err
+      : new HuddleError('internal', 'internal_error', 'The hub hit an unexpected error.');
+    if (!isHuddleError(err)) onError(err);
+    send(
+      conn,
+      JSON.stringify({
+        type: 'error',
+        ref,
+        code: e.code,
+        message: e.message,
+        retryable: e.retryable,
+        details: e.details,
+      }),
+    );
+  }
+
+  /** Records `delivered` for messages handed to an agent's connection, batched per turn. */
+  function delivered(room: Room, agent: string, id: string): void {
+    const key = `${room.id}/${agent}`;
+    const entry = pendingDeliveries.get(key) ?? { room, agent, ids: [] };
+    entry.ids.push(id);
+    pendingDeliveries.set(key, entry);
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      const batch = [...pendingDeliveries.values()];
+      pendingDeliveries.clear();
+      for (const { room: r, agent: a, ids } of batch) track(hub.markDelivered(r, a, ids));
+    });
+  }
+
+  function agentKey(room: Room, agent: string) {
+    return `${room.id}/${agent}`;
+  }
+
+  function unsubscribe(conn: Connection, sub: Subscription, reason: 'closed' | 'dead') {
+    conn.subs.delete(sub.room.id);
+    const feed = feeds.get(sub.room.id);
+    feed?.remove(sub);
+    if (feed && feed.size === 0) {
+      feed.close();
+      feeds.delete(sub.room.id);
+    }
+    if (sub.agent) {
+      const key = agentKey(sub.room, sub.agent);
+      const left = (agentConnections.get(key) ?? 1) - 1;
+      if (left > 0) agentConnections.set(key, left);
+      else {
+        agentConnections.delete(key);
+        track(hub.agentDisconnected(sub.room.id, sub.agent, reason));
+      }
+    }
+  }
+
+  async function subscribe(conn: Connection, frame: Extract<ClientFrame, { type: 'subscribe' }>) {
+    const principal = frame.token ? await hub.authenticate(frame.token) : conn.principal;
+    if (!principal) {
+      throw new HuddleError(
+        'unauthenticated',
+        'missing_token',
+        'Authenticate first: send {"type":"auth","token":"hd_..."}, or put a token in the subscribe frame.',
+      );
+    }
+    const room = await hub.authorizeStream(principal, frame.room);
+    if (conn.subs.has(room.id)) {
+      throw new HuddleError(
+        'conflict',
+        'already_subscribed',
+        `This connection already follows room "${room.name}"; unsubscribe first to move its cursor.`,
+      );
+    }
+    if (frame.agent !== undefined) await hub.bindAgent(principal, room, frame.agent);
+    const agent = frame.agent ?? null;
+    const sub: Subscription = {
+      room,
+      principal,
+      agent,
+      cursor: 0,
+      live: false,
+      send(bytes: Buffer, event: RoomEvent) {
+        const forMe =
+          agent !== null &&
+          event.type === 'message' &&
+          (event.body.message as Message).recipients.includes(agent);
+        send(
+          conn,
+          bytes,
+          forMe
+            ? (err) => !err && delivered(room, agent, (event.body.message as Message).id)
+            : undefined,
+        );
+      },
+    };
+    conn.subs.set(room.id, sub);
+    if (agent) {
+      const key = agentKey(room, agent);
+      agentConnections.set(key, (agentConnections.get(key) ?? 0) + 1);
+      await hub.agentConnected(room.id, agent);
+    }
+    const after = frame.after ?? 0;
+    send(
+      conn,
+      JSON.stringify({ type: 'subscribed', ref: frame.ref, room: room.name, after, agent }),
+    );
+    await feedFor(room).add(sub, after);
+  }
+
+  async function handle(conn: Connection, frame: ClientFrame): Promise<void> {
+    switch (frame.type) {
+      case 'auth': {
+        conn.principal = await hub.authenticate(frame.token);
+        const { member, room } = conn.principal;
+        send(
+          conn,
+          JSON.stringify({
+            type: 'authenticated',
+            ref: frame.ref,
+            room: room.name,
+            member: { id: member.id, label: member.label },
+          }),
+        );
+        return;
+      }
+      case 'subscribe':
+        return subscribe(conn, frame);
+      case 'unsubscribe': {
+        const sub = [...conn.subs.values()].find((s) => s.room.name === frame.room);
+        if (sub) unsubscribe(conn, sub, 'closed');
+        send(conn, JSON.stringify({ type: 'unsubscribed', ref: frame.ref, room: frame.room }));
+        return;
+      }
+      case 'ping':
+        send(conn, JSON.stringify({ type: 'pong', ref: frame.ref }));
+        return;
+      case 'presence': {
+        const p = principalFor(conn, frame.room);
+        const { agent } = await hub.heartbeat(p, frame.room, frame.agent, { status: frame.status });
+        send(
+          conn,
+          JSON.stringify({
+            type: 'presence',
+            ref: frame.ref,
+            agent: agent.name,
+            status: agent.status,
+          }),
+        );
+        return;
+      }
+      case 'injected': {
+        const p = principalFor(conn, frame.room);
+        const { injected } = await hub.markInjected(p, frame.room, frame.agent, frame.ids);
+        send(conn, JSON.stringify({ type: 'injected', ref: frame.ref, ids: injected }));
+        return;
+      }
+    }
+  }
+
+  /** The credential a connection uses for a room: its subscription's, else the connection's. */
+  function principalFor(conn: Connection, roomName: string): Principal {
+    const sub = [...conn.subs.values()].find((s) => s.room.name === roomName);
+    if (sub) return sub.principal;
+    if (conn.principal) return conn.principal;
+    throw new HuddleError(
+      'unauthenticated',
+      'missing_token',
+      `Authenticate, or subscribe to room "${roomName}" with its token, first.`,
+    );
+  }
+
+  function onConnection(ws: WebSocket, principal: Principal | null) {
+    const conn: Connection = { ws, principal, subs: new Map(), alive: true };
+    connections.add(conn);
+    // Frames are handled one after another, so a subscribe finishes before the next frame.
+    let queue = Promise.resolve();
+    const authTimer = setTimeout(() => {
+      if (!conn.principal && conn.subs.size === 0)
+        ws.close(CLOSE.unauthenticated, 'no credential within the time allowed');
+    }, options.authTimeoutMs ?? 10_000);
+
+    ws.on('message', (data, isBinary) => {
+      conn.alive = true;
+      if (isBinary)
+        return sendError(
+          conn,
+          new HuddleError('invalid', 'invalid_frame', 'Frames are JSON text, not binary.'),
+        );
+      const text = data.toString();
+      queue = queue.then(async () => {
+        let frame: ClientFrame | undefined;
+        try {
+          frame = parseFrame(text);
+          await handle(conn, frame);
+        } catch (err) {
+          sendError(conn, err, frame?.ref);
+          if (isHuddleError(err) && err.kind === 'unauthenticated' && frame?.type === 'auth') {
+            ws.close(closeCodeFor(err.kind), err.code);
+          }
+        }
+      });
+    });
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('error', (err) => logger.debug('stream connection error', { error: err.message }));
+    ws.on('close', () => {
+      clearTimeout(authTimer);
+      connections.delete(conn);
+      const reason = conn.alive ? 'closed' : 'dead';
+      for (const sub of [...conn.subs.values()]) unsubscribe(conn, sub, reason);
+    });
+  }
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== STREAM_PATH) return reject(socket, 404, 'Not Found');
+    if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
+    if ((req.url ?? '').includes('token=')) return reject(socket, 400, 'Bad Request');
+    const header = req.headers.authorization;
+    const token = header && /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const authenticated = token
+      ? hub.authenticate(token).then(
+          (p) => p,
+          () => undefined,
+        )
+      : Promise.resolve(null);
+    authenticated.then((principal) => {
+      if (principal === undefined) return reject(socket, 401, 'Unauthorized');
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, principal));
+    }, onError);
+  };
+  server.on('upgrade', onUpgrade);
+
+  // Heartbeats: ping every connection; one that missed the last ping is dead.
+  const heartbeat = setInterval(() => {
+    for (const conn of connections) {
+      if (!conn.alive) {
+        conn.ws.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.ws.ping();
+      for (const sub of conn.subs.values())
+        if (sub.agent) track(hub.agentAlive(sub.room.id, sub.agent));
+    }
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  return {
+    get connections() {
+      return connections.size;
+    },
+    async close() {
+      clearInterval(heartbeat);
+      server.off('upgrade', onUpgrade);
+      const closed = [...connections].map(
+        (conn) =>
+          new Promise<void>((resolve) => {
+            conn.ws.once('close', () => resolve());
+            conn.ws.close(CLOSE.goingAway, 'hub shutting down; resume from your cursor');
+            setTimeout(() => {
+              conn.ws.terminate();
+              resolve();
+            }, 1000).unref();
+          }),
+      );
+      await Promise.all(closed);
+      await Promise.all(inFlight);
+      for (const feed of feeds.values()) feed.close();
+      feeds.clear();
+      wss.close();
+    },
+  };
+}

@@ -30,6 +30,11 @@ export interface CliContext {
   anonymous(): HubClient;
   /** A client carrying this machine's token for `room`; fails with advice when there is none. */
   forRoom(room: string): { client: HubClient; credential: StoredCredential };
+  /**
+   * Which of this machine's agents acts in `room`: --as, else HUDDLE_AGENT, else the only agent
+   * this machine registered there.
+   */
+  agentFor(room: string, credential: StoredCredential): string;
   /** Prints `value` as JSON with --json, or `text` otherwise. */
   print(value: unknown, text: () => string): void;
 }
@@ -55,6 +60,17 @@ export function createContext(io: CliIO, flags: Flags): CliContext {
         );
       }
       return { client: createHubClient({ url: config.url, token: credential.token }), credential };
+    },
+    agentFor(room, credential) {
+      const chosen = (typeof flags.as === 'string' && flags.as) || io.env.HUDDLE_AGENT;
+      if (chosen) return chosen;
+      const agents = credential.agents ?? [];
+      if (agents.length === 1) return agents[0]!;
+      throw new CliError(
+        agents.length === 0
+          ? `No agent of this machine in room "${room}": register one with "huddle agent ${room} <name>", or pass --as NAME.`
+          : `This machine has several agents in room "${room}" (${agents.join(', ')}): choose one with --as NAME or HUDDLE_AGENT.`,
+      );
     },
     print(value, text) {
       io.stdout(json ? JSON.stringify(value, null, 2) + '\n' : text());

@@ -10,6 +10,8 @@ export interface StoredCredential {
   label: string;
   scopes: Scope[];
   saved_at: string;
+  /** Agents this machine registered in the room, most recent last. */
+  agents?: string[];
 }
 
 interface CredentialsFile {

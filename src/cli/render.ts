@@ -1,7 +1,7 @@
 // How the CLI shows events, checkpoints and members to people.
 
 import { describeEvent } from '../core/export.js';
-import type { Checkpoint, RoomEvent } from '../core/types.js';
+import type { Checkpoint, InboxItem, Message, Receipt, RoomEvent } from '../core/types.js';
 
 export function renderEvent(e: RoomEvent): string {
   const head = `#${e.seq} ${e.ts.slice(0, 19).replace('T', ' ')} ${e.actor?.label ?? 'hub'} ${e.type}`;
@@ -23,4 +23,28 @@ export function table(rows: string[][]): string {
       )
       .join('\n') + '\n'
   );
+}
+
+const clock = (iso: string) => iso.slice(11, 19);
+
+/** A message as a person reads it: who sent it, what kind, to whom, then the body. */
+export function renderMessage(m: Message, receipt?: Receipt): string {
+  const to = Array.isArray(m.to) ? m.to.join(', ') : m.to;
+  const flags = [
+    m.priority === 'urgent' ? 'URGENT' : '',
+    receipt?.read_at ? 'read' : receipt ? 'unread' : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const reply = m.reply_to ? ` (reply to ${m.reply_to})` : '';
+  const head = `${m.id} ${clock(m.created_at)} ${m.kind} from ${m.from} to ${to}${reply}${flags ? ` [${flags}]` : ''}`;
+  const refs = m.refs.map(
+    (r) =>
+      `  ref: ${r.path}${r.start_line ? `:${r.start_line}${r.end_line ? `-${r.end_line}` : ''}` : ''}`,
+  );
+  return [head, m.body.replace(/^/gm, '  '), ...refs].join('\n') + '\n';
+}
+
+export function renderInbox(items: InboxItem[]): string {
+  return items.map((i) => renderMessage(i.message, i.receipt)).join('\n');
 }

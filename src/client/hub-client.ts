@@ -3,7 +3,19 @@
 
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Checkpoint, Member, Room, RoomEvent, Scope } from '../core/types.js';
+import type {
+  Agent,
+  AgentCapabilities,
+  Checkpoint,
+  CodeRef,
+  InboxItem,
+  Member,
+  Message,
+  Receipt,
+  Room,
+  RoomEvent,
+  Scope,
+} from '../core/types.js';
 
 /** An error the hub answered with (or could not answer because it was unreachable: status 0). */
 export class HubError extends Error {
@@ -45,6 +57,10 @@ interface Call {
   query?: Record<string, string | number | undefined>;
   /** Sends an Idempotency-Key and retries transient failures with the same key. */
   idempotent?: boolean;
+  /** An Idempotency-Key chosen by the caller: sent as is, and retried like `idempotent`. */
+  key?: string | undefined;
+  /** For long-polls: how long the socket may stay silent. */
+  timeoutMs?: number;
   /** Receives the body as it streams instead of parsing JSON. */
   onChunk?: (chunk: Buffer) => void;
 }
@@ -60,6 +76,16 @@ export interface ReadResponse {
   events: RoomEvent[];
   cursor: number;
 }
+export interface SendRequest {
+  to: string | string[];
+  body: string;
+  kind?: string;
+  thread?: string;
+  reply_to?: string;
+  refs?: CodeRef[];
+  priority?: 'normal' | 'urgent';
+}
+
 export interface HistoryResponse {
   events: RoomEvent[];
   next_after: number;
@@ -87,10 +113,11 @@ export function createHubClient(options: HubClientOptions) {
     const { request } =
       url.protocol === 'https:' ? await import('node:https') : await import('node:http');
 
+    const timeout = call.timeoutMs ?? timeoutMs;
     return new Promise<T>((resolve, reject) => {
       const req = request(
         url,
-        { method: call.method, headers, timeout: timeoutMs },
+        { method: call.method, headers, timeout },
         (res: IncomingMessage) => {
           const status = res.statusCode ?? 0;
           const chunks: Buffer[] = [];
@@ -140,7 +167,7 @@ export function createHubClient(options: HubClientOptions) {
           });
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout} ms`)));
       req.on('error', (err) => reject(unreachable(err)));
       req.end(payload);
     });
@@ -174,8 +201,8 @@ export function createHubClient(options: HubClientOptions) {
 
   /** Idempotent writes carry one key across retries of transient failures, so none is applied twice. */
   async function call<T>(c: Call): Promise<T> {
-    if (!c.idempotent) return send<T>(c, undefined);
-    const key = randomUUID();
+    if (!c.idempotent && c.key === undefined) return send<T>(c, undefined);
+    const key = c.key ?? randomUUID();
     for (let attempt = 0; ; attempt++) {
       try {
         return await send<T>(c, key);
@@ -189,6 +216,8 @@ export function createHubClient(options: HubClientOptions) {
   }
 
   const room = (name: string, rest = '') => `/v1/rooms/${enc(name)}${rest}`;
+  const agentPath = (name: string, agent: string, rest = '') =>
+    room(name, `/agents/${enc(agent)}${rest}`);
 
   return {
     url: options.url,
@@ -246,6 +275,87 @@ export function createHubClient(options: HubClientOptions) {
     exportRoom: (name: string, format: 'md' | 'jsonl', onChunk: (chunk: Buffer) => void) =>
       call<void>({ method: 'GET', path: room(name, '/export'), query: { format }, onChunk }),
     deleteRoom: (name: string) => call<{ deleted: string }>({ method: 'DELETE', path: room(name) }),
+    waitEvents: (name: string, after: number, waitSeconds: number, limit?: number) =>
+      call<HistoryResponse>({
+        method: 'GET',
+        path: room(name, '/events'),
+        query: { after, limit, wait: waitSeconds },
+      }),
+
+    registerAgent: (name: string, body: Partial<AgentCapabilities> & { name: string }) =>
+      call<{ agent: Agent; event: RoomEvent }>({
+        method: 'POST',
+        path: room(name, '/agents'),
+        body,
+      }),
+    agents: (name: string) =>
+      call<{ agents: Agent[] }>({ method: 'GET', path: room(name, '/agents') }),
+    heartbeat: (name: string, agent: string, status?: string) =>
+      call<{ agent: Agent }>({
+        method: 'POST',
+        path: agentPath(name, agent, '/heartbeat'),
+        body: status ? { status } : {},
+      }),
+    retireAgent: (name: string, agent: string) =>
+      call<{ agent: Agent }>({ method: 'DELETE', path: agentPath(name, agent) }),
+    /**
+     * Sends as `agent`. Without `key`, a repeat of the same message within the hub's duplicate
+     * window is refused; with one, a retry is answered with the original message.
+     */
+    send: (name: string, agent: string, body: SendRequest, key?: string) =>
+      call<{ message: Message; event: RoomEvent }>({
+        method: 'POST',
+        path: agentPath(name, agent, '/messages'),
+        body,
+        key,
+      }),
+    reply: (
+      name: string,
+      agent: string,
+      messageId: string,
+      body: { body: string; kind?: string },
+      key?: string,
+    ) =>
+      call<{ message: Message; event: RoomEvent }>({
+        method: 'POST',
+        path: agentPath(name, agent, `/messages/${enc(messageId)}/reply`),
+        body,
+        key,
+      }),
+    peekInbox: (
+      name: string,
+      agent: string,
+      query: { limit?: number; all?: boolean; wait?: number } = {},
+    ) =>
+      call<{ messages: InboxItem[] }>({
+        method: 'GET',
+        path: agentPath(name, agent, '/inbox'),
+        query: { limit: query.limit, all: query.all ? 1 : undefined, wait: query.wait },
+        ...(query.wait && { timeoutMs: (query.wait + 15) * 1000 }),
+      }),
+    readInbox: (name: string, agent: string, body: { limit?: number; ids?: string[] } = {}) =>
+      call<{ messages: InboxItem[] }>({
+        method: 'POST',
+        path: agentPath(name, agent, '/inbox/read'),
+        body,
+      }),
+    ack: (name: string, agent: string, ids: string[] | 'all') =>
+      call<{ acked: string[] }>({
+        method: 'POST',
+        path: agentPath(name, agent, '/inbox/ack'),
+        body: ids === 'all' ? { all: true } : { ids },
+      }),
+    injected: (name: string, agent: string, ids: string[]) =>
+      call<{ injected: string[] }>({
+        method: 'POST',
+        path: agentPath(name, agent, '/inbox/injected'),
+        body: { ids },
+      }),
+    receipts: (name: string, messageId: string) =>
+      call<{ message: Message; receipts: Receipt[] }>({
+        method: 'GET',
+        path: room(name, `/messages/${enc(messageId)}/receipts`),
+      }),
   };
 }
 

@@ -57,6 +57,24 @@ export function describeEvent(e: RoomEvent): string {
       return `Revoked ${b.label ?? b.member_id}.`;
     case 'member.token_rotated':
       return 'Rotated its token.';
+    case 'agent.registered': {
+      const a = b.agent as { name: string; client: string; host: string | null };
+      return `${b.restarted ? 'Re-registered' : 'Registered'} agent ${a.name} (${a.client}${a.host ? ` on ${a.host}` : ''}).`;
+    }
+    case 'agent.status':
+      return `Agent ${b.agent} is ${b.to} (was ${b.from}; ${b.reason}).`;
+    case 'message': {
+      const m = b.message as {
+        id: string;
+        from: string;
+        to: string | string[];
+        kind: string;
+        body: string;
+      };
+      return `${m.kind} from ${m.from} to ${Array.isArray(m.to) ? m.to.join(', ') : m.to} (${m.id}):\n\n${m.body}`;
+    }
+    case 'receipt':
+      return `${b.agent}: ${b.step} ${(b.message_ids as string[]).join(', ')}`;
     default:
       return '```json\n' + JSON.stringify(b, null, 2) + '\n```';
   }

@@ -258,7 +258,8 @@ export const SETTINGS: Setting[] = [
   setting({
     key: 'heartbeat_seconds',
     env: 'HUDDLE_HEARTBEAT_SECONDS',
-    description: 'How often the hub pings stream connections; two missed pongs close one',
+    description:
+      'How often the hub pings stream connections; one that has not answered the previous ping is closed',
     parse: int(1, 3600),
     default: () => 15,
   }),
@@ -271,6 +272,7 @@ export const SETTINGS: Setting[] = [
   }),
   setting({
     key: 'stream_buffer_limit_bytes',
+    env: 'HUDDLE_STREAM_BUFFER_LIMIT_BYTES',
     description:
       'Bytes a stream connection may have waiting to be sent before it is closed as too slow (resumable)',
     parse: int(64 * 1024, 1024 * 1024 * 1024),

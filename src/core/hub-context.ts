@@ -20,13 +20,13 @@ export interface HubRateLimits {
   room_create: RateLimit;
   /** Pair code redemption per client address. */
   join: RateLimit;
-  /** Every room operation per token. */
+  /** Every room operation per member. */
   room_ops: RateLimit;
-  /** Writes (notes, checkpoints, codes, revocations) per token. */
+  /** Writes (notes, checkpoints, codes, rotations, revocations, deletions) per member. */
   writes: RateLimit;
   /** Room operations of the whole hub. */
   global_room_ops: RateLimit;
-  /** Messages sent per agent. */
+  /** Messages sent per agent (room and name). Agent routes do not count against `writes`. */
   agent_sends: RateLimit;
 }
 

@@ -263,7 +263,7 @@ export function createHub(deps: HubDeps) {
           details: { field: 'text' },
         });
       }
-      assertTextSize('note', input.text, NOTE_MAX_BYTES);
+      assertTextSize('note', input.text, NOTE_MAX_BYTES, 'text');
       const event = await store.appendEvent(
         room.id,
         draft(actorOf(p), 'note', { text: input.text }),
@@ -285,7 +285,7 @@ export function createHub(deps: HubDeps) {
       key?: string,
     ): Promise<{ checkpoint: Checkpoint; event: RoomEvent }> {
       const room = await enter(p, roomName, 'checkpoint', true);
-      assertTextSize('checkpoint', input.text, CHECKPOINT_MAX_BYTES);
+      assertTextSize('checkpoint', input.text, CHECKPOINT_MAX_BYTES, 'text');
       if (
         input.expected_version !== undefined &&
         (!Number.isInteger(input.expected_version) || input.expected_version < 0)
@@ -374,6 +374,8 @@ export function createHub(deps: HubDeps) {
     async deleteRoom(p: Principal, roomName: string): Promise<{ deleted: string }> {
       const room = await enter(p, roomName, 'admin', true);
       await store.deleteRoom(room.id);
+      // A notice without a new event: live feeds of the room look, find it gone, and end.
+      ctx.bus.publish({ room_id: room.id, seq: 0 });
       return { deleted: room.name };
     },
 
@@ -387,6 +389,16 @@ export function createHub(deps: HubDeps) {
     /** Checks that `p` may act as agent `name` in `room`; the connection then speaks for it. */
     async bindAgent(p: Principal, room: Room, name: string): Promise<void> {
       await ctx.actingAgent(p, room, name);
+    },
+
+    /** Whether the principal's token still works (it was not rotated or revoked since). */
+    async stillValid(p: Principal): Promise<boolean> {
+      return (await store.findCredential(p.token_digest)) !== null;
+    },
+
+    /** Whether the room still exists (every room keeps its first event until deleted). */
+    async roomExists(roomId: string): Promise<boolean> {
+      return (await store.listEvents(roomId, 0, 1)).length > 0;
     },
 
     /** Events after `after`, for a room already authorized. */

@@ -8,14 +8,17 @@ export const LABEL_MAX_CHARS = 100;
 export const PAGE_MAX = 100;
 export const IDEMPOTENCY_KEY_MAX_CHARS = 200;
 
-/** Refuses a Markdown text whose UTF-8 size passes `maxBytes`, naming the field and the limit. */
-export function assertTextSize(field: string, text: string, maxBytes: number): void {
+/**
+ * Refuses a Markdown text whose UTF-8 size passes `maxBytes`, naming the limit. `what` names
+ * the error (`note_too_large`); `field` is the request field, when it is called otherwise.
+ */
+export function assertTextSize(what: string, text: string, maxBytes: number, field = what): void {
   const size = Buffer.byteLength(text, 'utf8');
   if (size > maxBytes) {
     throw new HuddleError(
       'too_large',
-      `${field}_too_large`,
-      `The ${field} is ${size} bytes; the limit is ${maxBytes} bytes (${maxBytes / 1024} KiB). Nothing was stored: split it or shorten it.`,
+      `${what}_too_large`,
+      `The ${what} is ${size} bytes; the limit is ${maxBytes} bytes (${maxBytes / 1024} KiB). Nothing was stored: split it or shorten it.`,
       { details: { field, limit_bytes: maxBytes, size_bytes: size } },
     );
   }

@@ -170,7 +170,7 @@ export function createMessaging(ctx: HubContext) {
     }
     if (input.body.trim() === '')
       throw invalid('empty_message', 'The message body is empty.', { field: 'body' });
-    assertTextSize('message', input.body, MESSAGE_MAX_BYTES);
+    assertTextSize('message', input.body, MESSAGE_MAX_BYTES, 'body');
     if (
       input.thread !== undefined &&
       (input.thread.length === 0 || input.thread.length > THREAD_MAX_CHARS)
@@ -236,7 +236,10 @@ export function createMessaging(ctx: HubContext) {
         at,
         digest,
         // An explicit idempotency key says the repeat is on purpose.
-        ...(key === undefined && { duplicate_window_seconds: breakers.duplicate_window_seconds }),
+        ...(key === undefined &&
+          breakers.duplicate_window_seconds > 0 && {
+            duplicate_window_seconds: breakers.duplicate_window_seconds,
+          }),
         event: (m) => ({ ...draft(actorOf(p), 'message', { message: m }), ts: at }),
       },
       idempotency(p, key, 'message', { sender: sender.name, input }),
@@ -358,9 +361,10 @@ export function createMessaging(ctx: HubContext) {
       const limit = input.limit ?? 50;
       assertPageLimit(limit);
       if (input.ids) assertIds(input.ids);
+      // Named messages are read whatever their number; otherwise a page of unread ones.
       const items = await store.inbox(room.id, agentName, {
         unread_only: !input.ids,
-        limit,
+        limit: input.ids ? input.ids.length : limit,
         ...(input.ids && { ids: input.ids }),
       });
       if (items.length === 0) return { messages: [] };

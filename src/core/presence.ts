@@ -8,22 +8,29 @@ import {
   type CapabilitiesInput,
 } from './agent-input.js';
 import type { HubContext, Principal } from './hub-context.js';
-import type { Agent, AgentStatus, RoomEvent } from './types.js';
+import type { Actor, Agent, AgentStatus, RoomEvent } from './types.js';
 
 export function createPresence(ctx: HubContext) {
   const { store, clock, options, draft, announce, actorOf, enter, actingAgent } = ctx;
 
-  const statusEvent = (name: string, from: AgentStatus, to: AgentStatus, reason: string) =>
-    draft(null, 'agent.status', { agent: name, from, to, reason });
+  const statusEvent = (
+    name: string,
+    from: AgentStatus,
+    to: AgentStatus,
+    reason: string,
+    actor: Actor | null = null,
+  ) => draft(actor, 'agent.status', { agent: name, from, to, reason });
 
+  /** `actor` is the member who caused the change; null when the hub noticed it by itself. */
   async function setStatus(
     roomId: string,
     name: string,
     status: AgentStatus | undefined,
     reason: string,
+    actor: Actor | null = null,
   ) {
     const result = await store.touchAgent(roomId, name, clock.now(), status, (from, to) =>
-      statusEvent(name, from, to, reason),
+      statusEvent(name, from, to, reason, actor),
     );
     if (result.event) announce(result.event, roomId);
     return result;
@@ -64,14 +71,14 @@ export function createPresence(ctx: HubContext) {
       const reported = parseReportedStatus(input.status);
       const agent = await actingAgent(p, room, name);
       const status = reported ?? (agent.status === 'offline' ? 'online' : undefined);
-      return { agent: (await setStatus(room.id, name, status, 'reported')).agent };
+      return { agent: (await setStatus(room.id, name, status, 'reported', actorOf(p))).agent };
     },
 
     /** Retires an agent (its owner or an admin): no longer addressable until it registers again. */
     async retireAgent(p: Principal, roomName: string, name: string): Promise<{ agent: Agent }> {
       const room = await enter(p, roomName, 'write');
       await actingAgent(p, room, name, true);
-      return { agent: (await setStatus(room.id, name, 'retired', 'retired')).agent };
+      return { agent: (await setStatus(room.id, name, 'retired', 'retired', actorOf(p))).agent };
     },
 
     /** A live connection of the agent opened (the gateway calls this). */

@@ -47,6 +47,13 @@ export async function startHub(
   clock: Clock = systemClock,
 ): Promise<RunningHub> {
   assertCreatePolicy(config);
+  if (config.offline_after_seconds < 2 * config.heartbeat_seconds) {
+    throw new HuddleError(
+      'invalid',
+      'invalid_config',
+      `offline_after_seconds (${config.offline_after_seconds}) must be at least twice heartbeat_seconds (${config.heartbeat_seconds}), or connected agents would go offline between two pings.`,
+    );
+  }
   const store = await openStore(config.store, { sync: config.sync });
   const bus = createLocalBus((err) => logger.error('bus listener failed', { error: String(err) }));
   const hub = createHub({

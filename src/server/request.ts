@@ -104,8 +104,17 @@ export function queryInt(c: Context, name: 'after' | 'limit' | 'wait'): number |
   return Number(raw);
 }
 
-/** A boolean query flag: present as `1` or `true`. */
+/** A boolean query flag: 1/true/yes or 0/false/no; anything else is refused. */
 export function queryFlag(c: Context, name: string): boolean {
   const raw = c.req.query(name);
-  return raw === '1' || raw === 'true';
+  if (raw === undefined || /^(0|false|no)$/i.test(raw)) return false;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  throw new HuddleError(
+    'invalid',
+    `invalid_${name}`,
+    `Query parameter "${name}" must be true or false (1 or 0).`,
+    {
+      details: { field: name },
+    },
+  );
 }

@@ -65,9 +65,10 @@ export const readInboxBody = z.strictObject({
   ids: z.array(z.string()).optional(),
 });
 
-export const ackBody = z.union([
-  z.strictObject({ ids: z.array(z.string()) }),
-  z.strictObject({ all: z.literal(true) }),
-]);
+export const ackBody = z
+  .strictObject({ ids: z.array(z.string()).optional(), all: z.literal(true).optional() })
+  .refine((b) => (b.ids === undefined) !== (b.all === undefined), {
+    message: 'give either "ids" (a list of message ids) or "all": true',
+  });
 
 export const idsBody = z.strictObject({ ids: z.array(z.string()) });

@@ -84,12 +84,7 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
     const p = await auth(c);
     const body = await readJson(c, ackBody);
     return c.json(
-      await hub.ackMessages(
-        p,
-        c.req.param('room'),
-        c.req.param('agent'),
-        'ids' in body ? body.ids : 'all',
-      ),
+      await hub.ackMessages(p, c.req.param('room'), c.req.param('agent'), body.ids ?? 'all'),
     );
   });
 

@@ -8,7 +8,7 @@ import { HuddleError, isHuddleError } from '../../core/errors.js';
 import type { Hub, Principal } from '../../core/hub.js';
 import type { Message, Room, RoomEvent } from '../../core/types.js';
 import type { Logger } from '../logger.js';
-import { CLOSE, closeCodeFor } from './close-codes.js';
+import { CLOSE } from './close-codes.js';
 import { MAX_FRAME_BYTES, parseFrame, type ClientFrame } from './frames.js';
 import { createRoomFeed, type FeedSubscriber, type RoomFeed } from './room-feed.js';
 
@@ -45,7 +45,7 @@ function originAllowed(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
   try {
-    return new URL(origin).host === req.headers.host;
+    return new URL(origin).host === new URL(`http://${req.headers.host ?? ''}`).host;
   } catch {
     return false;
   }
@@ -84,14 +84,19 @@ export function attachGateway(
     return feed;
   }
 
-  function send(conn: Connection, data: string | Buffer, done?: (err?: Error) => void): void {
-    if (conn.ws.readyState !== conn.ws.OPEN) return;
+  /**
+   * Sends a frame unless the connection is closing or too far behind; a connection past its
+   * buffer limit is closed with the cursors it has actually been sent. Returns whether it sent.
+   */
+  function send(conn: Connection, data: string | Buffer, done?: (err?: Error) => void): boolean {
+    if (conn.ws.readyState !== conn.ws.OPEN) return false;
     if (conn.ws.bufferedAmount > options.bufferLimitBytes) {
       const cursors = [...conn.subs.values()].map((s) => `${s.room.name}@${s.cursor}`).join(',');
       conn.ws.close(CLOSE.slowConsumer, `slow consumer; resume from ${cursors}`.slice(0, 120));
-      return;
+      return false;
     }
     conn.ws.send(data, done);
+    return true;
   }
 
   function sendError(conn: Connection, err: unknown, ref?: string): void {
@@ -151,6 +156,15 @@ export function attachGateway(
     }
   }
 
+  /** After a revocation or rotation of its member, a connection whose token died is closed. */
+  function recheck(conn: Connection, principal: Principal): void {
+    track(
+      hub.stillValid(principal).then((valid) => {
+        if (!valid) conn.ws.close(CLOSE.unauthenticated, 'token revoked or rotated');
+      }),
+    );
+  }
+
   async function subscribe(conn: Connection, frame: Extract<ClientFrame, { type: 'subscribe' }>) {
     const principal = frame.token ? await hub.authenticate(frame.token) : conn.principal;
     if (!principal) {
@@ -177,17 +191,29 @@ export function attachGateway(
       cursor: 0,
       live: false,
       send(bytes: Buffer, event: RoomEvent) {
+        if (event.type === 'member.revoked' || event.type === 'member.token_rotated') {
+          if (event.body.member_id === principal.member.id) recheck(conn, principal);
+        }
         const forMe =
           agent !== null &&
           event.type === 'message' &&
           (event.body.message as Message).recipients.includes(agent);
-        send(
+        return send(
           conn,
           bytes,
           forMe
             ? (err) => !err && delivered(room, agent, (event.body.message as Message).id)
             : undefined,
         );
+      },
+      gone() {
+        sendError(
+          conn,
+          new HuddleError('not_found', 'room_not_found', `Room "${room.name}" was deleted.`, {
+            details: { room: room.name },
+          }),
+        );
+        unsubscribe(conn, sub, 'closed');
       },
     };
     conn.subs.set(room.id, sub);
@@ -291,9 +317,9 @@ export function attachGateway(
           await handle(conn, frame);
         } catch (err) {
           sendError(conn, err, frame?.ref);
-          if (isHuddleError(err) && err.kind === 'unauthenticated' && frame?.type === 'auth') {
-            ws.close(closeCodeFor(err.kind), err.code);
-          }
+          // A connection that never got a credential has nothing left to do.
+          if (frame?.type === 'auth' && !conn.principal && conn.subs.size === 0)
+            ws.close(CLOSE.unauthenticated, 'invalid_token');
         }
       });
     });
@@ -310,12 +336,18 @@ export function attachGateway(
   }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== STREAM_PATH) return reject(socket, 404, 'Not Found');
+    const url = new URL(req.url ?? '/', 'http://hub');
+    if (url.pathname !== STREAM_PATH) return reject(socket, 404, 'Not Found');
     if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
-    if ((req.url ?? '').includes('token=')) return reject(socket, 400, 'Bad Request');
+    // Tokens never travel in URLs, where logs and proxies keep them.
+    if (url.searchParams.has('token') || url.searchParams.has('access_token'))
+      return reject(socket, 400, 'Bad Request');
     const header = req.headers.authorization;
-    const token = header && /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    let token: string | undefined;
+    if (header !== undefined) {
+      token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+      if (!token) return reject(socket, 401, 'Unauthorized');
+    }
     const authenticated = token
       ? hub.authenticate(token).then(
           (p) => p,

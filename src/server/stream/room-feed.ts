@@ -11,7 +11,10 @@ export interface FeedSubscriber {
   cursor: number;
   /** False while it catches up from the store on its own; the feed skips it until then. */
   live: boolean;
-  send(frame: Buffer, event: RoomEvent): void;
+  /** Hands the frame over; false when the connection refused it (it is closing). */
+  send(frame: Buffer, event: RoomEvent): boolean;
+  /** The room was deleted: nothing more will come. */
+  gone(): void;
 }
 
 export interface RoomFeed {
@@ -46,8 +49,8 @@ export function createRoomFeed(room: Room, hub: Hub, onError: (err: unknown) => 
     let frame: Buffer | undefined;
     for (const sub of subs) {
       if (!sub.live || event.seq <= sub.cursor) continue;
-      sub.cursor = event.seq;
-      sub.send((frame ??= encodeEvent(event)), event);
+      if (sub.send((frame ??= encodeEvent(event)), event)) sub.cursor = event.seq;
+      else subs.delete(sub);
     }
   }
 
@@ -62,10 +65,15 @@ export function createRoomFeed(room: Room, hub: Hub, onError: (err: unknown) => 
       await ready;
       do {
         again = false;
-        for (;;) {
+        for (let page = 0; ; page++) {
           if (closed) return;
           const events = await hub.readEvents(room.id, head, PAGE);
           for (const e of events) if (e.seq > head) dispatch(e);
+          // A notice that brought nothing new may say the room was deleted.
+          if (page === 0 && events.length === 0 && !(await hub.roomExists(room.id))) {
+            for (const sub of [...subs]) sub.gone();
+            return;
+          }
           if (events.length < PAGE) break;
         }
       } while (again);
@@ -93,8 +101,11 @@ export function createRoomFeed(room: Room, hub: Hub, onError: (err: unknown) => 
         const events = await hub.readEvents(room.id, sub.cursor, PAGE);
         for (const e of events) {
           if (e.seq <= sub.cursor) continue;
+          if (!sub.send(encodeEvent(e), e)) {
+            subs.delete(sub);
+            return;
+          }
           sub.cursor = e.seq;
-          sub.send(encodeEvent(e), e);
         }
         // Live only once nothing is left that the feed has already passed on without it.
         if (events.length < PAGE && sub.cursor >= head) {

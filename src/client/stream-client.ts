@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import type { RoomEvent } from '../core/types.js';
 
 /** Close codes after which reconnecting and resuming is the right thing to do. */
-const RESUMABLE = new Set([1001, 1006, 1011, 1012, 1013, 4008, 4029]);
+const RESUMABLE = new Set([1001, 1006, 1011, 1012, 1013, 4008]);
 
 export interface StreamSubscription {
   room: string;

@@ -282,7 +282,7 @@ export const SETTINGS: Setting[] = [
     key: 'rate_limits',
     env: 'HUDDLE_RATE_LIMITS',
     description:
-      'Rate limits: room_create, join, room_ops, writes, global_room_ops, each {burst, refill, period_seconds}',
+      'Rate limits: room_create, join, room_ops, writes, global_room_ops, agent_sends, each {burst, refill, period_seconds}',
     parse: rateLimits,
     default: () => structuredClone(DEFAULT_RATE_LIMITS),
   }),

@@ -383,7 +383,16 @@ export function createHub(deps: HubDeps) {
 
     /** Checks that `p` may follow `roomName` live (scope read), counting one room operation. */
     async authorizeStream(p: Principal, roomName: string): Promise<Room> {
-      return enter(p, roomName, 'read');
+      const room = await enter(p, roomName, 'read');
+      // A connection may outlive its room: its credential was read before the deletion.
+      if (!(await store.findCredential(p.token_digest))) {
+        throw new HuddleError(
+          'unauthenticated',
+          'unknown_token',
+          'The token is not valid any more: it was revoked or rotated, or its room was deleted.',
+        );
+      }
+      return room;
     },
 
     /** Checks that `p` may act as agent `name` in `room`; the connection then speaks for it. */

@@ -108,7 +108,8 @@ export function createPresence(ctx: HubContext) {
     async agentAlive(roomId: string, name: string): Promise<void> {
       const agent = await store.getAgent(roomId, name);
       if (!agent || agent.status === 'retired') return;
-      await setStatus(roomId, name, undefined, 'alive');
+      // A connection that still answers pings outweighs a sweep that ran while the hub was busy.
+      await setStatus(roomId, name, agent.status === 'offline' ? 'online' : undefined, 'alive');
     },
 
     /** Takes offline every agent silent for longer than the configured time. */

@@ -13,7 +13,13 @@ export const run: Run = async (ctx, [room], flags) => {
   const stream = connectStream({
     url: ctx.config.url,
     token: credential.token,
-    subscriptions: [{ room: room!, after, agent: stringFlag(flags, 'as') }],
+    subscriptions: [
+      {
+        room: room!,
+        after,
+        agent: stringFlag(flags, 'as') ?? (ctx.io.env.HUDDLE_AGENT || undefined),
+      },
+    ],
     onEvent: (event) => ctx.io.stdout(ctx.json ? JSON.stringify(event) + '\n' : renderEvent(event)),
     onNotice: (notice) => {
       if (notice.type === 'reconnecting') ctx.io.stderr(`huddle: ${notice.message}\n`);

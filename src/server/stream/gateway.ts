@@ -117,6 +117,22 @@ export function attachGateway(
     );
   }
 
+  /** Resolves once the connection's send buffer is at most half its limit, or it closed. */
+  function drained(conn: Connection): Promise<void> {
+    const low = options.bufferLimitBytes / 2;
+    if (conn.ws.bufferedAmount <= low || conn.ws.readyState !== conn.ws.OPEN)
+      return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (conn.ws.bufferedAmount <= low || conn.ws.readyState !== conn.ws.OPEN) {
+          clearInterval(timer);
+          resolve();
+        }
+      };
+      const timer = setInterval(check, 5);
+    });
+  }
+
   /** Records `delivered` for messages handed to an agent's connection, batched per turn. */
   function delivered(room: Room, agent: string, id: string): void {
     const key = `${room.id}/${agent}`;
@@ -205,6 +221,9 @@ export function attachGateway(
             ? (err) => !err && delivered(room, agent, (event.body.message as Message).id)
             : undefined,
         );
+      },
+      drained() {
+        return drained(conn);
       },
       gone() {
         sendError(

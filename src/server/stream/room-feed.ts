@@ -15,6 +15,8 @@ export interface FeedSubscriber {
   send(frame: Buffer, event: RoomEvent): boolean;
   /** The room was deleted: nothing more will come. */
   gone(): void;
+  /** Resolves when the connection has room for more; catching up waits on it between events. */
+  drained(): Promise<void>;
 }
 
 export interface RoomFeed {
@@ -101,6 +103,9 @@ export function createRoomFeed(room: Room, hub: Hub, onError: (err: unknown) => 
         const events = await hub.readEvents(room.id, sub.cursor, PAGE);
         for (const e of events) {
           if (e.seq <= sub.cursor) continue;
+          // A backlog goes out no faster than the client reads it, so a prompt reader is never shed.
+          await sub.drained();
+          if (!subs.has(sub) || e.seq <= sub.cursor) continue;
           if (!sub.send(encodeEvent(e), e)) {
             subs.delete(sub);
             return;

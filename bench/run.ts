@@ -1,0 +1,93 @@
+// The benchmark entry: `npm run bench` (or `node dist/bench/run.js [--only NAME] [--quick]`).
+// Runs each benchmark in turn, then prints the machine and one table of results.
+
+import { parseArgs } from 'node:util';
+import { cliLatency } from './cli-latency.js';
+import { diskSync } from './disk-sync.js';
+import { describeMachine, renderMachine } from './machine.js';
+import { notesThroughput } from './notes-throughput.js';
+import { storeIngest } from './store-ingest.js';
+import { renderTable, type BenchResult, type Row } from './table.js';
+
+interface Settings {
+  quick: boolean;
+}
+
+/** Every benchmark by name, in the order they run. */
+const BENCHMARKS: Record<string, (s: Settings) => Promise<BenchResult> | BenchResult> = {
+  'disk-sync': (s) => diskSync({ runs: s.quick ? 100 : 500 }),
+  'store-ingest': (s) =>
+    storeIngest(s.quick ? { warmupSeconds: 0.25, seconds: 1 } : { warmupSeconds: 0.5, seconds: 3 }),
+  'notes-throughput': (s) =>
+    notesThroughput(
+      s.quick ? { warmupSeconds: 0.5, seconds: 2 } : { warmupSeconds: 1, seconds: 6 },
+    ),
+  'cli-latency': (s) => cliLatency({ runs: s.quick ? 10 : 30 }),
+};
+
+const USAGE = `Usage: node dist/bench/run.js [--only NAME] [--quick]
+  --only NAME  run one benchmark: ${Object.keys(BENCHMARKS).join(', ')}
+  --quick      shorter runs (a smoke test, not numbers to publish)`;
+
+async function main(): Promise<number> {
+  let values: { only?: string; quick?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { only: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.only !== undefined && !(values.only in BENCHMARKS)) {
+    process.stderr.write(`Unknown benchmark "${values.only}".\n${USAGE}\n`);
+    return 2;
+  }
+  const names = values.only ? [values.only] : Object.keys(BENCHMARKS);
+  const settings: Settings = { quick: values.quick === true };
+
+  // Taken before the run so the load average shows other work, not this benchmark's.
+  const machine = describeMachine();
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const started = performance.now();
+  for (const name of names) {
+    process.stderr.write(`${name} ...\n`);
+    const t0 = performance.now();
+    try {
+      const result = await BENCHMARKS[name]!(settings);
+      rows.push(...result.rows);
+      notes.push(...result.notes);
+    } catch (err) {
+      process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+      rows.push({
+        path: name,
+        metric: 'FAILED',
+        value: String((err as Error).message).split('\n')[0]!,
+      });
+    }
+    process.stderr.write(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+
+  const seconds = ((performance.now() - started) / 1000).toFixed(0);
+  process.stdout.write(
+    [
+      '',
+      renderMachine(machine),
+      '',
+      renderTable(rows),
+      '',
+      ...notes.map((n) => `- ${n}`),
+      `- ${settings.quick ? 'Quick (shortened) run' : 'Full-length run'}: ${names.join(', ')} in ${seconds} s.`,
+      '',
+    ].join('\n'),
+  );
+  return rows.some((r) => r.metric === 'FAILED') ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -39,20 +39,31 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
     });
   });
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: options.bodyLimitBytes,
-      onError: () => {
-        throw new HuddleError(
-          'too_large',
-          'request_too_large',
-          `The request body is larger than the hub's limit of ${options.bodyLimitBytes} bytes. Nothing was stored.`,
-          { details: { limit_bytes: options.bodyLimitBytes } },
-        );
-      },
-    }),
-  );
+  const tooLarge = () =>
+    new HuddleError(
+      'too_large',
+      'request_too_large',
+      `The request body is larger than the hub's limit of ${options.bodyLimitBytes} bytes. Nothing was stored.`,
+      { details: { limit_bytes: options.bodyLimitBytes } },
+    );
+  // Counts a body as it streams in; only needed for bodies that do not declare their length.
+  const streamingLimit = bodyLimit({
+    maxSize: options.bodyLimitBytes,
+    onError: () => {
+      throw tooLarge();
+    },
+  });
+  app.use('/v1/*', async (c, next) => {
+    // Checking the declared length avoids turning every request into a streamed web Request,
+    // which costs about half the hub's throughput.
+    const length = c.req.header('content-length');
+    if (length !== undefined) {
+      if (Number(length) > options.bodyLimitBytes) throw tooLarge();
+      return next();
+    }
+    if (c.req.header('transfer-encoding') === undefined) return next();
+    return streamingLimit(c, next);
+  });
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {

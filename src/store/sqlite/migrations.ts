@@ -102,6 +102,7 @@ CREATE TABLE messages (
   PRIMARY KEY (room_id, id)
 ) WITHOUT ROWID;
 CREATE INDEX messages_duplicates ON messages(room_id, sender, digest, created_at);
+CREATE INDEX messages_seq ON messages(room_id, seq);
 CREATE TABLE receipts (
   room_id TEXT NOT NULL,
   agent TEXT NOT NULL,

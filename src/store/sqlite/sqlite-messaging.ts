@@ -22,7 +22,12 @@ import type {
 export interface SqliteWriteContext {
   db: Database;
   write<T>(fn: () => T): Promise<T>;
-  once<T>(idem: Idempotency | undefined, fn: () => T): T;
+  once<T>(
+    idem: Idempotency | undefined,
+    roomId: string,
+    fn: () => T,
+    replay?: { eventOf: (result: T) => RoomEvent; rebuild: (event: RoomEvent) => T },
+  ): T;
   append(roomId: string, draft: EventDraft): RoomEvent;
 }
 
@@ -171,6 +176,9 @@ export function createSqliteMessaging({
     insertReceipt: db.prepare(
       'INSERT INTO receipts (room_id, agent, message_id, seq, stored_at) VALUES (?, ?, ?, ?, ?)',
     ),
+    messageAtSeq: db.prepare(
+      `SELECT ${messageColumns} FROM messages m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.seq = ?`,
+    ),
     message: db.prepare(
       `SELECT ${messageColumns} FROM messages m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.id = ?`,
     ),
@@ -262,45 +270,56 @@ export function createSqliteMessaging({
 
     sendMessage(roomId, input, idem) {
       return write(() =>
-        once(idem, () => {
-          const m = input.message;
-          if (
-            input.duplicate_window_seconds !== undefined &&
-            sql.duplicate.get(
-              roomId,
-              m.from,
-              input.digest,
-              input.at - input.duplicate_window_seconds * 1000,
-            )
-          ) {
-            throw storeErrors.duplicateMessage(input.duplicate_window_seconds);
-          }
-          // The message carries the seq of its own event: the one append() gives next in this transaction.
-          const room = sql.room.get(roomId) as { last_seq: number; name: string } | undefined;
-          if (!room) throw storeErrors.roomNotFound(roomId);
-          const message: Message = { ...m, seq: room.last_seq + 1, room: room.name };
-          const event = append(roomId, input.event(message));
-          sql.insertMessage.run({
-            room_id: roomId,
-            id: m.id,
-            seq: message.seq,
-            sender: m.from,
-            to_spec: JSON.stringify(m.to),
-            recipients: JSON.stringify(m.recipients),
-            kind: m.kind,
-            body: m.body,
-            thread: m.thread,
-            reply_to: m.reply_to,
-            refs: JSON.stringify(m.refs),
-            priority: m.priority,
-            depth: m.depth,
-            digest: input.digest,
-            created_at: input.at,
-          });
-          for (const agent of m.recipients)
-            sql.insertReceipt.run(roomId, agent, m.id, message.seq, input.at);
-          return { message, event };
-        }),
+        once(
+          idem,
+          roomId,
+          () => {
+            const m = input.message;
+            if (
+              input.duplicate_window_seconds !== undefined &&
+              sql.duplicate.get(
+                roomId,
+                m.from,
+                input.digest,
+                input.at - input.duplicate_window_seconds * 1000,
+              )
+            ) {
+              throw storeErrors.duplicateMessage(input.duplicate_window_seconds);
+            }
+            // The message carries the seq of its own event: the one append() gives next in this transaction.
+            const room = sql.room.get(roomId) as { last_seq: number; name: string } | undefined;
+            if (!room) throw storeErrors.roomNotFound(roomId);
+            const message: Message = { ...m, seq: room.last_seq + 1, room: room.name };
+            const event = append(roomId, input.event(message));
+            sql.insertMessage.run({
+              room_id: roomId,
+              id: m.id,
+              seq: message.seq,
+              sender: m.from,
+              to_spec: JSON.stringify(m.to),
+              recipients: JSON.stringify(m.recipients),
+              kind: m.kind,
+              body: m.body,
+              thread: m.thread,
+              reply_to: m.reply_to,
+              refs: JSON.stringify(m.refs),
+              priority: m.priority,
+              depth: m.depth,
+              digest: input.digest,
+              created_at: input.at,
+            });
+            for (const agent of m.recipients)
+              sql.insertReceipt.run(roomId, agent, m.id, message.seq, input.at);
+            return { message, event };
+          },
+          {
+            eventOf: (r) => r.event,
+            rebuild: (event) => ({
+              message: toMessage(sql.messageAtSeq.get(roomId, event.seq) as MessageRow),
+              event,
+            }),
+          },
+        ),
       );
     },
 

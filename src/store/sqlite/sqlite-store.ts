@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { iso } from '../../core/clock.js';
 import type {
   Credential,
@@ -27,7 +28,7 @@ export interface SqliteStoreOptions {
    * that skips the sync; an acknowledged write survives a crash of the hub but not of the machine.
    */
   sync?: 'full' | 'normal';
-  /** How often to move the WAL into the database file when writes are quiet; 0 turns it off. */
+  /** How often the checkpoint worker moves the WAL into the database file; 0 turns it off. */
   checkpointIntervalMs?: number;
 }
 
@@ -93,7 +94,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   applyMigrations(db);
   const group = createGroupCommit(db);
   let closed = false;
-  let writesSinceCheckpoint = 0;
 
   const sql = {
     credential: db.prepare(
@@ -107,6 +107,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     roomById: db.prepare('SELECT id, name, created_at, last_seq FROM rooms WHERE id = ?'),
     checkpoint: db.prepare(
       'SELECT checkpoint_text, checkpoint_version, checkpoint_member, checkpoint_label, checkpoint_at FROM rooms WHERE id = ?',
+    ),
+    eventAt: db.prepare(
+      `SELECT r.name AS room, e.seq, e.id, e.ts, e.actor_member, e.actor_label, e.type, e.body
+         FROM events e JOIN rooms r ON r.id = e.room_id WHERE e.room_id = ? AND e.seq = ?`,
     ),
     eventsAfter: db.prepare(
       'SELECT seq, id, ts, actor_member, actor_label, type, body FROM events WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -185,23 +189,36 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     };
   }
 
-  /** Runs a write once per idempotency key: a replay returns the stored result. */
-  function once<T>(idem: Idempotency | undefined, fn: () => T): T {
+  /**
+   * Runs a write once per idempotency key. When `replay` is given, the key's record points at the
+   * write's event (its seq) and a replay rebuilds the result from the store, so a record costs a
+   * few bytes; otherwise the record keeps a copy of the result.
+   */
+  function once<T>(
+    idem: Idempotency | undefined,
+    roomId: string,
+    fn: () => T,
+    replay?: { eventOf: (result: T) => RoomEvent; rebuild: (event: RoomEvent) => T },
+  ): T {
     if (!idem) return fn();
     const seen = sql.idemGet.get(idem.member_id, idem.key) as
       { fingerprint: string; result: string } | undefined;
     if (seen) {
       if (seen.fingerprint !== idem.fingerprint) throw storeErrors.idempotencyKeyReused(idem.key);
-      return JSON.parse(seen.result) as T;
+      if (!replay) return JSON.parse(seen.result) as T;
+      const row = sql.eventAt.get(roomId, Number(seen.result)) as
+        (EventRow & { room: string }) | undefined;
+      if (!row) throw storeErrors.roomNotFound(roomId);
+      return replay.rebuild(toEvent(row.room, row));
     }
     const result = fn();
-    sql.idemPut.run(idem.member_id, idem.key, idem.fingerprint, JSON.stringify(result), idem.at);
+    const record = replay ? String(replay.eventOf(result).seq) : JSON.stringify(result);
+    sql.idemPut.run(idem.member_id, idem.key, idem.fingerprint, record, idem.at);
     return result;
   }
 
   function write<T>(fn: () => T): Promise<T> {
     if (closed) return Promise.reject(storeErrors.storeClosed());
-    writesSinceCheckpoint++;
     return group.run(fn);
   }
 
@@ -232,15 +249,18 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return toMember(sql.member.get(m.id, roomId) as MemberRow);
   }
 
-  const checkpointTimer =
-    options.path !== ':memory:' && (options.checkpointIntervalMs ?? 1000) > 0
-      ? setInterval(() => {
-          if (closed || writesSinceCheckpoint === 0 || group.pending > 0) return;
-          writesSinceCheckpoint = 0;
-          db.pragma('wal_checkpoint(PASSIVE)');
-        }, options.checkpointIntervalMs ?? 1000)
+  // WAL checkpoints run in a worker thread on their own connection (see checkpoint-worker.ts).
+  const checkpointMs = options.checkpointIntervalMs ?? 1000;
+  const checkpointer =
+    options.path !== ':memory:' && checkpointMs > 0
+      ? new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
+          workerData: { path: options.path, intervalMs: checkpointMs },
+        })
       : undefined;
-  checkpointTimer?.unref();
+  checkpointer?.unref();
+  checkpointer?.on('error', () => {
+    // A failed checkpointer only lets the WAL grow until close() truncates it.
+  });
 
   const messaging = createSqliteMessaging({ db, write, once, append });
 
@@ -255,7 +275,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (closed) return;
       await group.drain();
       closed = true;
-      if (checkpointTimer) clearInterval(checkpointTimer);
+      if (checkpointer) {
+        const stopped = new Promise((resolve) => {
+          checkpointer.once('message', resolve);
+          checkpointer.once('exit', resolve);
+        });
+        checkpointer.postMessage('stop');
+        await stopped;
+        await checkpointer.terminate();
+      }
       if (options.path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
     },
@@ -327,37 +355,47 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     appendEvent(roomId, event, idem) {
-      return write(() => once(idem, () => append(roomId, event)));
+      return write(() => once(idem, roomId, () => append(roomId, event), AS_EVENT));
     },
 
     setCheckpoint(roomId, w, event, idem) {
       return write(() =>
-        once(idem, () => {
-          const current = readCheckpoint(roomId);
-          if (w.expected_version !== undefined && w.expected_version !== current.version) {
-            throw storeErrors.checkpointConflict(w.expected_version, current);
-          }
-          const draft = event(current.version + 1);
-          sql.setCheckpoint.run(w.text, w.actor.member_id, w.actor.label, draft.ts, roomId);
-          return { checkpoint: readCheckpoint(roomId), event: append(roomId, draft) };
-        }),
+        once(
+          idem,
+          roomId,
+          () => {
+            const current = readCheckpoint(roomId);
+            if (w.expected_version !== undefined && w.expected_version !== current.version) {
+              throw storeErrors.checkpointConflict(w.expected_version, current);
+            }
+            const draft = event(current.version + 1);
+            sql.setCheckpoint.run(w.text, w.actor.member_id, w.actor.label, draft.ts, roomId);
+            return { checkpoint: readCheckpoint(roomId), event: append(roomId, draft) };
+          },
+          // Checkpoints are rare and their result is not in the event alone: keep a copy.
+        ),
       );
     },
 
     createPairCode(code: PairCodeRecord, event, idem) {
       return write(() =>
-        once(idem, () => {
-          if (!getRoom(code.room_id)) throw storeErrors.roomNotFound(code.room_id);
-          sql.insertCode.run(
-            code.digest,
-            code.room_id,
-            code.scopes.join(','),
-            code.created_by,
-            code.created_at,
-            code.expires_at,
-          );
-          return append(code.room_id, event);
-        }),
+        once(
+          idem,
+          code.room_id,
+          () => {
+            if (!getRoom(code.room_id)) throw storeErrors.roomNotFound(code.room_id);
+            sql.insertCode.run(
+              code.digest,
+              code.room_id,
+              code.scopes.join(','),
+              code.created_by,
+              code.created_at,
+              code.expires_at,
+            );
+            return append(code.room_id, event);
+          },
+          AS_EVENT,
+        ),
       );
     },
 
@@ -391,17 +429,22 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     revokeMember(roomId, memberId, event, idem) {
       return write(() =>
-        once(idem, () => {
-          const m = sql.member.get(memberId, roomId) as MemberRow | undefined;
-          if (!m) throw storeErrors.memberNotFound(memberId);
-          if (m.revoked_at !== null) throw storeErrors.memberRevoked(memberId);
-          const isAdmin = m.scopes.split(',').includes('admin');
-          if (isAdmin && (sql.liveAdmins.get(roomId) as { n: number }).n <= 1)
-            throw storeErrors.lastAdmin(memberId);
-          sql.revokeMember.run(event.ts, memberId);
-          sql.deleteMemberTokens.run(memberId);
-          return append(roomId, event);
-        }),
+        once(
+          idem,
+          roomId,
+          () => {
+            const m = sql.member.get(memberId, roomId) as MemberRow | undefined;
+            if (!m) throw storeErrors.memberNotFound(memberId);
+            if (m.revoked_at !== null) throw storeErrors.memberRevoked(memberId);
+            const isAdmin = m.scopes.split(',').includes('admin');
+            if (isAdmin && (sql.liveAdmins.get(roomId) as { n: number }).n <= 1)
+              throw storeErrors.lastAdmin(memberId);
+            sql.revokeMember.run(event.ts, memberId);
+            sql.deleteMemberTokens.run(memberId);
+            return append(roomId, event);
+          },
+          AS_EVENT,
+        ),
       );
     },
 
@@ -440,3 +483,6 @@ function applyMigrations(db: Db): void {
     }).immediate();
   }
 }
+
+/** For writes whose result is their event. */
+const AS_EVENT = { eventOf: (event: RoomEvent) => event, rebuild: (event: RoomEvent) => event };

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { cliLatency } from './cli-latency.js';
 import { diskSync } from './disk-sync.js';
 import { describeMachine, renderMachine } from './machine.js';
+import { messageDelivery } from './message-delivery.js';
 import { notesThroughput } from './notes-throughput.js';
 import { storeIngest } from './store-ingest.js';
 import { renderTable, type BenchResult, type Row } from './table.js';
@@ -21,6 +22,12 @@ const BENCHMARKS: Record<string, (s: Settings) => Promise<BenchResult> | BenchRe
   'notes-throughput': (s) =>
     notesThroughput(
       s.quick ? { warmupSeconds: 0.5, seconds: 2 } : { warmupSeconds: 1, seconds: 6 },
+    ),
+  'message-delivery': (s) =>
+    messageDelivery(
+      s.quick
+        ? { rate: 1000, rooms: 100, warmupSeconds: 0.5, seconds: 2 }
+        : { rate: 1000, rooms: 100, warmupSeconds: 1, seconds: 6 },
     ),
   'cli-latency': (s) => cliLatency({ runs: s.quick ? 10 : 30 }),
 };

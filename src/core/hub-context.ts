@@ -9,6 +9,7 @@ import { assertIdempotencyKey } from './limits.js';
 import { assertRoomName } from './names.js';
 import type { RandomSource } from './random.js';
 import { randomId } from './random.js';
+import { createRecentEvents } from './recent-events.js';
 import { closestNames } from './suggest.js';
 import { createRateLimiter, type RateLimit } from './rate-limiter.js';
 import { assertScope } from './scopes.js';
@@ -89,8 +90,11 @@ export function createHubContext(deps: HubDeps) {
     type,
     body,
   });
-  const announce = (event: RoomEvent, roomId: string) =>
+  const recent = createRecentEvents({ perRoom: 256, maxBytes: 32 * 1024 * 1024 });
+  const announce = (event: RoomEvent, roomId: string) => {
+    recent.add(roomId, event);
     bus.publish({ room_id: roomId, seq: event.seq });
+  };
 
   function idempotency(
     p: Principal,
@@ -214,5 +218,6 @@ export function createHubContext(deps: HubDeps) {
     enter,
     nextEvent,
     actingAgent,
+    recent,
   };
 }

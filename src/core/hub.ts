@@ -374,6 +374,7 @@ export function createHub(deps: HubDeps) {
     async deleteRoom(p: Principal, roomName: string): Promise<{ deleted: string }> {
       const room = await enter(p, roomName, 'admin', true);
       await store.deleteRoom(room.id);
+      ctx.recent.forget(room.id);
       // A notice without a new event: live feeds of the room look, find it gone, and end.
       ctx.bus.publish({ room_id: room.id, seq: 0 });
       return { deleted: room.name };
@@ -410,9 +411,14 @@ export function createHub(deps: HubDeps) {
       return (await store.listEvents(roomId, 0, 1)).length > 0;
     },
 
-    /** Events after `after`, for a room already authorized. */
-    readEvents(roomId: string, after: number, limit: number): Promise<RoomEvent[]> {
-      return store.listEvents(roomId, after, limit);
+    /** Events after `after`, for a room already authorized: from memory when it can, else the store. */
+    async readEvents(roomId: string, after: number, limit: number): Promise<RoomEvent[]> {
+      return ctx.recent.after(roomId, after, limit) ?? store.listEvents(roomId, after, limit);
+    },
+
+    /** An event as JSON, serialized once however many connections it goes to. */
+    eventJson(event: RoomEvent): string {
+      return ctx.recent.json(event);
     },
 
     /** The seq of the room's newest event. */

@@ -99,6 +99,11 @@ export function createMessaging(ctx: HubContext) {
     sender: Agent,
     to: string | string[],
   ): Promise<string[]> {
+    // The common case, one named live agent, needs one lookup rather than the whole list.
+    if (typeof to === 'string' && to !== '*') {
+      const one = await store.getAgent(room.id, to);
+      if (one && one.status !== 'retired') return [to];
+    }
     const agents = await store.listAgents(room.id);
     const live = agents.filter((a) => a.status !== 'retired').map((a) => a.name);
     if (to === '*') {

@@ -8,6 +8,27 @@ export type RandomSource = (size: number) => Buffer;
 export const cryptoRandom: RandomSource = (size) => randomBytes(size);
 
 /**
+ * The platform's CSPRNG drawn in blocks: one system call fills `poolSize` bytes, and each draw
+ * copies its bytes out, so ids on the hot path do not each pay for a call.
+ */
+export function createPooledRandom(poolSize = 4096): RandomSource {
+  let pool = randomBytes(poolSize);
+  let offset = 0;
+  return (size) => {
+    if (size > poolSize) return randomBytes(size);
+    if (offset + size > poolSize) {
+      pool = randomBytes(poolSize);
+      offset = 0;
+    }
+    const out = Buffer.from(pool.subarray(offset, offset + size));
+    // Bytes handed out are never handed out again.
+    pool.fill(0, offset, offset + size);
+    offset += size;
+    return out;
+  };
+}
+
+/**
  * Draws `length` characters from `alphabet` without modulo bias: a byte is rejected when it
  * falls in the incomplete last block of the alphabet's size.
  */

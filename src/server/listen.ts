@@ -8,7 +8,7 @@ import type { Config } from '../config/schema.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { HuddleError } from '../core/errors.js';
 import { createHub, type Hub } from '../core/hub.js';
-import { cryptoRandom } from '../core/random.js';
+import { createPooledRandom } from '../core/random.js';
 import type { Store } from '../core/store.js';
 import { openStore } from '../store/open-store.js';
 import { createApp } from './app.js';
@@ -60,7 +60,7 @@ export async function startHub(
     store,
     bus,
     clock,
-    random: cryptoRandom,
+    random: createPooledRandom(),
     options: {
       code_ttl_seconds: config.code_ttl_seconds,
       rate_limits: config.rate_limits,

@@ -31,11 +31,9 @@ export interface RoomFeed {
   close(): void;
 }
 
-export function encodeEvent(event: RoomEvent): Buffer {
-  return Buffer.from(`{"type":"event","event":${JSON.stringify(event)}}`);
-}
-
 export function createRoomFeed(room: Room, hub: Hub, onError: (err: unknown) => void): RoomFeed {
+  const encodeEvent = (event: RoomEvent) =>
+    Buffer.from(`{"type":"event","event":${hub.eventJson(event)}}`);
   const subs = new Set<FeedSubscriber>();
   // Everything up to `head` has been handed to every live subscriber.
   let head = 0;

@@ -21,7 +21,7 @@ export interface DeliveryOptions {
 
 interface Setup {
   hub: HubProcess;
-  rooms: Array<{ name: string; token: string }>;
+  rooms: Array<{ name: string; token: string; cursor: number }>;
   sockets: WebSocket[];
   /** Called with (message body, receive time) for every message delivered to a receiver. */
   onDeliver: (fn: (body: string, at: number) => void) => void;
@@ -37,8 +37,8 @@ async function setUp(rooms: number, sync: 'full' | 'normal'): Promise<Setup> {
     const { token } = await anon.createRoom({ name, label: 'bench' });
     const client = createHubClient({ url: hub.url, token });
     await client.registerAgent(name, { name: 'sender', client: 'other' });
-    await client.registerAgent(name, { name: 'receiver', client: 'other' });
-    list.push({ name, token });
+    const { event } = await client.registerAgent(name, { name: 'receiver', client: 'other' });
+    list.push({ name, token, cursor: event.seq });
   }
   let deliver: (body: string, at: number) => void = () => {};
   const wsUrl = hub.url.replace(/^http/, 'ws') + '/v1/stream';
@@ -58,7 +58,12 @@ async function setUp(rooms: number, sync: 'full' | 'normal'): Promise<Setup> {
           });
           ws.on('open', () =>
             ws.send(
-              JSON.stringify({ type: 'subscribe', room: room.name, after: 4, agent: 'receiver' }),
+              JSON.stringify({
+                type: 'subscribe',
+                room: room.name,
+                after: room.cursor,
+                agent: 'receiver',
+              }),
             ),
           );
         }),

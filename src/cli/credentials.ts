@@ -2,7 +2,7 @@
 
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Scope } from '../core/types.js';
+import type { Member, Scope } from '../core/types.js';
 
 export interface StoredCredential {
   token: string;
@@ -79,5 +79,16 @@ export function openCredentials(home: string): Credentials {
         Object.entries(rooms).map(([room, credential]) => ({ hub, room, credential })),
       );
     },
+  };
+}
+
+/** The credential to keep for a member token the hub just minted (create or join). */
+export function credentialFor(minted: { token: string; member: Member }): StoredCredential {
+  return {
+    token: minted.token,
+    member_id: minted.member.id,
+    label: minted.member.label,
+    scopes: minted.member.scopes,
+    saved_at: new Date().toISOString(),
   };
 }

@@ -2,6 +2,7 @@
 
 import type { Run } from '../registry.js';
 import { defaultLabel } from '../device-label.js';
+import { credentialFor } from '../credentials.js';
 import { stringFlag } from '../flags.js';
 
 export const run: Run = async (ctx, args, flags) => {
@@ -9,13 +10,7 @@ export const run: Run = async (ctx, args, flags) => {
   const created = await ctx
     .anonymous()
     .createRoom({ name: args[0], label, create_secret: ctx.config.create_secret });
-  ctx.credentials.put(ctx.config.url, created.room.name, {
-    token: created.token,
-    member_id: created.member.id,
-    label: created.member.label,
-    scopes: created.member.scopes,
-    saved_at: new Date().toISOString(),
-  });
+  ctx.credentials.put(ctx.config.url, created.room.name, credentialFor(created));
   ctx.print({ room: created.room, member: created.member }, () =>
     ctx.io.isTTY
       ? `Created room ${created.room.name}; you are its admin (${created.member.label}).\nNext: huddle pair ${created.room.name}   # a code for another machine\n`

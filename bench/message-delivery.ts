@@ -108,10 +108,52 @@ function post(
 }
 
 /** Open loop: messages leave at the offered rate whatever the answers do. */
-async function fixedRate(sync: 'full' | 'normal', o: DeliveryOptions): Promise<Row[]> {
+/** One more WebSocket per room, for the sender, authenticated but following nothing. */
+async function senderSockets(setup: Setup): Promise<WebSocket[]> {
+  const wsUrl = setup.hub.url.replace(/^http/, 'ws') + '/v1/stream';
+  return Promise.all(
+    setup.rooms.map(
+      (room) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${room.token}` } });
+          ws.on('error', reject);
+          ws.on('open', () => resolve(ws));
+        }),
+    ),
+  );
+}
+
+/** Sends one message as `sender` over a WebSocket; resolves when the hub answers `sent`. */
+function sendFrame(ws: WebSocket, room: string, body: string): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (data: Buffer) => {
+      const frame = JSON.parse(data.toString()) as { type: string; ref?: string };
+      if (frame.ref !== body) return;
+      ws.off('message', onMessage);
+      resolve(frame.type === 'sent' ? 201 : 0);
+    };
+    ws.on('message', onMessage);
+    ws.send(
+      JSON.stringify({
+        type: 'send',
+        room,
+        agent: 'sender',
+        ref: body,
+        message: { to: 'receiver', kind: 'status', body },
+      }),
+    );
+  });
+}
+
+async function fixedRate(
+  sync: 'full' | 'normal',
+  transport: 'rest' | 'ws',
+  o: DeliveryOptions,
+): Promise<Row[]> {
   const setup = await setUp(o.rooms, sync);
   const base = new URL(setup.hub.url);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const senders = transport === 'ws' ? await senderSockets(setup) : [];
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let delivered = 0;
@@ -137,9 +179,12 @@ async function fixedRate(sync: 'full' | 'normal', o: DeliveryOptions): Promise<R
         const body = `${sent < warmup ? 'w' : 'm'}${sent}`;
         const room = setup.rooms[sent % setup.rooms.length]!;
         sentAt.set(body, performance.now());
-        inflight.push(
-          post(agent, base, room, body).then((status) => void (status !== 201 && failed++)),
-        );
+        const i = sent % setup.rooms.length;
+        const posted =
+          transport === 'ws'
+            ? sendFrame(senders[i]!, room.name, body)
+            : post(agent, base, room, body);
+        inflight.push(posted.then((status) => void (status !== 201 && failed++)));
         sent++;
       }
       if (sent >= total) resolve();
@@ -153,10 +198,11 @@ async function fixedRate(sync: 'full' | 'normal', o: DeliveryOptions): Promise<R
     await new Promise((r) => setTimeout(r, 20));
   const shares = cpu.stop();
   agent.destroy();
+  for (const ws of senders) ws.close();
   await tearDown(setup);
 
   const s = summarize(latencies);
-  const path = `send→deliver at ${o.rate.toLocaleString('en-US')} msg/s over ${o.rooms} rooms, sync=${sync}`;
+  const path = `send→deliver at ${o.rate.toLocaleString('en-US')} msg/s over ${o.rooms} rooms, ${transport === 'ws' ? 'WebSocket' : 'REST'} send, sync=${sync}`;
   const durable = sync === 'full';
   return [
     {
@@ -229,16 +275,20 @@ async function sustained(writers: number, o: DeliveryOptions): Promise<Row[]> {
 
 export async function messageDelivery(o: DeliveryOptions): Promise<BenchResult> {
   const rows: Row[] = [];
-  for (const sync of ['full', 'normal'] as const) {
-    process.stderr.write(`  send→deliver, sync=${sync} ...\n`);
-    rows.push(...(await fixedRate(sync, o)));
+  for (const [sync, transport] of [
+    ['full', 'ws'],
+    ['normal', 'ws'],
+    ['full', 'rest'],
+  ] as const) {
+    process.stderr.write(`  send→deliver, ${transport}, sync=${sync} ...\n`);
+    rows.push(...(await fixedRate(sync, transport, o)));
   }
   process.stderr.write('  sustained messages ...\n');
   rows.push(...(await sustained(50, o)));
   return {
     rows,
     notes: [
-      'Messages: REST POST as agent "sender", delivered to agent "receiver" over one WebSocket per room; latency is from sending the request to receiving the event frame, both measured in the benchmark process.',
+      'Messages: sent as agent "sender" (a `send` frame on its own WebSocket, or a REST POST), delivered to agent "receiver" over another WebSocket per room; latency is from sending to receiving the event frame, both measured in the benchmark process.',
     ],
   };
 }

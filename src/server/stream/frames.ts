@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { HuddleError } from '../../core/errors.js';
+import { sendBody } from '../schemas.js';
 
 export const MAX_FRAME_BYTES = 1024 * 1024;
 export const MAX_JSON_DEPTH = 16;
@@ -26,6 +27,14 @@ export const clientFrame = z.discriminatedUnion('type', [
     room,
     agent: z.string(),
     status: z.string().optional(),
+    ref: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal('send'),
+    room,
+    agent: z.string(),
+    message: sendBody,
+    idempotency_key: z.string().optional(),
     ref: z.string().optional(),
   }),
   z.strictObject({

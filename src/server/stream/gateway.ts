@@ -290,6 +290,19 @@ export function attachGateway(
         );
         return;
       }
+      case 'send': {
+        // The same use-case as POST .../agents/:agent/messages, without an HTTP round trip.
+        const p = principalFor(conn, frame.room);
+        const { message } = await hub.sendMessage(
+          p,
+          frame.room,
+          frame.agent,
+          frame.message,
+          frame.idempotency_key,
+        );
+        send(conn, JSON.stringify({ type: 'sent', ref: frame.ref, message }));
+        return;
+      }
       case 'injected': {
         const p = principalFor(conn, frame.room);
         const { injected } = await hub.markInjected(p, frame.room, frame.agent, frame.ids);

@@ -280,6 +280,7 @@ export function createHubClient(options: HubClientOptions) {
         method: 'GET',
         path: room(name, '/events'),
         query: { after, limit, wait: waitSeconds },
+        timeoutMs: (waitSeconds + 15) * 1000,
       }),
 
     registerAgent: (name: string, body: Partial<AgentCapabilities> & { name: string }) =>

@@ -40,10 +40,12 @@ export function connectStream(options: StreamClientOptions): StreamClient {
   let ws: WebSocket | undefined;
   let stopped = false;
   let failures = 0;
+  let retry: NodeJS.Timeout | undefined;
   let finish!: (result: { code: number; reason: string }) => void;
   const done = new Promise<{ code: number; reason: string }>((resolve) => (finish = resolve));
 
   function open() {
+    if (stopped) return;
     const socket = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${options.token}` } });
     ws = socket;
     socket.on('open', () => {
@@ -92,7 +94,7 @@ export function connectStream(options: StreamClientOptions): StreamClient {
         type: 'reconnecting',
         message: `connection closed (${code}${reason ? `: ${reason}` : ''}); resuming`,
       });
-      setTimeout(open, Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
+      retry = setTimeout(open, Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
     });
   }
   open();
@@ -104,6 +106,7 @@ export function connectStream(options: StreamClientOptions): StreamClient {
     },
     close() {
       stopped = true;
+      clearTimeout(retry);
       ws?.close(1000);
       if (!ws || ws.readyState === WebSocket.CLOSED) finish({ code: 1000, reason: '' });
     },

@@ -138,23 +138,40 @@ export function createHubContext(deps: HubDeps) {
       );
     }
     if (scope) assertScope(p.member.scopes, scope);
-    limits.global.take('*');
+    // The member's own limits first: a member over its limit spends nothing of the hub's.
     limits.roomOps.take(p.member.id);
     if (write) limits.writes.take(p.member.id);
+    limits.global.take('*');
     return p.room;
   }
 
-  /** Resolves on the next event of the room, or after `ms`; never rejects. */
-  function nextEvent(roomId: string, ms: number): Promise<void> {
+  /** Long-polls in progress, ended early when the hub shuts down. */
+  const waiting = new Set<() => void>();
+  let ending = false;
+
+  /**
+   * Resolves true on the next event of the room or after `ms`, and false when the hub is
+   * shutting down (the caller should answer with what it has); never rejects.
+   */
+  function nextEvent(roomId: string, ms: number): Promise<boolean> {
+    if (ending) return Promise.resolve(false);
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         unsubscribe();
-        resolve();
+        waiting.delete(done);
+        resolve(!ending);
       };
       const timer = setTimeout(done, ms);
       const unsubscribe = bus.subscribe(roomId, done);
+      waiting.add(done);
     });
+  }
+
+  /** Answers every long-poll now, with whatever it has, and every later one at once. */
+  function endWaits(): void {
+    ending = true;
+    for (const done of [...waiting]) done();
   }
 
   /**
@@ -217,6 +234,7 @@ export function createHubContext(deps: HubDeps) {
     idempotency,
     enter,
     nextEvent,
+    endWaits,
     actingAgent,
     recent,
   };

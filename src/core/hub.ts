@@ -15,9 +15,10 @@ import {
   assertLabel,
   assertPageLimit,
   assertTextSize,
+  assertWait,
   invalidCursor,
 } from './limits.js';
-import { MAX_WAIT_SECONDS, createMessaging } from './messaging.js';
+import { createMessaging } from './messaging.js';
 import { createPresence } from './presence.js';
 import { assertRoomName, generateRoomName } from './names.js';
 import { mintPairCode, normalizePairCode } from './pair-codes.js';
@@ -217,34 +218,16 @@ export function createHub(deps: HubDeps) {
       const room = await enter(p, roomName, 'read');
       const after = input.after ?? 0;
       const limit = input.limit ?? DEFAULT_HISTORY_LIMIT;
-      if (!Number.isInteger(after) || after < 0) {
-        throw new HuddleError(
-          'invalid',
-          'invalid_cursor',
-          'after must be a non-negative integer (an event seq).',
-          {
-            details: { field: 'after' },
-          },
-        );
-      }
+      if (!Number.isInteger(after) || after < 0) throw invalidCursor();
       assertPageLimit(limit);
       const wait = input.wait ?? 0;
-      if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) {
-        throw new HuddleError(
-          'invalid',
-          'invalid_wait',
-          `wait must be an integer from 0 to ${MAX_WAIT_SECONDS} seconds.`,
-          {
-            details: { field: 'wait' },
-          },
-        );
-      }
+      assertWait(wait);
       // One extra row tells whether another page exists without a second query.
       let rows = await store.listEvents(room.id, after, limit + 1);
       // Long-poll: hold the request until an event arrives or the time runs out.
       const deadline = clock.now() + wait * 1000;
       while (rows.length === 0 && clock.now() < deadline) {
-        await ctx.nextEvent(room.id, deadline - clock.now());
+        if (!(await ctx.nextEvent(room.id, deadline - clock.now()))) break;
         rows = await store.listEvents(room.id, after, limit + 1);
       }
       const events = rows.slice(0, limit);
@@ -429,6 +412,11 @@ export function createHub(deps: HubDeps) {
     /** Calls `listener` after each committed event of the room; returns the unsubscribe function. */
     onRoomEvent(roomId: string, listener: () => void): () => void {
       return ctx.bus.subscribe(roomId, listener);
+    },
+
+    /** Ends every long-poll in progress, so that shutdown does not wait for them. */
+    endWaits(): void {
+      ctx.endWaits();
     },
 
     /** Forgets expired idempotency keys and pair codes, and idle rate-limit state. */

@@ -76,3 +76,19 @@ export function invalidCursor(): HuddleError {
     },
   );
 }
+
+/** The longest a long-poll may wait. */
+export const MAX_WAIT_SECONDS = 300;
+
+export function assertWait(wait: number): void {
+  if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) {
+    throw new HuddleError(
+      'invalid',
+      'invalid_wait',
+      `wait must be an integer from 0 to ${MAX_WAIT_SECONDS} seconds.`,
+      {
+        details: { field: 'wait' },
+      },
+    );
+  }
+}

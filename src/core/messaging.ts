@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { assertAgentName } from './agent-input.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
-import { NOTE_MAX_BYTES, assertPageLimit, assertTextSize } from './limits.js';
+import { NOTE_MAX_BYTES, assertPageLimit, assertTextSize, assertWait } from './limits.js';
 import { randomId } from './random.js';
 import { closestNames } from './suggest.js';
 import {
@@ -26,8 +26,6 @@ const THREAD_MAX_CHARS = 200;
 const REFS_MAX = 50;
 const SNIPPET_MAX_BYTES = 16 * 1024;
 const PATH_MAX_CHARS = 1024;
-/** The longest a long-poll may wait. */
-export const MAX_WAIT_SECONDS = 300;
 
 export interface SendInput {
   to: string | string[];
@@ -338,19 +336,13 @@ export function createMessaging(ctx: HubContext) {
       const limit = input.limit ?? 50;
       assertPageLimit(limit);
       const wait = input.wait ?? 0;
-      if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_SECONDS) {
-        throw invalid(
-          'invalid_wait',
-          `wait must be an integer from 0 to ${MAX_WAIT_SECONDS} seconds.`,
-          { field: 'wait' },
-        );
-      }
+      assertWait(wait);
       const deadline = clock.now() + wait * 1000;
       for (;;) {
         const messages = await store.inbox(room.id, agentName, { unread_only: !input.all, limit });
         const left = deadline - clock.now();
         if (messages.length > 0 || left <= 0) return { messages };
-        await nextEvent(room.id, left);
+        if (!(await nextEvent(room.id, left))) return { messages };
       }
     },
 

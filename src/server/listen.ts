@@ -139,8 +139,7 @@ export async function startHub(
       closing ??= (async () => {
         clearInterval(housekeeping);
         clearInterval(presence);
-        await gateway.close();
-        await new Promise<void>((resolve) => {
+        const httpClosed = new Promise<void>((resolve) => {
           // Kept-alive connections turn idle only after their response: sweep them as they do,
           // and cut whatever is still open after a grace period.
           const sweep = setInterval(() => server.closeIdleConnections(), 50);
@@ -152,6 +151,10 @@ export async function startHub(
           });
           server.closeIdleConnections();
         });
+        // Long-polls answer now with what they have, instead of holding the shutdown.
+        hub.endWaits();
+        await gateway.close();
+        await httpClosed;
         await bus.close();
         await store.close();
       })();

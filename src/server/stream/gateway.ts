@@ -36,7 +36,14 @@ interface Connection {
   principal: Principal | null;
   subs: Map<string, Subscription>;
   alive: boolean;
+  /** Set once the socket closed: frames still queued are dropped. */
+  closed: boolean;
+  /** Frames received and not handled yet. */
+  queued: number;
 }
+
+/** Frames a connection may have waiting; past it the client is not reading and is shed. */
+const MAX_QUEUED_FRAMES = 64;
 
 const STREAM_PATH = '/v1/stream';
 
@@ -235,18 +242,28 @@ export function attachGateway(
         unsubscribe(conn, sub, 'closed');
       },
     };
+    // The socket may have closed while this frame waited on the store.
+    if (conn.closed) return;
     conn.subs.set(room.id, sub);
     if (agent) {
       const key = agentKey(room, agent);
       agentConnections.set(key, (agentConnections.get(key) ?? 0) + 1);
       await hub.agentConnected(room.id, agent);
     }
+    // Closing unsubscribed everything; a feed must not keep this one.
+    if (conn.closed) return;
     const after = frame.after ?? 0;
     send(
       conn,
       JSON.stringify({ type: 'subscribed', ref: frame.ref, room: room.name, after, agent }),
     );
-    await feedFor(room).add(sub, after);
+    try {
+      await feedFor(room).add(sub, after);
+    } catch (err) {
+      // A subscription that could not catch up would never go live: drop it so a retry can.
+      unsubscribe(conn, sub, 'closed');
+      throw err;
+    }
   }
 
   async function handle(conn: Connection, frame: ClientFrame): Promise<void> {
@@ -277,7 +294,7 @@ export function attachGateway(
         send(conn, JSON.stringify({ type: 'pong', ref: frame.ref }));
         return;
       case 'presence': {
-        const p = principalFor(conn, frame.room);
+        const p = await principalFor(conn, frame.room);
         const { agent } = await hub.heartbeat(p, frame.room, frame.agent, { status: frame.status });
         send(
           conn,
@@ -292,7 +309,7 @@ export function attachGateway(
       }
       case 'send': {
         // The same use-case as POST .../agents/:agent/messages, without an HTTP round trip.
-        const p = principalFor(conn, frame.room);
+        const p = await principalFor(conn, frame.room);
         const { message } = await hub.sendMessage(
           p,
           frame.room,
@@ -304,7 +321,7 @@ export function attachGateway(
         return;
       }
       case 'injected': {
-        const p = principalFor(conn, frame.room);
+        const p = await principalFor(conn, frame.room);
         const { injected } = await hub.markInjected(p, frame.room, frame.agent, frame.ids);
         send(conn, JSON.stringify({ type: 'injected', ref: frame.ref, ids: injected }));
         return;
@@ -313,19 +330,36 @@ export function attachGateway(
   }
 
   /** The credential a connection uses for a room: its subscription's, else the connection's. */
-  function principalFor(conn: Connection, roomName: string): Principal {
+  async function principalFor(conn: Connection, roomName: string): Promise<Principal> {
     const sub = [...conn.subs.values()].find((s) => s.room.name === roomName);
-    if (sub) return sub.principal;
-    if (conn.principal) return conn.principal;
-    throw new HuddleError(
-      'unauthenticated',
-      'missing_token',
-      `Authenticate, or subscribe to room "${roomName}" with its token, first.`,
-    );
+    const principal = sub?.principal ?? conn.principal;
+    if (!principal) {
+      throw new HuddleError(
+        'unauthenticated',
+        'missing_token',
+        `Authenticate, or subscribe to room "${roomName}" with its token, first.`,
+      );
+    }
+    // A credential read when the connection opened may have been revoked since.
+    if (!(await hub.stillValid(principal))) {
+      throw new HuddleError(
+        'unauthenticated',
+        'unknown_token',
+        'The token is not valid any more: it was revoked or rotated, or its room was deleted.',
+      );
+    }
+    return principal;
   }
 
   function onConnection(ws: WebSocket, principal: Principal | null) {
-    const conn: Connection = { ws, principal, subs: new Map(), alive: true };
+    const conn: Connection = {
+      ws,
+      principal,
+      subs: new Map(),
+      alive: true,
+      closed: false,
+      queued: 0,
+    };
     connections.add(conn);
     // Frames are handled one after another, so a subscribe finishes before the next frame.
     let queue = Promise.resolve();
@@ -342,7 +376,13 @@ export function attachGateway(
           new HuddleError('invalid', 'invalid_frame', 'Frames are JSON text, not binary.'),
         );
       const text = data.toString();
+      if (++conn.queued > MAX_QUEUED_FRAMES) {
+        ws.close(CLOSE.slowConsumer, 'too many frames waiting; resume from your cursor');
+        return;
+      }
       queue = queue.then(async () => {
+        conn.queued--;
+        if (conn.closed) return;
         let frame: ClientFrame | undefined;
         try {
           frame = parseFrame(text);
@@ -360,6 +400,7 @@ export function attachGateway(
     });
     ws.on('error', (err) => logger.debug('stream connection error', { error: err.message }));
     ws.on('close', () => {
+      conn.closed = true;
       clearTimeout(authTimer);
       connections.delete(conn);
       const reason = conn.alive ? 'closed' : 'dead';
@@ -368,7 +409,12 @@ export function attachGateway(
   }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://hub');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://hub');
+    } catch {
+      return reject(socket, 400, 'Bad Request');
+    }
     if (url.pathname !== STREAM_PATH) return reject(socket, 404, 'Not Found');
     if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
     // Tokens never travel in URLs, where logs and proxies keep them.

@@ -12,7 +12,8 @@ interface Job {
 export interface GroupCommit {
   /**
    * Runs `fn` inside the next shared transaction, in its own savepoint: if `fn` throws, only its
-   * own changes are rolled back and its promise rejects with that error. The promise resolves
+   * own changes are rolled back and its promise rejects with that error (unless the error made
+   * SQLite abandon the whole transaction, when every write of the batch fails with it). The promise resolves
    * after the shared transaction commits, so a resolved write is durable.
    */
   run<T>(fn: () => T): Promise<T>;
@@ -35,6 +36,9 @@ export function createGroupCommit(db: Database, maxBatch = 512): GroupCommit {
         try {
           outcomes.push({ ok: true, value: runOne(job.fn) });
         } catch (err) {
+          // Some errors (disk full, I/O) make SQLite roll back the whole transaction, not just
+          // the savepoint: then no write of this batch is committed, and all of them fail.
+          if (!db.inTransaction) throw err;
           outcomes.push({ ok: false, value: err });
         }
       }

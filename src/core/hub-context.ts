@@ -119,6 +119,7 @@ export function createHubContext(deps: HubDeps) {
     roomName: string,
     scope: Scope | null,
     write = false,
+    countLimits = true,
   ): Promise<Room> {
     if (p.room.name !== roomName) {
       assertRoomName(roomName, 'room');
@@ -138,11 +139,33 @@ export function createHubContext(deps: HubDeps) {
       );
     }
     if (scope) assertScope(p.member.scopes, scope);
+    if (countLimits) count(p, write);
+    return p.room;
+  }
+
+  /** Counts one room operation of `p` against the rate limits (and a write, when it is one). */
+  function count(p: Principal, write: boolean): void {
     // The member's own limits first: a member over its limit spends nothing of the hub's.
     limits.roomOps.take(p.member.id);
     if (write) limits.writes.take(p.member.id);
     limits.global.take('*');
-    return p.room;
+  }
+
+  /**
+   * `enter` for an idempotent write: when the key names a write already done, its outcome comes
+   * back in `replay` and no limit is counted, so a retry is answered as the first try was.
+   */
+  async function enterWrite(
+    p: Principal,
+    roomName: string,
+    scope: Scope,
+    idem: Idempotency | undefined,
+    countsAsWrite = true,
+  ): Promise<{ room: Room; replay: { event: RoomEvent } | { result: unknown } | null }> {
+    const room = await enter(p, roomName, scope, countsAsWrite, false);
+    const replay = idem ? await store.findReplay(room.id, idem) : null;
+    if (!replay) count(p, countsAsWrite);
+    return { room, replay };
   }
 
   /** Long-polls in progress, ended early when the hub shuts down. */
@@ -235,6 +258,7 @@ export function createHubContext(deps: HubDeps) {
     enter,
     nextEvent,
     endWaits,
+    enterWrite,
     actingAgent,
     recent,
   };

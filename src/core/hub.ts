@@ -240,7 +240,9 @@ export function createHub(deps: HubDeps) {
       input: { text: string },
       key?: string,
     ): Promise<{ event: RoomEvent }> {
-      const room = await enter(p, roomName, 'write', true);
+      const idem = idempotency(p, key, 'note', input);
+      const { room, replay } = await ctx.enterWrite(p, roomName, 'write', idem);
+      if (replay && 'event' in replay) return { event: replay.event };
       if (input.text.trim() === '') {
         throw new HuddleError('invalid', 'empty_note', 'The note is empty: write some Markdown.', {
           details: { field: 'text' },
@@ -250,7 +252,7 @@ export function createHub(deps: HubDeps) {
       const event = await store.appendEvent(
         room.id,
         draft(actorOf(p), 'note', { text: input.text }),
-        idempotency(p, key, 'note', input),
+        idem,
       );
       announce(event, room.id);
       return { event };
@@ -267,7 +269,10 @@ export function createHub(deps: HubDeps) {
       input: { text: string; expected_version?: number | undefined },
       key?: string,
     ): Promise<{ checkpoint: Checkpoint; event: RoomEvent }> {
-      const room = await enter(p, roomName, 'checkpoint', true);
+      const idem = idempotency(p, key, 'checkpoint', input);
+      const { room, replay } = await ctx.enterWrite(p, roomName, 'checkpoint', idem);
+      if (replay && 'result' in replay)
+        return replay.result as { checkpoint: Checkpoint; event: RoomEvent };
       assertTextSize('checkpoint', input.text, CHECKPOINT_MAX_BYTES, 'text');
       if (
         input.expected_version !== undefined &&
@@ -287,7 +292,7 @@ export function createHub(deps: HubDeps) {
         room.id,
         { text: input.text, expected_version: input.expected_version, actor },
         (version) => draft(actor, 'checkpoint', { text: input.text, version }),
-        idempotency(p, key, 'checkpoint', input),
+        idem,
       );
       announce(result.event, room.id);
       return result;
@@ -322,14 +327,16 @@ export function createHub(deps: HubDeps) {
       memberId: string,
       key?: string,
     ): Promise<{ event: RoomEvent }> {
-      const room = await enter(p, roomName, 'admin', true);
+      const idem = idempotency(p, key, 'revoke', { memberId });
+      const { room, replay } = await ctx.enterWrite(p, roomName, 'admin', idem);
+      if (replay && 'event' in replay) return { event: replay.event };
       const members = await store.listMembers(room.id);
       const target = members.find((m) => m.id === memberId);
       const event = await store.revokeMember(
         room.id,
         memberId,
         draft(actorOf(p), 'member.revoked', { member_id: memberId, label: target?.label ?? null }),
-        idempotency(p, key, 'revoke', { memberId }),
+        idem,
       );
       announce(event, room.id);
       return { event };

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { assertAgentName } from './agent-input.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
+import type { Idempotency } from './store.js';
 import { NOTE_MAX_BYTES, assertPageLimit, assertTextSize, assertWait } from './limits.js';
 import { randomId } from './random.js';
 import { closestNames } from './suggest.js';
@@ -74,6 +75,11 @@ function parseRefs(refs: CodeRef[] | undefined): CodeRef[] {
   });
 }
 
+/** A send answered from its idempotency record: the message rides in its event. */
+function replayedMessage(event: RoomEvent): { message: Message; event: RoomEvent } {
+  return { message: event.body.message as Message, event };
+}
+
 export function createMessaging(ctx: HubContext) {
   const {
     store,
@@ -86,6 +92,7 @@ export function createMessaging(ctx: HubContext) {
     actorOf,
     idempotency,
     enter,
+    enterWrite,
     actingAgent,
     nextEvent,
   } = ctx;
@@ -162,7 +169,7 @@ export function createMessaging(ctx: HubContext) {
     room: Room,
     sender: Agent,
     input: SendInput,
-    key: string | undefined,
+    idem: Idempotency | undefined,
   ) {
     const kind = (input.kind ?? 'chat') as MessageKind;
     if (!MESSAGE_KINDS.includes(kind)) {
@@ -239,13 +246,13 @@ export function createMessaging(ctx: HubContext) {
         at,
         digest,
         // An explicit idempotency key says the repeat is on purpose.
-        ...(key === undefined &&
+        ...(idem === undefined &&
           breakers.duplicate_window_seconds > 0 && {
             duplicate_window_seconds: breakers.duplicate_window_seconds,
           }),
         event: (m) => ({ ...draft(actorOf(p), 'message', { message: m }), ts: at }),
       },
-      idempotency(p, key, 'message', { sender: sender.name, input }),
+      idem,
     );
     announce(result.event, room.id);
     return result;
@@ -279,9 +286,12 @@ export function createMessaging(ctx: HubContext) {
       input: SendInput,
       key?: string,
     ): Promise<{ message: Message; event: RoomEvent }> {
-      const room = await enter(p, roomName, 'write');
+      const idem = idempotency(p, key, 'message', { sender: agentName, input });
+      // Agent sends count against agent_sends, not against the member's writes.
+      const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
       const sender = await actingAgent(p, room, agentName);
-      return send(p, room, sender, input, key);
+      if (replay && 'event' in replay) return replayedMessage(replay.event);
+      return send(p, room, sender, input, idem);
     },
 
     /** Replies to a message in the agent's inbox: to its sender, in its thread; then acks it. */
@@ -293,8 +303,10 @@ export function createMessaging(ctx: HubContext) {
       input: { body: string; kind?: string | undefined },
       key?: string,
     ): Promise<{ message: Message; event: RoomEvent }> {
-      const room = await enter(p, roomName, 'write');
+      const idem = idempotency(p, key, 'reply', { sender: agentName, messageId, input });
+      const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
       const sender = await actingAgent(p, room, agentName);
+      if (replay && 'event' in replay) return replayedMessage(replay.event);
       const original = await store.getMessage(room.id, messageId);
       if (!original || !original.recipients.includes(agentName)) {
         throw new HuddleError(
@@ -311,7 +323,7 @@ export function createMessaging(ctx: HubContext) {
         room,
         sender,
         { to: original.from, kind: input.kind, body: input.body, reply_to: messageId },
-        key,
+        idem,
       );
       await advance(room, agentName, [messageId], 'acked');
       return result;

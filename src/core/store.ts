@@ -118,6 +118,16 @@ export interface Store {
     event: EventDraft;
   }): Promise<{ room: Room; member: Member; event: RoomEvent }>;
 
+  /**
+   * The outcome of a write already done under this idempotency key: the write's event, or
+   * (for writes whose result is more than their event) the stored result; null when the key
+   * is new. Fails with `idempotency_key_reused` when the key was used for another request.
+   */
+  findReplay(
+    roomId: string,
+    idem: Idempotency,
+  ): Promise<{ event: RoomEvent } | { result: unknown } | null>;
+
   /** Appends one event that changes no projection (a note). */
   appendEvent(roomId: string, event: EventDraft, idem?: Idempotency): Promise<RoomEvent>;
 

@@ -354,6 +354,30 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
         assert.equal(await lastSeq(store, f.room.name), 2);
       });
 
+      it('finds the outcome of a keyed write with findReplay, before writing again', async () => {
+        const f = await createRoom(store);
+        assert.equal(await store.findReplay(f.room.id, idem(f.admin, 'k1', 'fp-a')), null);
+        const event = await store.appendEvent(
+          f.room.id,
+          draft('note', { text: 'once' }, f.actor),
+          idem(f.admin, 'k1', 'fp-a'),
+        );
+        assert.deepEqual(await store.findReplay(f.room.id, idem(f.admin, 'k1', 'fp-a')), { event });
+        await assert.rejects(
+          store.findReplay(f.room.id, idem(f.admin, 'k1', 'fp-b')),
+          huddleError('idempotency_key_reused', 'conflict'),
+        );
+        const result = await store.setCheckpoint(
+          f.room.id,
+          { text: 'plan', actor: f.actor },
+          (version) => draft('checkpoint', { version }, f.actor),
+          idem(f.admin, 'k2', 'fp-c'),
+        );
+        assert.deepEqual(await store.findReplay(f.room.id, idem(f.admin, 'k2', 'fp-c')), {
+          result,
+        });
+      });
+
       it('appends once when the same key is retried in the same tick', async () => {
         const f = await createRoom(store);
         const results = await Promise.all(

@@ -700,3 +700,46 @@ describe('Hub messaging', () => {
     });
   });
 });
+
+describe('idempotent retries', () => {
+  it('answer a send as the first try was, even after its recipient retired and its limit ran out', async (t) => {
+    const { hub, admin, agent } = await setup(t, {
+      limits: { agent_sends: { burst: 1, refill: 1, period_seconds: 3600 } },
+    });
+    await agent(admin, 'alice');
+    await agent(admin, 'bob');
+    const first = await hub.sendMessage(admin, ROOM, 'alice', { to: 'bob', body: 'once' }, 'k1');
+    await hub.retireAgent(admin, ROOM, 'bob');
+    const again = await hub.sendMessage(admin, ROOM, 'alice', { to: 'bob', body: 'once' }, 'k1');
+    assert.deepEqual(again, first);
+    await assert.rejects(
+      hub.sendMessage(admin, ROOM, 'alice', { to: 'bob', body: 'other' }, 'k1'),
+      huddleError('idempotency_key_reused', 'conflict'),
+    );
+  });
+
+  it('answer a note as the first try was after the writes limit ran out, appending nothing', async (t) => {
+    const { hub, admin, head } = await setup(t, {
+      limits: { writes: { burst: 1, refill: 1, period_seconds: 3600 } },
+    });
+    const first = await hub.writeNote(admin, ROOM, { text: 'kept' }, 'n1');
+    const cursor = await head();
+    assert.deepEqual(await hub.writeNote(admin, ROOM, { text: 'kept' }, 'n1'), first);
+    assert.equal(await head(), cursor);
+    await assert.rejects(
+      hub.writeNote(admin, ROOM, { text: 'new' }, 'n2'),
+      huddleError('rate_limited', 'rate_limited'),
+    );
+  });
+
+  it('answer a reply as the first try was, without acking twice', async (t) => {
+    const { hub, admin, agent, events } = await setup(t);
+    await agent(admin, 'alice');
+    await agent(admin, 'bob');
+    const { message } = await hub.sendMessage(admin, ROOM, 'alice', { to: 'bob', body: 'q?' });
+    const first = await hub.reply(admin, ROOM, 'bob', message.id, { body: 'a.' }, 'r1');
+    const count = (await events()).length;
+    assert.deepEqual(await hub.reply(admin, ROOM, 'bob', message.id, { body: 'a.' }, 'r1'), first);
+    assert.equal((await events()).length, count);
+  });
+});

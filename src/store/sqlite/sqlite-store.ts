@@ -314,6 +314,18 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       };
     },
 
+    async findReplay(roomId, idem) {
+      const seen = sql.idemGet.get(idem.member_id, idem.key) as
+        { fingerprint: string; result: string } | undefined;
+      if (!seen) return null;
+      if (seen.fingerprint !== idem.fingerprint) throw storeErrors.idempotencyKeyReused(idem.key);
+      if (!/^\d+$/.test(seen.result)) return { result: JSON.parse(seen.result) as unknown };
+      const row = sql.eventAt.get(roomId, Number(seen.result)) as
+        (EventRow & { room: string }) | undefined;
+      if (!row) throw storeErrors.roomNotFound(roomId);
+      return { event: toEvent(row.room, row) };
+    },
+
     async findRoom(name) {
       const r = sql.roomByName.get(name) as RoomRow | undefined;
       return r ? toRoom(r) : null;

@@ -224,6 +224,14 @@ export const COMMANDS: Record<string, CommandEntry> = {
     max: 1,
     load: () => import('./commands/watch.js'),
   },
+  mcp: {
+    usage: 'huddle mcp --room ROOM --as NAME [--client C]',
+    summary: 'an MCP server on stdin/stdout for one agent (for Claude Code, Codex, Gemini, ...)',
+    options: { room: s, as: s, client: s },
+    min: 0,
+    max: 0,
+    load: () => import('./commands/mcp.js'),
+  },
   config: {
     usage: 'huddle config print',
     summary: 'the effective settings, secrets masked',

@@ -48,7 +48,9 @@ test('each layer imports only the layers inside it', () => {
     config: ['config', 'core'],
     client: ['client', 'core'],
     server: ['server', 'core', 'store', 'bus', 'config'],
-    cli: ['cli', 'client', 'config', 'core'],
+    cli: ['cli', 'client', 'config', 'core', 'bridge'],
+    mcp: ['mcp', 'core'],
+    bridge: ['bridge', 'mcp', 'client', 'core'],
   };
   for (const file of sources(SRC)) {
     const layer = layerOf(file);

@@ -1,0 +1,17 @@
+// The MCP server huddle offers an agent: its name, instructions and tools, over any transport.
+
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { AgentSession } from '../mcp/agent-session.js';
+import { INSTRUCTIONS } from '../mcp/instructions.js';
+import { registerRoomTools } from '../mcp/room-tools.js';
+
+export const SERVER_VERSION = '0.1.0';
+
+export function createMcpServer(session: AgentSession): McpServer {
+  const server = new McpServer(
+    { name: 'huddle', version: SERVER_VERSION },
+    { instructions: INSTRUCTIONS },
+  );
+  registerRoomTools(server, session);
+  return server;
+}

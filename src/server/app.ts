@@ -7,6 +7,7 @@ import { HuddleError } from '../core/errors.js';
 import { toHttpError } from './http-errors.js';
 import type { Logger } from './logger.js';
 import { registerAgentRoutes } from './routes/agents.js';
+import { registerMcpRoute } from './routes/mcp.js';
 import { registerMemberRoutes } from './routes/members.js';
 import { registerRoomRoutes } from './routes/rooms.js';
 
@@ -53,7 +54,7 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
       throw tooLarge();
     },
   });
-  app.use('/v1/*', async (c, next) => {
+  const limitBody = async (c: Context<Env>, next: () => Promise<void>) => {
     // Checking the declared length avoids turning every request into a streamed web Request,
     // which costs about half the hub's throughput.
     const length = c.req.header('content-length');
@@ -63,7 +64,9 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
     }
     if (c.req.header('transfer-encoding') === undefined) return next();
     return streamingLimit(c, next);
-  });
+  };
+  app.use('/v1/*', limitBody);
+  app.use('/mcp', limitBody);
 
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {
@@ -87,6 +90,7 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
   registerRoomRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
   registerAgentRoutes(app, ctx);
+  registerMcpRoute(app, ctx);
 
   app.notFound(() => {
     throw new HuddleError(

@@ -47,8 +47,8 @@ test('each layer imports only the layers inside it', () => {
     bus: ['bus', 'core'],
     config: ['config', 'core'],
     client: ['client', 'core'],
-    server: ['server', 'core', 'store', 'bus', 'config'],
-    cli: ['cli', 'client', 'config', 'core', 'bridge'],
+    server: ['server', 'core', 'store', 'bus', 'config', 'mcp'],
+    cli: ['cli', 'client', 'config', 'core', 'bridge', 'mcp'],
     mcp: ['mcp', 'core'],
     bridge: ['bridge', 'mcp', 'client', 'core'],
   };

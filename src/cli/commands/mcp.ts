@@ -18,7 +18,7 @@ export const run: Run = async (ctx, _args, flags) => {
     cwd: process.cwd(),
   });
   const [{ createMcpServer }, { createHubSession }, { StdioServerTransport }] = await Promise.all([
-    import('../../bridge/mcp-server.js'),
+    import('../../mcp/mcp-server.js'),
     import('../../bridge/hub-session.js'),
     import('@modelcontextprotocol/sdk/server/stdio.js'),
   ]);

@@ -1,9 +1,9 @@
 // The MCP server huddle offers an agent: its name, instructions and tools, over any transport.
 
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { AgentSession } from '../mcp/agent-session.js';
-import { INSTRUCTIONS } from '../mcp/instructions.js';
-import { registerRoomTools } from '../mcp/room-tools.js';
+import type { AgentSession } from './agent-session.js';
+import { INSTRUCTIONS } from './instructions.js';
+import { registerRoomTools } from './room-tools.js';
 
 export const SERVER_VERSION = '0.1.0';
 

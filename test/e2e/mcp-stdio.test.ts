@@ -113,3 +113,22 @@ test('notes, checkpoint, history and who work, and refusals come back as tool er
   assert.equal(unknown.isError, true);
   assert.match(text(unknown), /unknown_recipient.*did you mean bob/);
 });
+
+test('the bridge keeps its agent online while it runs, and offline once it stops', async () => {
+  const erin = await connect('erin');
+  const status = async () => {
+    const who = await huddleOk(['who', 'mcproom', '--json'], { home: home.path, url: hub.url });
+    return (
+      JSON.parse(who.stdout) as { agents: Array<{ name: string; status: string }> }
+    ).agents.find((a) => a.name === 'erin')?.status;
+  };
+  assert.equal(await status(), 'online');
+  await erin.close();
+  clients.splice(clients.indexOf(erin), 1);
+  let now = await status();
+  for (let i = 0; i < 50 && now !== 'offline'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    now = await status();
+  }
+  assert.equal(now, 'offline');
+});

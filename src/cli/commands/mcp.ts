@@ -11,7 +11,7 @@ export const run: Run = async (ctx, _args, flags) => {
   const { client, credential } = ctx.forRoom(room);
   const agent = ctx.agentFor(room, credential);
   // Registering again after a restart keeps the agent's inbox and history.
-  await client.registerAgent(room, {
+  const { event } = await client.registerAgent(room, {
     name: agent,
     client: (stringFlag(flags, 'client') ?? 'other') as never,
     host: hostname(),
@@ -26,6 +26,16 @@ export const run: Run = async (ctx, _args, flags) => {
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => (transport.onclose = () => resolve()));
   await server.connect(transport);
+  // A live connection bound to the agent keeps it online while this process runs and proves
+  // delivery of its messages; it resumes by cursor after a drop.
+  const { connectStream } = await import('../../client/stream-client.js');
+  const stream = connectStream({
+    url: ctx.config.url,
+    token: credential.token,
+    subscriptions: [{ room, after: event.seq, agent }],
+    onEvent: () => {},
+  });
   process.stdin.once('end', () => void server.close());
   await closed;
+  stream.close();
 };

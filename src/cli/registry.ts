@@ -225,7 +225,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./commands/watch.js'),
   },
   mcp: {
-    usage: 'huddle mcp --room ROOM --as NAME [--client C]',
+    usage: 'huddle mcp [--room ROOM] [--as NAME] [--client C]',
     summary: 'an MCP server on stdin/stdout for one agent (for Claude Code, Codex, Gemini, ...)',
     options: { room: s, as: s, client: s },
     min: 0,

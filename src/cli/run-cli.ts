@@ -41,7 +41,17 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     const ctx = createContext(io, values);
     const { run } = await entry.load();
-    await run(ctx, positionals, values);
+    try {
+      await run(ctx, positionals, values);
+    } catch (err) {
+      // With no hub configured, the local hub is started on first use, and the command run again
+      // (a refused connection means it changed nothing).
+      const refused = (err as { code?: string }).code === 'hub_unreachable';
+      if (!refused || name === 'serve' || ctx.loaded.sources.url !== 'default') throw err;
+      const { ensureLocalHub } = await import('./local-hub.js');
+      await ensureLocalHub(ctx);
+      await run(ctx, positionals, values);
+    }
     return 0;
   } catch (err) {
     return reportError(err, io, json);

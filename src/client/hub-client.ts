@@ -227,6 +227,8 @@ export function createHubClient(options: HubClientOptions) {
       label?: string;
       create_secret?: string | undefined;
     }) => call<JoinResponse>({ method: 'POST', path: '/v1/rooms', body }),
+    localJoin: (body: { secret: string; room: string; label?: string }) =>
+      call<JoinResponse & { created: boolean }>({ method: 'POST', path: '/v1/local/join', body }),
     join: (body: { code: string; label?: string }) =>
       call<JoinResponse>({ method: 'POST', path: '/v1/join', body }),
     createCode: (name: string, body: { scopes?: Scope[]; ttl_seconds?: number } = {}) =>

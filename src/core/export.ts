@@ -57,6 +57,8 @@ export function describeEvent(e: RoomEvent): string {
       return `Revoked ${b.label ?? b.member_id}.`;
     case 'member.token_rotated':
       return 'Rotated its token.';
+    case 'member.token_added':
+      return 'Got one more token (a local client).';
     case 'agent.registered': {
       const a = b.agent as { name: string; client: string; host: string | null };
       return `${b.restarted ? 'Re-registered' : 'Registered'} agent ${a.name} (${a.client}${a.host ? ` on ${a.host}` : ''}).`;

@@ -36,6 +36,8 @@ export interface HubOptions {
   rate_limits: HubRateLimits;
   /** When set, creating a room needs this secret. */
   create_secret?: string | undefined;
+  /** When set, a client on this machine holding it joins or creates rooms without a code. */
+  local_secret?: string | undefined;
   /** How long idempotency keys are remembered. */
   idempotency_retention_seconds: number;
   /** Circuit breakers on messages. */

@@ -56,6 +56,34 @@ export function createHub(deps: HubDeps) {
     return { id: randomId(random, 'mem', 12), label, created_at: clock.now() };
   }
 
+  /** Creates a room whose first member (an admin) is the caller; a name is drawn when none is given. */
+  async function create(wanted: string | undefined, label: string): Promise<JoinResult> {
+    assertLabel(label);
+    if (wanted !== undefined) assertRoomName(wanted);
+    const token = mintToken(random);
+    const member = { ...newMember(label), scopes: ['admin'] as Scope[] };
+    // A generated name may collide; draw again a few times before giving up.
+    for (let attempt = 0; ; attempt++) {
+      const name = wanted ?? generateRoomName(random);
+      try {
+        const created = await store.createRoom({
+          room: { id: randomId(random, 'room'), name, created_at: member.created_at },
+          member,
+          token_digest: digestSecret(token),
+          event: {
+            ...draft({ member_id: member.id, label: member.label }, 'room.created', { name }),
+            ts: member.created_at,
+          },
+        });
+        announce(created.event, created.room.id);
+        return { room: created.room, member: created.member, token };
+      } catch (err) {
+        const retry = wanted === undefined && attempt < 5;
+        if (!(retry && err instanceof HuddleError && err.code === 'room_exists')) throw err;
+      }
+    }
+  }
+
   return {
     ...createPresence(ctx),
     ...createMessaging(ctx),
@@ -97,30 +125,79 @@ export function createHub(deps: HubDeps) {
           );
         }
       }
+      return create(input.name, input.label);
+    },
+
+    /**
+     * A client on the hub's own machine that holds the local secret (a file in HUDDLE_HOME
+     * readable only by its user) gets an admin token for `room`, created when missing: one
+     * machine needs no pairing.
+     */
+    async localJoin(
+      ctx: RequestContext,
+      input: { secret: string; room: string; label: string },
+    ): Promise<JoinResult & { created: boolean }> {
+      limits.join.take(ctx.address);
+      limits.global.take('*');
+      const secret = options.local_secret;
+      if (secret === undefined || !isLoopbackAddress(ctx.address)) {
+        throw new HuddleError(
+          'forbidden',
+          'local_join_refused',
+          "Joining without a pair code works only on the hub's own machine (a hub bound to loopback). Ask a room admin for a pair code instead.",
+        );
+      }
+      if (!sameDigest(digestSecret(input.secret), digestSecret(secret))) {
+        throw new HuddleError(
+          'forbidden',
+          'invalid_local_secret',
+          "The local secret does not match this hub's: is HUDDLE_HOME the hub's?",
+        );
+      }
+      assertRoomName(input.room);
       assertLabel(input.label);
-      if (input.name !== undefined) assertRoomName(input.name);
-      const token = mintToken(random);
-      const member = { ...newMember(input.label), scopes: ['admin'] as Scope[] };
-      // A generated name may collide; draw again a few times before giving up.
-      for (let attempt = 0; ; attempt++) {
-        const name = input.name ?? generateRoomName(random);
+      const existing = await store.findRoom(input.room);
+      if (!existing) {
         try {
-          const created = await store.createRoom({
-            room: { id: randomId(random, 'room'), name, created_at: member.created_at },
-            member,
-            token_digest: digestSecret(token),
-            event: {
-              ...draft({ member_id: member.id, label: member.label }, 'room.created', { name }),
-              ts: member.created_at,
-            },
-          });
-          announce(created.event, created.room.id);
-          return { room: created.room, member: created.member, token };
+          return { ...(await create(input.room, input.label)), created: true };
         } catch (err) {
-          const retry = input.name === undefined && attempt < 5;
-          if (!(retry && err instanceof HuddleError && err.code === 'room_exists')) throw err;
+          // Another local client created it a moment ago: join it like any existing room.
+          if (!(err instanceof HuddleError && err.code === 'room_exists')) throw err;
         }
       }
+      const room = existing ?? (await store.findRoom(input.room))!;
+      const token = mintToken(random);
+      // Every local client of one machine is one member: same label, one more token each.
+      const members = await store.listMembers(room.id);
+      const same = members.find(
+        (m) => m.label === input.label && !m.revoked_at && m.scopes.includes('admin'),
+      );
+      if (same) {
+        const event = await store.addToken(
+          room.id,
+          { digest: digestSecret(token), member_id: same.id, created_at: clock.now() },
+          draft({ member_id: same.id, label: same.label }, 'member.token_added', {
+            member_id: same.id,
+            via: 'local',
+          }),
+        );
+        announce(event, room.id);
+        return { room, member: same, token, created: false };
+      }
+      const joined = await store.addMember({
+        room_id: room.id,
+        member: { ...newMember(input.label), scopes: ['admin'] },
+        token_digest: digestSecret(token),
+        event: (m) =>
+          draft({ member_id: m.id, label: m.label }, 'member.joined', {
+            member_id: m.id,
+            label: m.label,
+            scopes: m.scopes,
+            via: 'local',
+          }),
+      });
+      announce(joined.event, room.id);
+      return { room: joined.room, member: joined.member, token, created: false };
     },
 
     async createPairCode(
@@ -432,4 +509,9 @@ export function createHub(deps: HubDeps) {
       await store.prune(clock.now() - options.idempotency_retention_seconds * 1000);
     },
   };
+}
+
+/** Whether a client address is this machine's (IPv4 or IPv6 loopback, or IPv4 mapped in IPv6). */
+export function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(address);
 }

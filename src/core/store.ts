@@ -161,6 +161,24 @@ export interface Store {
   }): Promise<{ room: Room; member: Member; event: RoomEvent }>;
 
   /**
+   * Adds a member with its token to an existing room and appends `event(member)`, in one
+   * transaction (a local client trusted by the hub's secret joins this way, without a code).
+   * Fails with `room_not_found`.
+   */
+  addMember(input: {
+    room_id: string;
+    member: NewMember;
+    token_digest: string;
+    event: (member: Member) => EventDraft;
+  }): Promise<{ room: Room; member: Member; event: RoomEvent }>;
+
+  /**
+   * Gives a live member one more token and appends `event`, in one transaction. Fails with
+   * `member_not_found` or `member_revoked`.
+   */
+  addToken(roomId: string, token: TokenRecord, event: EventDraft): Promise<RoomEvent>;
+
+  /**
    * Replaces one token by another for the same member; the old digest stops working when this
    * resolves. Appends `member.token_rotated`.
    */

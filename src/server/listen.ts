@@ -12,6 +12,7 @@ import { createPooledRandom } from '../core/random.js';
 import type { Store } from '../core/store.js';
 import { openStore } from '../store/open-store.js';
 import { createApp } from './app.js';
+import { ensureLocalSecret } from './local-secret.js';
 import { attachGateway, type Gateway } from './stream/gateway.js';
 import type { Logger } from './logger.js';
 
@@ -54,6 +55,8 @@ export async function startHub(
       `offline_after_seconds (${config.offline_after_seconds}) must be at least twice heartbeat_seconds (${config.heartbeat_seconds}), or connected agents would go offline between two pings.`,
     );
   }
+  // Only a hub on loopback trusts the local secret: anyone who can read HUDDLE_HOME is this user.
+  const localSecret = isLoopback(config.host) ? ensureLocalSecret(config.home) : undefined;
   const store = await openStore(config.store, { sync: config.sync });
   const bus = createLocalBus((err) => logger.error('bus listener failed', { error: String(err) }));
   const hub = createHub({
@@ -65,6 +68,7 @@ export async function startHub(
       code_ttl_seconds: config.code_ttl_seconds,
       rate_limits: config.rate_limits,
       create_secret: config.create_secret,
+      local_secret: localSecret,
       idempotency_retention_seconds: config.idempotency_retention_seconds,
       messages: {
         max_reply_depth: config.max_reply_depth,

@@ -29,6 +29,12 @@ export const checkpointBody = z.strictObject({
 
 export const DEFAULT_LABEL = 'device';
 
+export const localJoinBody = z.strictObject({
+  secret: z.string(),
+  room: z.string(),
+  label: z.string().optional(),
+});
+
 export const registerAgentBody = z.strictObject({
   name: z.string(),
   client: z.string().optional(),

@@ -336,6 +336,56 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
       });
     });
 
+    describe('members without a code', () => {
+      it('adds a member with its token to a room, with an event', async () => {
+        const f = await createRoom(store);
+        const token = digest();
+        const added = await store.addMember({
+          room_id: f.room.id,
+          member: { id: id('mem'), label: 'local', scopes: ['admin'], created_at: T0 },
+          token_digest: token,
+          event: (m) => draft('member.joined', { member_id: m.id }, f.actor),
+        });
+        assert.equal(added.member.label, 'local');
+        assert.equal(added.event.seq, 2);
+        assert.equal((await store.findCredential(token))?.member.id, added.member.id);
+        await assert.rejects(
+          store.addMember({
+            room_id: 'room_nope',
+            member: { id: id('mem'), label: 'x', scopes: ['read'], created_at: T0 },
+            token_digest: digest(),
+            event: (m) => draft('member.joined', { member_id: m.id }, f.actor),
+          }),
+          huddleError('room_not_found', 'not_found'),
+        );
+      });
+
+      it('gives a live member one more token, and refuses revoked or unknown members', async () => {
+        const f = await createRoom(store);
+        const second = digest();
+        const event = await store.addToken(
+          f.room.id,
+          { digest: second, member_id: f.admin.id, created_at: T0 },
+          draft('member.token_added', { member_id: f.admin.id }, f.actor),
+        );
+        assert.equal(event.type, 'member.token_added');
+        assert.equal((await store.findCredential(second))?.member.id, f.admin.id);
+        assert.equal(
+          (await store.findCredential(f.adminToken))?.member.id,
+          f.admin.id,
+          'the first token still works',
+        );
+        await assert.rejects(
+          store.addToken(
+            f.room.id,
+            { digest: digest(), member_id: 'mem_nope', created_at: T0 },
+            draft('x', {}, f.actor),
+          ),
+          huddleError('member_not_found', 'not_found'),
+        );
+      });
+    });
+
     describe('idempotency', () => {
       it('replays the first result for a retried key and appends nothing', async () => {
         const f = await createRoom(store);

@@ -1,34 +1,43 @@
 // huddle mcp: an MCP server on stdin/stdout for one agent in one room, forwarding to the hub.
+// With nothing configured it uses the local hub (starting it when needed), the repository's
+// room and a stable agent name for this client and directory.
 
 import { hostname } from 'node:os';
+import { createHubClient } from '../../client/hub-client.js';
 import type { Run } from '../registry.js';
-import { usageError } from '../cli-error.js';
 import { stringFlag } from '../flags.js';
+import { credentialForRoom, ensureLocalHub, usesLocalHub } from '../local-hub.js';
+import { defaultAgent, defaultRoom, repoRoot } from '../repo-identity.js';
 
 export const run: Run = async (ctx, _args, flags) => {
-  const room = stringFlag(flags, 'room') ?? ctx.io.env.HUDDLE_ROOM;
-  if (!room) throw usageError('Which room? Pass --room ROOM (or set HUDDLE_ROOM).');
-  const { client, credential } = ctx.forRoom(room);
-  const agent = ctx.agentFor(room, credential);
+  const cwd = ctx.io.env.CLAUDE_PROJECT_DIR || process.cwd();
+  const clientName = stringFlag(flags, 'client') ?? 'other';
+  const room = stringFlag(flags, 'room') ?? (ctx.io.env.HUDDLE_ROOM || defaultRoom(repoRoot(cwd)));
+  const agent =
+    stringFlag(flags, 'as') ?? (ctx.io.env.HUDDLE_AGENT || defaultAgent(clientName, cwd));
+  if (usesLocalHub(ctx)) await ensureLocalHub(ctx);
+  const credential = await credentialForRoom(ctx, room);
+  const client = createHubClient({ url: ctx.config.url, token: credential.token });
   // Registering again after a restart keeps the agent's inbox and history.
   const { event } = await client.registerAgent(room, {
     name: agent,
-    client: (stringFlag(flags, 'client') ?? 'other') as never,
+    client: clientName as never,
     host: hostname(),
-    cwd: process.cwd(),
+    cwd,
   });
-  const [{ createMcpServer }, { createHubSession }, { StdioServerTransport }] = await Promise.all([
-    import('../../mcp/mcp-server.js'),
-    import('../../bridge/hub-session.js'),
-    import('@modelcontextprotocol/sdk/server/stdio.js'),
-  ]);
+  const [{ createMcpServer }, { createHubSession }, { StdioServerTransport }, { connectStream }] =
+    await Promise.all([
+      import('../../mcp/mcp-server.js'),
+      import('../../bridge/hub-session.js'),
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('../../client/stream-client.js'),
+    ]);
   const server = createMcpServer(createHubSession(client, room, agent));
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => (transport.onclose = () => resolve()));
   await server.connect(transport);
   // A live connection bound to the agent keeps it online while this process runs and proves
   // delivery of its messages; it resumes by cursor after a drop.
-  const { connectStream } = await import('../../client/stream-client.js');
   const stream = connectStream({
     url: ctx.config.url,
     token: credential.token,

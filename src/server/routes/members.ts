@@ -9,7 +9,7 @@ import {
   readNoBody,
   refuseIdempotencyKey,
 } from '../request.js';
-import { DEFAULT_LABEL, createCodeBody, joinBody } from '../schemas.js';
+import { DEFAULT_LABEL, createCodeBody, joinBody, localJoinBody } from '../schemas.js';
 
 export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteContext): void {
   const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
@@ -37,6 +37,19 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
       ),
       201,
     );
+  });
+
+  app.post('/v1/local/join', async (c) => {
+    refuseIdempotencyKey(
+      c,
+      'the new token is never stored, so the result cannot be replayed. A retry simply mints another member.',
+    );
+    const body = await readJson(c, localJoinBody);
+    const joined = await hub.localJoin(
+      { address: address(c) },
+      { secret: body.secret, room: body.room, label: body.label ?? DEFAULT_LABEL },
+    );
+    return c.json(joined, 201);
   });
 
   app.get('/v1/rooms/:room/me', async (c) => {

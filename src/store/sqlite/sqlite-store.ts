@@ -411,6 +411,26 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       );
     },
 
+    addMember(input) {
+      return write(() => {
+        if (!getRoom(input.room_id)) throw storeErrors.roomNotFound(input.room_id);
+        const member = insertMember(input.room_id, input.member);
+        sql.insertToken.run(input.token_digest, member.id, input.member.created_at);
+        const event = append(input.room_id, input.event(member));
+        return { room: toRoom(getRoom(input.room_id)!), member, event };
+      });
+    },
+
+    addToken(roomId, token, event) {
+      return write(() => {
+        const m = sql.member.get(token.member_id, roomId) as MemberRow | undefined;
+        if (!m) throw storeErrors.memberNotFound(token.member_id);
+        if (m.revoked_at !== null) throw storeErrors.memberRevoked(token.member_id);
+        sql.insertToken.run(token.digest, token.member_id, token.created_at);
+        return append(roomId, event);
+      });
+    },
+
     redeemPairCode(input) {
       return write(() => {
         const code = sql.code.get(input.digest) as

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { cliLatency } from './cli-latency.js';
 import { diskSync } from './disk-sync.js';
 import { describeMachine, renderMachine } from './machine.js';
+import { mcpLatency } from './mcp-latency.js';
 import { messageDelivery } from './message-delivery.js';
 import { notesThroughput } from './notes-throughput.js';
 import { storeIngest } from './store-ingest.js';
@@ -29,6 +30,7 @@ const BENCHMARKS: Record<string, (s: Settings) => Promise<BenchResult> | BenchRe
         ? { rate: 1000, rooms: 100, warmupSeconds: 0.5, seconds: 2 }
         : { rate: 1000, rooms: 100, warmupSeconds: 1, seconds: 6 },
     ),
+  'mcp-latency': (s) => mcpLatency(s.quick ? { starts: 3, calls: 50 } : { starts: 10, calls: 200 }),
   'cli-latency': (s) => cliLatency({ runs: s.quick ? 10 : 30 }),
 };
 

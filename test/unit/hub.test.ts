@@ -9,16 +9,8 @@ import type { ErrorKind } from '../../src/core/errors.js';
 import { createHub, type HubOptions, type HubRateLimits } from '../../src/core/hub.js';
 import { cryptoRandom } from '../../src/core/random.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testHubOptions } from '../helpers/hub-options.js';
 
-const OPEN = { burst: 1_000_000, refill: 1_000_000, period_seconds: 1 };
-const RELAXED: HubRateLimits = {
-  room_create: OPEN,
-  join: OPEN,
-  room_ops: OPEN,
-  writes: OPEN,
-  global_room_ops: OPEN,
-  agent_sends: OPEN,
-};
 const HERE = { address: '10.0.0.1' };
 const THERE = { address: '10.0.0.2' };
 
@@ -40,14 +32,7 @@ async function setup(
     bus,
     clock,
     random: cryptoRandom,
-    options: {
-      code_ttl_seconds: 600,
-      idempotency_retention_seconds: 3600,
-      messages: { max_reply_depth: 8, max_recipients: 16, duplicate_window_seconds: 10 },
-      presence: { offline_after_seconds: 60 },
-      ...options,
-      rate_limits: { ...RELAXED, ...limits },
-    },
+    options: testHubOptions({ ...options, rate_limits: limits }),
   });
   t.after(() => store.close());
   const created = await hub.createRoom(HERE, {

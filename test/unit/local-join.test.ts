@@ -5,19 +5,11 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { createLocalBus } from '../../src/bus/local-bus.js';
 import { createManualClock } from '../../src/core/clock.js';
-import { createHub, isLoopbackAddress, type HubRateLimits } from '../../src/core/hub.js';
+import { createHub, isLoopbackAddress } from '../../src/core/hub.js';
 import { cryptoRandom } from '../../src/core/random.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testHubOptions } from '../helpers/hub-options.js';
 
-const OPEN = { burst: 1_000_000, refill: 1_000_000, period_seconds: 1 };
-const LIMITS: HubRateLimits = {
-  room_create: OPEN,
-  join: OPEN,
-  room_ops: OPEN,
-  writes: OPEN,
-  global_room_ops: OPEN,
-  agent_sends: OPEN,
-};
 const LOCAL = { address: '127.0.0.1' };
 
 async function setup(t: TestContext, secret: string | null = 's3cret') {
@@ -28,14 +20,7 @@ async function setup(t: TestContext, secret: string | null = 's3cret') {
     bus: createLocalBus(),
     clock: createManualClock(),
     random: cryptoRandom,
-    options: {
-      code_ttl_seconds: 600,
-      idempotency_retention_seconds: 3600,
-      local_secret: secret ?? undefined,
-      rate_limits: LIMITS,
-      messages: { max_reply_depth: 8, max_recipients: 16, duplicate_window_seconds: 10 },
-      presence: { offline_after_seconds: 60 },
-    },
+    options: testHubOptions({ local_secret: secret ?? undefined }),
   });
 }
 

@@ -14,16 +14,8 @@ import {
 import { cryptoRandom } from '../../src/core/random.js';
 import type { RoomEvent } from '../../src/core/types.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { testHubOptions } from '../helpers/hub-options.js';
 
-const OPEN = { burst: 1_000_000, refill: 1_000_000, period_seconds: 1 };
-const RELAXED: HubRateLimits = {
-  room_create: OPEN,
-  join: OPEN,
-  room_ops: OPEN,
-  writes: OPEN,
-  global_room_ops: OPEN,
-  agent_sends: OPEN,
-};
 const HERE = { address: '10.0.0.1' };
 const ROOM = 'alpha';
 
@@ -47,18 +39,11 @@ async function setup(t: TestContext, s: Setup = {}) {
     bus,
     clock,
     random: cryptoRandom,
-    options: {
-      code_ttl_seconds: 600,
-      idempotency_retention_seconds: 3600,
-      messages: {
-        max_reply_depth: 8,
-        max_recipients: 16,
-        duplicate_window_seconds: 10,
-        ...s.messages,
-      },
+    options: testHubOptions({
+      messages: { ...testHubOptions().messages, ...s.messages },
       presence: { offline_after_seconds: 60, ...s.presence },
-      rate_limits: { ...RELAXED, ...s.limits },
-    },
+      rate_limits: s.limits,
+    }),
   });
   t.after(() => store.close());
   const created = await hub.createRoom(HERE, { name: ROOM, label: 'owner' });

@@ -224,6 +224,16 @@ export const COMMANDS: Record<string, CommandEntry> = {
     max: 1,
     load: () => import('./commands/watch.js'),
   },
+  init: {
+    usage:
+      'huddle init <claude|codex|gemini|cursor|vscode|opencode> [--user] [--hub URL --room R | --code CODE] [--dry-run]',
+    summary:
+      "add huddle to a coding client's MCP configuration (merged, idempotent, with a backup)",
+    options: { user: b, room: s, code: s, 'dry-run': b },
+    min: 1,
+    max: 1,
+    load: () => import('./commands/init.js'),
+  },
   mcp: {
     usage: 'huddle mcp [--room ROOM] [--as NAME] [--client C]',
     summary: 'an MCP server on stdin/stdout for one agent (for Claude Code, Codex, Gemini, ...)',

@@ -1,0 +1,129 @@
+// Where each coding client reads its MCP servers, and how huddle's entry is merged into that file
+// without touching anything else in it.
+
+import { join } from 'node:path';
+import { CliError } from './cli-error.js';
+
+export const INIT_CLIENTS = ['claude', 'codex', 'gemini', 'cursor', 'vscode', 'opencode'] as const;
+export type InitClient = (typeof INIT_CLIENTS)[number];
+
+/** The agent client name `huddle mcp --client` announces for each. */
+export const AGENT_CLIENT: Record<InitClient, string> = {
+  claude: 'claude-code',
+  codex: 'codex',
+  gemini: 'gemini',
+  cursor: 'cursor',
+  vscode: 'vscode',
+  opencode: 'opencode',
+};
+
+export interface InitTarget {
+  /** The file, for project scope (relative to the project) or user scope (relative to home). */
+  path(scope: 'project' | 'user', project: string, home: string): string;
+  /** The file's new text with huddle's entry set; `old` is its current text or undefined. */
+  merge(old: string | undefined, command: string, args: string[]): string;
+}
+
+function parseJson(text: string | undefined, path: string): Record<string, unknown> {
+  if (text === undefined || text.trim() === '') return {};
+  try {
+    const data = JSON.parse(text) as unknown;
+    if (typeof data === 'object' && data !== null && !Array.isArray(data))
+      return data as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  throw new CliError(
+    `${path} is not a JSON object (comments are not supported); fix or move it, then run init again.`,
+  );
+}
+
+/** A JSON file with a map of servers under `key`; huddle's entry is replaced, the rest kept. */
+function jsonTarget(
+  key: string,
+  entry: (command: string, args: string[]) => unknown,
+  where: (scope: 'project' | 'user', project: string, home: string) => string,
+): InitTarget {
+  return {
+    path: where,
+    merge(old, command, args) {
+      const data = parseJson(old, key);
+      const servers = data[key];
+      if (
+        servers !== undefined &&
+        (typeof servers !== 'object' || servers === null || Array.isArray(servers))
+      ) {
+        throw new CliError(
+          `"${key}" in the existing file is not an object; fix it, then run init again.`,
+        );
+      }
+      data[key] = {
+        ...(servers as Record<string, unknown> | undefined),
+        huddle: entry(command, args),
+      };
+      return JSON.stringify(data, null, 2) + '\n';
+    },
+  };
+}
+
+const tomlString = (s: string) => JSON.stringify(s);
+
+/** Codex's TOML: the `[mcp_servers.huddle]` table is replaced or appended; other text is kept as is. */
+const codexTarget: InitTarget = {
+  path: (scope, project, home) =>
+    scope === 'user' ? join(home, '.codex', 'config.toml') : join(project, '.codex', 'config.toml'),
+  merge(old, command, args) {
+    const table = `[mcp_servers.huddle]\ncommand = ${tomlString(command)}\nargs = [${args.map(tomlString).join(', ')}]\n`;
+    const text = old ?? '';
+    const lines = text.split('\n');
+    const start = lines.findIndex((l) => l.trim() === '[mcp_servers.huddle]');
+    if (start < 0) return (text.trim() === '' ? '' : text.replace(/\n*$/, '\n\n')) + table;
+    let end = start + 1;
+    while (end < lines.length && !/^\s*\[/.test(lines[end]!)) end++;
+    const before = lines.slice(0, start).join('\n');
+    const after = lines.slice(end).join('\n');
+    return `${before}${before ? '\n' : ''}${table}${after ? `\n${after}` : ''}`.replace(
+      /\n*$/,
+      '\n',
+    );
+  },
+};
+
+export const INIT_TARGETS: Record<InitClient, InitTarget> = {
+  claude: jsonTarget(
+    'mcpServers',
+    (command, args) => ({ command, args }),
+    (scope, project, home) =>
+      scope === 'user' ? join(home, '.claude.json') : join(project, '.mcp.json'),
+  ),
+  codex: codexTarget,
+  gemini: jsonTarget(
+    'mcpServers',
+    (command, args) => ({ command, args }),
+    (scope, project, home) => join(scope === 'user' ? home : project, '.gemini', 'settings.json'),
+  ),
+  cursor: jsonTarget(
+    'mcpServers',
+    (command, args) => ({ command, args }),
+    (scope, project, home) => join(scope === 'user' ? home : project, '.cursor', 'mcp.json'),
+  ),
+  vscode: jsonTarget(
+    'servers',
+    (command, args) => ({ type: 'stdio', command, args }),
+    (scope, project) => {
+      if (scope === 'user')
+        throw new CliError(
+          'VS Code keeps user MCP servers in its own settings; use the project scope (.vscode/mcp.json).',
+        );
+      return join(project, '.vscode', 'mcp.json');
+    },
+  ),
+  opencode: jsonTarget(
+    'mcp',
+    (command, args) => ({ type: 'local', command: [command, ...args] }),
+    (scope, project, home) =>
+      scope === 'user'
+        ? join(home, '.config', 'opencode', 'opencode.json')
+        : join(project, 'opencode.json'),
+  ),
+};

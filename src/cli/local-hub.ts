@@ -2,7 +2,7 @@
 // one, even when several agents start at once); and tokens from its local secret, without pairing.
 
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHubClient } from '../client/hub-client.js';
@@ -35,6 +35,7 @@ async function healthy(url: string): Promise<boolean> {
 export async function ensureLocalHub(ctx: CliContext): Promise<void> {
   const { url, home } = ctx.config;
   if (await healthy(url)) return;
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   const lock = join(home, 'hub.lock');
   let fd: number | undefined;
   try {

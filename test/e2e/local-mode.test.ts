@@ -51,8 +51,10 @@ test(
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env))
       if (v !== undefined && !k.startsWith('HUDDLE_')) env[k] = v;
+    // A HUDDLE_HOME that does not exist yet, as on a machine that never ran huddle.
+    const huddleHome = join(home.path, 'fresh');
     Object.assign(env, {
-      HUDDLE_HOME: home.path,
+      HUDDLE_HOME: huddleHome,
       HUDDLE_PORT: String(port),
       HUDDLE_RATE_LIMITS: RELAXED_LIMITS,
     });
@@ -74,10 +76,10 @@ test(
       }),
     );
 
-    hubPid = Number(readFileSync(join(home.path, 'hub.pid'), 'utf8'));
+    hubPid = Number(readFileSync(join(huddleHome, 'hub.pid'), 'utf8'));
     process.kill(hubPid, 0); // throws when no such process
-    assert.equal(statSync(join(home.path, 'local.secret')).mode & 0o777, 0o600);
-    const log = readFileSync(join(home.path, 'hub.log'), 'utf8');
+    assert.equal(statSync(join(huddleHome, 'local.secret')).mode & 0o777, 0o600);
+    const log = readFileSync(join(huddleHome, 'hub.log'), 'utf8');
     assert.equal(log.match(/"msg":"hub started"/g)?.length, 1, 'one hub started');
 
     const who = (await started[0]!.callTool({ name: 'who', arguments: {} })) as CallToolResult;

@@ -1,0 +1,102 @@
+// A real client: the Claude Code CLI accepts what `huddle init claude` wrote and reports the huddle
+// server connected (`claude mcp list` in a temporary HOME, the project's server approved there).
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { CLI_PATH } from '../helpers/hub.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const claude = spawnSync('claude', ['--version'], { encoding: 'utf8' });
+const installed = claude.status === 0;
+const inCi = process.env.CI === 'true';
+if (!installed && !inCi) {
+  console.log(
+    'SKIPPED: the Claude Code CLI is not installed; install it with `npm install -g @anthropic-ai/claude-code` to run this test.',
+  );
+}
+
+const dir = tempDir();
+let hubPid: number | undefined;
+after(() => {
+  if (hubPid) {
+    try {
+      process.kill(hubPid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  dir.remove();
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+test(
+  'claude mcp list reports the huddle server that huddle init claude wrote as connected',
+  { skip: !installed && !inCi, timeout: 120_000 },
+  async () => {
+    assert.ok(
+      installed,
+      `CI must have the Claude Code CLI: ${claude.error?.message ?? claude.stderr}`,
+    );
+    const project = join(dir.path, 'api');
+    const home = join(dir.path, 'home');
+    const bin = join(dir.path, 'bin');
+    mkdirSync(join(project, '.git'), { recursive: true });
+    mkdirSync(home, { recursive: true });
+    mkdirSync(bin, { recursive: true });
+    // What `npm link` would put on the PATH.
+    writeFileSync(
+      join(bin, 'huddle'),
+      `#!/bin/sh\nexec "${process.execPath}" "${CLI_PATH}" "$@"\n`,
+    );
+    chmodSync(join(bin, 'huddle'), 0o755);
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env))
+      if (v !== undefined && !k.startsWith('HUDDLE_')) env[k] = v;
+    Object.assign(env, {
+      HOME: home,
+      HUDDLE_HOME: join(home, '.huddle'),
+      HUDDLE_PORT: String(await freePort()),
+      PATH: `${bin}:${process.env.PATH}`,
+    });
+
+    const init = spawnSync('huddle', ['init', 'claude'], { cwd: project, env, encoding: 'utf8' });
+    assert.equal(init.status, 0, init.stderr);
+    // The approval a person gives once for a project's .mcp.json.
+    writeFileSync(
+      join(home, '.claude.json'),
+      JSON.stringify({
+        projects: {
+          [project]: { enabledMcpjsonServers: ['huddle'], hasTrustDialogAccepted: true },
+        },
+      }),
+    );
+    const list = spawnSync('claude', ['mcp', 'list'], {
+      cwd: project,
+      env,
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    try {
+      hubPid = Number(readFileSync(join(home, '.huddle', 'hub.pid'), 'utf8'));
+    } catch {
+      // no hub was started
+    }
+    assert.match(
+      list.stdout,
+      /huddle: huddle mcp --client claude-code - ✔ Connected/,
+      `${list.stdout}\n${list.stderr}`,
+    );
+  },
+);

@@ -285,7 +285,10 @@ export function createHubClient(options: HubClientOptions) {
         timeoutMs: (waitSeconds + 15) * 1000,
       }),
 
-    registerAgent: (name: string, body: Partial<AgentCapabilities> & { name: string }) =>
+    registerAgent: (
+      name: string,
+      body: Partial<AgentCapabilities> & { name: string; exclusive?: boolean },
+    ) =>
       call<{ agent: Agent; event: RoomEvent }>({
         method: 'POST',
         path: room(name, '/agents'),

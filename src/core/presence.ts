@@ -40,7 +40,7 @@ export function createPresence(ctx: HubContext) {
     async registerAgent(
       p: Principal,
       roomName: string,
-      input: CapabilitiesInput & { name: string },
+      input: CapabilitiesInput & { name: string; exclusive?: boolean | undefined },
     ): Promise<{ agent: Agent; event: RoomEvent }> {
       const room = await enter(p, roomName, 'write');
       assertAgentName(input.name);
@@ -50,6 +50,7 @@ export function createPresence(ctx: HubContext) {
         { ...capabilities, name: input.name, member_id: p.member.id, at: clock.now() },
         (agent, previous) =>
           draft(actorOf(p), 'agent.registered', { agent, restarted: previous !== null }),
+        { exclusive: input.exclusive === true },
       );
       announce(result.event, room.id);
       return result;

@@ -81,6 +81,15 @@ export const storeErrors = {
       `The agent name "${name}" belongs to another member of this room. Choose another name (--as).`,
       { details: { agent: name } },
     ),
+  agentInUse: (name: string) =>
+    new HuddleError(
+      'conflict',
+      'agent_in_use',
+      `The agent "${name}" is in use by a live session; choose another name.`,
+      {
+        details: { agent: name },
+      },
+    ),
   agentNotFound: (name: string) =>
     new HuddleError(
       'not_found',

@@ -209,12 +209,15 @@ export interface Store {
   /**
    * Registers an agent, or re-registers it: its inbox and history are kept, its capabilities
    * replaced, and it is online again (a retired agent comes back). A name belongs to the member
-   * that registered it first; another member gets `agent_name_taken`. Appends `agent.registered`.
+   * that registered it first; another member gets `agent_name_taken`. With `exclusive`, an agent
+   * that is not offline or retired (something speaks for it now) is refused with `agent_in_use`,
+   * checked in the same transaction. Appends `agent.registered`.
    */
   registerAgent(
     roomId: string,
     agent: NewAgent,
     event: (agent: Agent, previous: Agent | null) => EventDraft,
+    options?: { exclusive?: boolean },
   ): Promise<{ agent: Agent; event: RoomEvent }>;
   /** Every agent of the room, retired ones included, by name. */
   listAgents(roomId: string): Promise<Agent[]>;

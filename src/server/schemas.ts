@@ -43,6 +43,7 @@ export const registerAgentBody = z.strictObject({
   cwd: z.string().nullable().optional(),
   mcp_servers: z.array(z.string()).optional(),
   tags: z.array(z.string()).optional(),
+  exclusive: z.boolean().optional(),
 });
 
 export const heartbeatBody = z.strictObject({ status: z.string().optional() });

@@ -103,3 +103,60 @@ test(
     assert.match((inbox.content[0] as { text: string }).text, /hello from claude/);
   },
 );
+
+test(
+  'two Claude Code sessions in one directory get two agents that can message each other',
+  { timeout: 60_000 },
+  async () => {
+    const d = tempDir();
+    const repo = join(d.path, 'web');
+    mkdirSync(join(repo, '.git'), { recursive: true });
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env))
+      if (v !== undefined && !k.startsWith('HUDDLE_')) env[k] = v;
+    const huddleHome = join(d.path, 'home');
+    Object.assign(env, {
+      HUDDLE_HOME: huddleHome,
+      HUDDLE_PORT: String(await freePort()),
+      HUDDLE_RATE_LIMITS: RELAXED_LIMITS,
+    });
+    const open = async () => {
+      const client = new Client({ name: 'test', version: '1.0.0' });
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [CLI_PATH, 'mcp', '--client', 'claude-code'],
+          env,
+          cwd: repo,
+        }),
+      );
+      return client;
+    };
+    const first = await open();
+    const second = await open();
+    try {
+      const base = defaultAgent('claude-code', repo);
+      const who = (await first.callTool({ name: 'who', arguments: {} })) as CallToolResult;
+      const names = (who.structuredContent as { agents: Array<{ name: string }> }).agents
+        .map((a) => a.name)
+        .sort();
+      assert.deepEqual(names, [base, `${base}-2`]);
+      const sent = (await second.callTool({
+        name: 'send',
+        arguments: { to: base, body: 'from the other session' },
+      })) as CallToolResult;
+      assert.ok(!sent.isError, JSON.stringify(sent.content));
+      const inbox = (await first.callTool({ name: 'inbox', arguments: {} })) as CallToolResult;
+      assert.match((inbox.content[0] as { text: string }).text, /from the other session/);
+    } finally {
+      await first.close();
+      await second.close();
+      try {
+        process.kill(Number(readFileSync(join(huddleHome, 'hub.pid'), 'utf8')), 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      d.remove();
+    }
+  },
+);

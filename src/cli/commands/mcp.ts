@@ -13,18 +13,26 @@ export const run: Run = async (ctx, _args, flags) => {
   const cwd = ctx.io.env.CLAUDE_PROJECT_DIR || process.cwd();
   const clientName = stringFlag(flags, 'client') ?? 'other';
   const room = stringFlag(flags, 'room') ?? (ctx.io.env.HUDDLE_ROOM || defaultRoom(repoRoot(cwd)));
-  const agent =
-    stringFlag(flags, 'as') ?? (ctx.io.env.HUDDLE_AGENT || defaultAgent(clientName, cwd));
+  const chosen = stringFlag(flags, 'as') ?? (ctx.io.env.HUDDLE_AGENT || undefined);
   if (usesLocalHub(ctx)) await ensureLocalHub(ctx);
   const credential = await credentialForRoom(ctx, room);
   const client = createHubClient({ url: ctx.config.url, token: credential.token });
-  // Registering again after a restart keeps the agent's inbox and history.
-  const { event } = await client.registerAgent(room, {
-    name: agent,
-    client: clientName as never,
-    host: hostname(),
-    cwd,
-  });
+  const capabilities = { client: clientName as never, host: hostname(), cwd };
+  // Registering again after a restart keeps the agent's inbox and history. A default name that a
+  // live session already speaks for (a second session in the same directory) gets a suffix.
+  const candidates = chosen ? [chosen] : defaultAgentNames(defaultAgent(clientName, cwd));
+  let registered: Awaited<ReturnType<typeof client.registerAgent>> | undefined;
+  for (const name of candidates) {
+    try {
+      registered = await client.registerAgent(room, { name, ...capabilities, exclusive: !chosen });
+      break;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'agent_in_use' || name === candidates.at(-1))
+        throw err;
+    }
+  }
+  const { agent: self, event } = registered!;
+  const agent = self.name;
   const [{ createMcpServer }, { createHubSession }, { StdioServerTransport }, { connectStream }] =
     await Promise.all([
       import('../../mcp/mcp-server.js'),
@@ -48,3 +56,8 @@ export const run: Run = async (ctx, _args, flags) => {
   await closed;
   stream.close();
 };
+
+/** The default name, then the same with -2 ... -9 for further sessions in the same directory. */
+function defaultAgentNames(base: string): string[] {
+  return [base, ...Array.from({ length: 8 }, (_, i) => `${base}-${i + 2}`)];
+}

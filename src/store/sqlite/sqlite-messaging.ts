@@ -211,11 +211,13 @@ export function createSqliteMessaging({
   };
 
   return {
-    registerAgent(roomId, a, event) {
+    registerAgent(roomId, a, event, options = {}) {
       return write(() => {
         const previous = getAgent(roomId, a.name);
         if (previous && previous.member_id !== a.member_id)
           throw storeErrors.agentNameTaken(a.name);
+        const busy = previous && previous.status !== 'offline' && previous.status !== 'retired';
+        if (options.exclusive && busy) throw storeErrors.agentInUse(a.name);
         sql.upsertAgent.run({
           room_id: roomId,
           name: a.name,

@@ -60,6 +60,19 @@ test('an agent named in the URL is registered and works through the tools over H
   assert.match(text(inbox), /from agent "carol"[\s\S]*> over http/);
   const room = await dave.callTool({ name: 'room', arguments: {} });
   assert.match(text(room), /you are dave/);
+  const acked = await dave.callTool({ name: 'inbox', arguments: { op: 'ack', all: true } });
+  assert.equal((acked.structuredContent as { acked: string[] }).acked.length, 1);
+  assert.match(
+    text(await carol.callTool({ name: 'note', arguments: { text: 'over http' } })),
+    /Noted as #\d+/,
+  );
+  const cp = await carol.callTool({
+    name: 'checkpoint',
+    arguments: { text: '# v1', expected_version: 0 },
+  });
+  assert.match(text(cp), /version 1/);
+  const history = await carol.callTool({ name: 'history', arguments: { after: 0 } });
+  assert.match(text(history), /note by ci[\s\S]*checkpoint by ci/);
 });
 
 test('/mcp refuses a request without a token, and one that names no agent', async () => {

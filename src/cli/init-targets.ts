@@ -17,11 +17,17 @@ export const AGENT_CLIENT: Record<InitClient, string> = {
   opencode: 'opencode',
 };
 
+/** How the client reaches huddle: it runs the stdio bridge, or it calls the hub's /mcp. */
+export type ServerSpec =
+  | { kind: 'stdio'; command: string; args: string[] }
+  /** The token comes from the environment variable `tokenEnv`, never written into the file. */
+  | { kind: 'http'; url: string; tokenEnv: string };
+
 export interface InitTarget {
   /** The file, for project scope (relative to the project) or user scope (relative to home). */
   path(scope: 'project' | 'user', project: string, home: string): string;
   /** The file's new text with huddle's entry set; `old` is its current text or undefined. */
-  merge(old: string | undefined, command: string, args: string[]): string;
+  merge(old: string | undefined, server: ServerSpec): string;
 }
 
 function parseJson(text: string | undefined, path: string): Record<string, unknown> {
@@ -41,12 +47,12 @@ function parseJson(text: string | undefined, path: string): Record<string, unkno
 /** A JSON file with a map of servers under `key`; huddle's entry is replaced, the rest kept. */
 function jsonTarget(
   key: string,
-  entry: (command: string, args: string[]) => unknown,
+  entry: (server: ServerSpec) => unknown,
   where: (scope: 'project' | 'user', project: string, home: string) => string,
 ): InitTarget {
   return {
     path: where,
-    merge(old, command, args) {
+    merge(old, server) {
       const data = parseJson(old, key);
       const servers = data[key];
       if (
@@ -59,7 +65,7 @@ function jsonTarget(
       }
       data[key] = {
         ...(servers as Record<string, unknown> | undefined),
-        huddle: entry(command, args),
+        huddle: entry(server),
       };
       return JSON.stringify(data, null, 2) + '\n';
     },
@@ -72,8 +78,12 @@ const tomlString = (s: string) => JSON.stringify(s);
 const codexTarget: InitTarget = {
   path: (scope, project, home) =>
     scope === 'user' ? join(home, '.codex', 'config.toml') : join(project, '.codex', 'config.toml'),
-  merge(old, command, args) {
-    const table = `[mcp_servers.huddle]\ncommand = ${tomlString(command)}\nargs = [${args.map(tomlString).join(', ')}]\n`;
+  merge(old, server) {
+    const body =
+      server.kind === 'stdio'
+        ? `command = ${tomlString(server.command)}\nargs = [${server.args.map(tomlString).join(', ')}]`
+        : `url = ${tomlString(server.url)}\nbearer_token_env_var = ${tomlString(server.tokenEnv)}`;
+    const table = `[mcp_servers.huddle]\n${body}\n`;
     const text = old ?? '';
     const lines = text.split('\n');
     const start = lines.findIndex((l) => l.trim() === '[mcp_servers.huddle]');
@@ -92,24 +102,48 @@ const codexTarget: InitTarget = {
 export const INIT_TARGETS: Record<InitClient, InitTarget> = {
   claude: jsonTarget(
     'mcpServers',
-    (command, args) => ({ command, args }),
+    (server) =>
+      server.kind === 'stdio'
+        ? { command: server.command, args: server.args }
+        : {
+            type: 'http',
+            url: server.url,
+            headers: { Authorization: `Bearer \${${server.tokenEnv}}` },
+          },
     (scope, project, home) =>
       scope === 'user' ? join(home, '.claude.json') : join(project, '.mcp.json'),
   ),
   codex: codexTarget,
   gemini: jsonTarget(
     'mcpServers',
-    (command, args) => ({ command, args }),
+    (server) =>
+      server.kind === 'stdio'
+        ? { command: server.command, args: server.args }
+        : {
+            type: 'http',
+            url: server.url,
+            headers: { Authorization: `Bearer \${${server.tokenEnv}}` },
+          },
     (scope, project, home) => join(scope === 'user' ? home : project, '.gemini', 'settings.json'),
   ),
   cursor: jsonTarget(
     'mcpServers',
-    (command, args) => ({ command, args }),
+    (server) =>
+      server.kind === 'stdio'
+        ? { command: server.command, args: server.args }
+        : { url: server.url, headers: { Authorization: `Bearer \${env:${server.tokenEnv}}` } },
     (scope, project, home) => join(scope === 'user' ? home : project, '.cursor', 'mcp.json'),
   ),
   vscode: jsonTarget(
     'servers',
-    (command, args) => ({ type: 'stdio', command, args }),
+    (server) =>
+      server.kind === 'stdio'
+        ? { type: 'stdio', command: server.command, args: server.args }
+        : {
+            type: 'http',
+            url: server.url,
+            headers: { Authorization: `Bearer \${env:${server.tokenEnv}}` },
+          },
     (scope, project) => {
       if (scope === 'user')
         throw new CliError(
@@ -120,7 +154,14 @@ export const INIT_TARGETS: Record<InitClient, InitTarget> = {
   ),
   opencode: jsonTarget(
     'mcp',
-    (command, args) => ({ type: 'local', command: [command, ...args] }),
+    (server) =>
+      server.kind === 'stdio'
+        ? { type: 'local', command: [server.command, ...server.args] }
+        : {
+            type: 'remote',
+            url: server.url,
+            headers: { Authorization: `Bearer {env:${server.tokenEnv}}` },
+          },
     (scope, project, home) =>
       scope === 'user'
         ? join(home, '.config', 'opencode', 'opencode.json')

@@ -226,13 +226,21 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   init: {
     usage:
-      'huddle init <claude|codex|gemini|cursor|vscode|opencode> [--user] [--hub URL --room R | --code CODE] [--dry-run]',
+      'huddle init <claude|codex|gemini|cursor|vscode|opencode> [--user] [--hub URL --room R | --code CODE] [--http [--as NAME]] [--dry-run]',
     summary:
       "add huddle to a coding client's MCP configuration (merged, idempotent, with a backup)",
-    options: { user: b, room: s, code: s, 'dry-run': b },
+    options: { user: b, room: s, code: s, http: b, as: s, 'dry-run': b },
     min: 1,
     max: 1,
     load: () => import('./commands/init.js'),
+  },
+  token: {
+    usage: 'huddle token <room>',
+    summary: "print this machine's token for a room (for HUDDLE_TOKEN); keep it secret",
+    options: {},
+    min: 1,
+    max: 1,
+    load: () => import('./commands/token.js'),
   },
   mcp: {
     usage: 'huddle mcp [--room ROOM] [--as NAME] [--client C]',

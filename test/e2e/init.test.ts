@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { CLI_PATH } from '../helpers/hub.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CLI_PATH, spawnHub } from '../helpers/hub.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/init/', import.meta.url));
@@ -107,4 +109,108 @@ test('init --user writes the user-scope file, and an unknown client is a usage e
   const unknown = init(root, home, 'emacs');
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /choose one of claude, codex, gemini, cursor, vscode, opencode/);
+});
+
+test("init --http writes each client's HTTP form with the token left to HUDDLE_TOKEN, and it connects", async () => {
+  // A hub in its own process, so the CLI runs below can block this one.
+  const hubHome = tempDir();
+  dirs.push(hubHome);
+  const hub = await spawnHub(hubHome.path);
+  try {
+    const { root, home } = project();
+    const env = { HUDDLE_URL: hub.url };
+    const create = spawnSync(process.execPath, [CLI_PATH, 'create', 'remote-room'], {
+      env: { ...process.env, HOME: home, HUDDLE_HOME: join(home, '.huddle'), ...env },
+      encoding: 'utf8',
+    });
+    assert.equal(create.status, 0, create.stderr);
+    const url = `${hub.url}/mcp?agent=bot`;
+    const expected: Record<string, [string, (text: string) => void]> = {
+      claude: [
+        '.mcp.json',
+        (t) =>
+          assert.deepEqual(JSON.parse(t).mcpServers.huddle, {
+            type: 'http',
+            url,
+            headers: { Authorization: 'Bearer ${HUDDLE_TOKEN}' },
+          }),
+      ],
+      codex: [
+        '.codex/config.toml',
+        (t) =>
+          assert.match(
+            t,
+            new RegExp(
+              `\\[mcp_servers\\.huddle\\]\\nurl = "${url.replace(/[?.]/g, '\\$&')}"\\nbearer_token_env_var = "HUDDLE_TOKEN"`,
+            ),
+          ),
+      ],
+      gemini: [
+        '.gemini/settings.json',
+        (t) =>
+          assert.deepEqual(JSON.parse(t).mcpServers.huddle, {
+            type: 'http',
+            url,
+            headers: { Authorization: 'Bearer ${HUDDLE_TOKEN}' },
+          }),
+      ],
+      cursor: [
+        '.cursor/mcp.json',
+        (t) =>
+          assert.deepEqual(JSON.parse(t).mcpServers.huddle, {
+            url,
+            headers: { Authorization: 'Bearer ${env:HUDDLE_TOKEN}' },
+          }),
+      ],
+      vscode: [
+        '.vscode/mcp.json',
+        (t) =>
+          assert.deepEqual(JSON.parse(t).servers.huddle, {
+            type: 'http',
+            url,
+            headers: { Authorization: 'Bearer ${env:HUDDLE_TOKEN}' },
+          }),
+      ],
+      opencode: [
+        'opencode.json',
+        (t) =>
+          assert.deepEqual(JSON.parse(t).mcp.huddle, {
+            type: 'remote',
+            url,
+            headers: { Authorization: 'Bearer {env:HUDDLE_TOKEN}' },
+          }),
+      ],
+    };
+    for (const [client, [file, check]] of Object.entries(expected)) {
+      const r = spawnSync(
+        process.execPath,
+        [CLI_PATH, 'init', client, '--http', '--room', 'remote-room', '--as', 'bot'],
+        {
+          cwd: root,
+          env: { ...process.env, HOME: home, HUDDLE_HOME: join(home, '.huddle'), ...env },
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(r.status, 0, `${client}: ${r.stderr}`);
+      check(readFileSync(join(root, file), 'utf8'));
+      assert.ok(!readFileSync(join(root, file), 'utf8').includes('hd_'), 'no token in the file');
+    }
+    // What a person does next: export HUDDLE_TOKEN=$(huddle token remote-room), then the client connects.
+    const token = spawnSync(process.execPath, [CLI_PATH, 'token', 'remote-room'], {
+      env: { ...process.env, HOME: home, HUDDLE_HOME: join(home, '.huddle'), ...env },
+      encoding: 'utf8',
+    }).stdout.trim();
+    assert.match(token, /^hd_/);
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    const who = await client.callTool({ name: 'who', arguments: {} });
+    assert.match(JSON.stringify(who.content), /bot: online/);
+    await client.close();
+  } finally {
+    await hub.stop();
+  }
 });

@@ -9,8 +9,15 @@ import { CliError, usageError } from '../cli-error.js';
 import { credentialFor } from '../credentials.js';
 import { defaultLabel } from '../device-label.js';
 import { stringFlag } from '../flags.js';
-import { AGENT_CLIENT, INIT_CLIENTS, INIT_TARGETS, type InitClient } from '../init-targets.js';
-import { repoRoot } from '../repo-identity.js';
+import {
+  AGENT_CLIENT,
+  INIT_CLIENTS,
+  INIT_TARGETS,
+  type InitClient,
+  type ServerSpec,
+} from '../init-targets.js';
+import { credentialForRoom, ensureLocalHub } from '../local-hub.js';
+import { defaultAgent, defaultRoom, repoRoot } from '../repo-identity.js';
 
 export const run: Run = async (ctx, [clientArg], flags) => {
   if (!(INIT_CLIENTS as readonly string[]).includes(clientArg!)) {
@@ -40,6 +47,21 @@ export const run: Run = async (ctx, [clientArg], flags) => {
     ...(room ? ['--room', room] : []),
     ...(remote ? ['--hub', ctx.config.url] : []),
   ];
+  const http = flags.http === true;
+  let server: ServerSpec = { kind: 'stdio', command: 'huddle', args };
+  if (http) {
+    // The client calls the hub itself; its token comes from HUDDLE_TOKEN, never from the file.
+    const httpRoom = room ?? defaultRoom(project);
+    if (!remote) await ensureLocalHub(ctx);
+    await credentialForRoom(ctx, httpRoom);
+    const agent = stringFlag(flags, 'as') ?? defaultAgent(AGENT_CLIENT[client], process.cwd());
+    server = {
+      kind: 'http',
+      url: `${ctx.config.url}/mcp?agent=${encodeURIComponent(agent)}`,
+      tokenEnv: 'HUDDLE_TOKEN',
+    };
+    room = httpRoom;
+  }
   const target = INIT_TARGETS[client];
   const path = target.path(scope, project, ctx.io.env.HOME || homedir());
   let old: string | undefined;
@@ -49,7 +71,7 @@ export const run: Run = async (ctx, [clientArg], flags) => {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
       throw new CliError(`Cannot read ${path}: ${(err as Error).message}`);
   }
-  const text = target.merge(old, 'huddle', args);
+  const text = target.merge(old, server);
   const changed = text !== old;
   const dryRun = flags['dry-run'] === true;
   let backup: string | null = null;
@@ -63,6 +85,10 @@ export const run: Run = async (ctx, [clientArg], flags) => {
   ctx.print({ client, scope, path, changed, dry_run: dryRun, backup, content: text }, () => {
     if (dryRun) return `Would write ${path}:\n${text}`;
     if (!changed) return `${path} already has huddle; nothing changed.\n`;
-    return `Wrote huddle into ${path}${backup ? ` (previous version kept in ${backup})` : ''}.\nThe ${client} agent will run: huddle ${args.join(' ')}\n`;
+    const how =
+      server.kind === 'stdio'
+        ? `The ${client} agent will run: huddle ${args.join(' ')}`
+        : `The ${client} agent will call ${server.url} with the token in HUDDLE_TOKEN: start it with\n  export HUDDLE_TOKEN=$(huddle token ${room}${remote ? ` --hub ${ctx.config.url}` : ''})`;
+    return `Wrote huddle into ${path}${backup ? ` (previous version kept in ${backup})` : ''}.\n${how}\n`;
   });
 };

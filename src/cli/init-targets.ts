@@ -99,32 +99,23 @@ const codexTarget: InitTarget = {
   },
 };
 
+/** Claude Code's and Gemini CLI's entry: a command, or `type: "http"` with `${VAR}` expanded. */
+const commandOrHttp = (server: ServerSpec) =>
+  server.kind === 'stdio'
+    ? { command: server.command, args: server.args }
+    : {
+        type: 'http',
+        url: server.url,
+        headers: { Authorization: `Bearer \${${server.tokenEnv}}` },
+      };
+
 export const INIT_TARGETS: Record<InitClient, InitTarget> = {
-  claude: jsonTarget(
-    'mcpServers',
-    (server) =>
-      server.kind === 'stdio'
-        ? { command: server.command, args: server.args }
-        : {
-            type: 'http',
-            url: server.url,
-            headers: { Authorization: `Bearer \${${server.tokenEnv}}` },
-          },
-    (scope, project, home) =>
-      scope === 'user' ? join(home, '.claude.json') : join(project, '.mcp.json'),
+  claude: jsonTarget('mcpServers', commandOrHttp, (scope, project, home) =>
+    scope === 'user' ? join(home, '.claude.json') : join(project, '.mcp.json'),
   ),
   codex: codexTarget,
-  gemini: jsonTarget(
-    'mcpServers',
-    (server) =>
-      server.kind === 'stdio'
-        ? { command: server.command, args: server.args }
-        : {
-            type: 'http',
-            url: server.url,
-            headers: { Authorization: `Bearer \${${server.tokenEnv}}` },
-          },
-    (scope, project, home) => join(scope === 'user' ? home : project, '.gemini', 'settings.json'),
+  gemini: jsonTarget('mcpServers', commandOrHttp, (scope, project, home) =>
+    join(scope === 'user' ? home : project, '.gemini', 'settings.json'),
   ),
   cursor: jsonTarget(
     'mcpServers',

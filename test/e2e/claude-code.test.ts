@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { CLI_PATH } from '../helpers/hub.js';
+import { envWithoutHuddle, freePort } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const claude = spawnSync('claude', ['--version'], { encoding: 'utf8' });
@@ -32,15 +32,6 @@ after(() => {
   dir.remove();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test(
   'claude mcp list reports the huddle server that huddle init claude wrote as connected',
   { skip: !installed && !inCi, timeout: 120_000 },
@@ -61,9 +52,7 @@ test(
       `#!/bin/sh\nexec "${process.execPath}" "${CLI_PATH}" "$@"\n`,
     );
     chmodSync(join(bin, 'huddle'), 0o755);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env))
-      if (v !== undefined && !k.startsWith('HUDDLE_')) env[k] = v;
+    const env = envWithoutHuddle();
     Object.assign(env, {
       HOME: home,
       HUDDLE_HOME: join(home, '.huddle'),

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CLI_PATH, spawnHub } from '../helpers/hub.js';
+import { envWithoutHuddle } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/init/', import.meta.url));
@@ -52,12 +53,9 @@ const CASES: Record<string, { file: string; before: string; golden: string }> = 
 };
 
 function init(project: string, home: string, ...args: string[]) {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('HUDDLE_')) env[k] = v;
   const r = spawnSync(process.execPath, [CLI_PATH, 'init', ...args], {
     cwd: project,
-    env: { ...env, HOME: home, HUDDLE_HOME: join(home, '.huddle') },
+    env: envWithoutHuddle({ HOME: home, HUDDLE_HOME: join(home, '.huddle') }),
     encoding: 'utf8',
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -3,7 +3,6 @@
 
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -11,6 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { defaultAgent, defaultRoom } from '../../src/cli/repo-identity.js';
 import { CLI_PATH, RELAXED_LIMITS } from '../helpers/hub.js';
+import { envWithoutHuddle, freePort } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const home = tempDir();
@@ -31,15 +31,6 @@ after(async () => {
   work.remove();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test(
   'three huddle mcp started at once share one local hub and the repository room',
   { timeout: 60_000 },
@@ -48,9 +39,7 @@ test(
     mkdirSync(join(repo, '.git'), { recursive: true });
     mkdirSync(join(repo, 'src'));
     const port = await freePort();
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env))
-      if (v !== undefined && !k.startsWith('HUDDLE_')) env[k] = v;
+    const env = envWithoutHuddle();
     // A HUDDLE_HOME that does not exist yet, as on a machine that never ran huddle.
     const huddleHome = join(home.path, 'fresh');
     Object.assign(env, {
@@ -111,9 +100,7 @@ test(
     const d = tempDir();
     const repo = join(d.path, 'web');
     mkdirSync(join(repo, '.git'), { recursive: true });
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env))
-      if (v !== undefined && !k.startsWith('HUDDLE_')) env[k] = v;
+    const env = envWithoutHuddle();
     const huddleHome = join(d.path, 'home');
     Object.assign(env, {
       HUDDLE_HOME: huddleHome,

@@ -9,12 +9,15 @@ import type {
   Checkpoint,
   CodeRef,
   InboxItem,
+  Lease,
   Member,
   Message,
   Receipt,
   Room,
   RoomEvent,
   Scope,
+  Task,
+  Variable,
 } from '../core/types.js';
 
 /** An error the hub answered with (or could not answer because it was unreachable: status 0). */
@@ -51,7 +54,7 @@ export interface HubClientOptions {
 }
 
 interface Call {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   body?: unknown;
   query?: Record<string, string | number | undefined>;
@@ -84,6 +87,36 @@ export interface SendRequest {
   reply_to?: string;
   refs?: CodeRef[];
   priority?: 'normal' | 'urgent';
+}
+
+export interface TaskFields {
+  title: string;
+  description?: string;
+  priority?: string;
+  depends_on?: string[];
+  assignee?: string;
+}
+export interface TaskResponse {
+  task: Task;
+  event: RoomEvent | null;
+  unblocked?: Task[];
+  message?: Message | null;
+}
+export interface ShareRequest {
+  path: string;
+  start_line?: number;
+  end_line?: number;
+  language?: string | null;
+  content: string;
+  note?: string;
+  to?: string | string[];
+}
+export interface ActivityQuery {
+  after?: number;
+  limit?: number;
+  types?: string[];
+  since?: string;
+  actor?: string;
 }
 
 export interface HistoryResponse {
@@ -357,6 +390,149 @@ export function createHubClient(options: HubClientOptions) {
         path: agentPath(name, agent, '/inbox/injected'),
         body: { ids },
       }),
+    share: (name: string, agent: string, body: ShareRequest, key?: string) =>
+      call<{ message: Message; event: RoomEvent }>({
+        method: 'POST',
+        path: agentPath(name, agent, '/shares'),
+        body: { ...body, language: body.language ?? undefined },
+        key,
+        idempotent: true,
+      }),
+
+    tasks: (name: string, query: { ready?: boolean; status?: string[]; assignee?: string } = {}) =>
+      call<{ tasks: Task[] }>({
+        method: 'GET',
+        path: room(name, '/tasks'),
+        query: {
+          ready: query.ready ? 1 : undefined,
+          status: query.status?.join(','),
+          assignee: query.assignee,
+        },
+      }),
+    task: (name: string, id: string) =>
+      call<{ task: Task }>({ method: 'GET', path: room(name, `/tasks/${enc(id)}`) }),
+    addTask: (name: string, agent: string, fields: TaskFields) =>
+      call<TaskResponse>({
+        method: 'POST',
+        path: room(name, '/tasks'),
+        body: { agent, ...fields },
+        idempotent: true,
+      }),
+    planTasks: (name: string, agent: string, tasks: Array<TaskFields & { ref?: string }>) =>
+      call<{ tasks: Task[]; refs: Record<string, string>; event: RoomEvent }>({
+        method: 'POST',
+        path: room(name, '/tasks/plan'),
+        body: { agent, tasks },
+        idempotent: true,
+      }),
+    updateTask: (
+      name: string,
+      agent: string,
+      id: string,
+      fields: Partial<Omit<TaskFields, 'assignee'>>,
+    ) =>
+      call<TaskResponse>({
+        method: 'PATCH',
+        path: room(name, `/tasks/${enc(id)}`),
+        body: { agent, ...fields },
+        idempotent: true,
+      }),
+    /** claim, unclaim, start, done or cancel; done and cancel may carry a result. */
+    taskStep: (
+      name: string,
+      agent: string,
+      id: string,
+      step: 'claim' | 'unclaim' | 'start' | 'done' | 'cancel',
+      result?: string,
+    ) =>
+      call<TaskResponse>({
+        method: 'POST',
+        path: room(name, `/tasks/${enc(id)}/${step}`),
+        body: result === undefined ? { agent } : { agent, result },
+        idempotent: true,
+      }),
+    handoffTask: (name: string, agent: string, id: string, to: string, note?: string) =>
+      call<TaskResponse>({
+        method: 'POST',
+        path: room(name, `/tasks/${enc(id)}/handoff`),
+        body: note === undefined ? { agent, to } : { agent, to, note },
+        idempotent: true,
+      }),
+
+    variables: (name: string) =>
+      call<{ variables: Variable[] }>({ method: 'GET', path: room(name, '/vars') }),
+    variable: (name: string, key: string) =>
+      call<{ variable: Variable }>({ method: 'GET', path: room(name, `/vars/${enc(key)}`) }),
+    setVariable: (
+      name: string,
+      key: string,
+      body: { value: string; expected_version?: number; agent?: string },
+    ) =>
+      call<{ variable: Variable; event: RoomEvent }>({
+        method: 'PUT',
+        path: room(name, `/vars/${enc(key)}`),
+        body,
+        idempotent: true,
+      }),
+    deleteVariable: (
+      name: string,
+      key: string,
+      body: { expected_version?: number; agent?: string } = {},
+    ) =>
+      call<{ deleted: Variable; event: RoomEvent }>({
+        method: 'DELETE',
+        path: room(name, `/vars/${enc(key)}`),
+        body,
+      }),
+
+    leases: (name: string, query: { agent?: string; path?: string } = {}) =>
+      call<{ leases: Lease[] }>({ method: 'GET', path: room(name, '/leases'), query }),
+    lease: (
+      name: string,
+      agent: string,
+      body: {
+        paths: string[];
+        mode?: 'exclusive' | 'shared';
+        reason?: string;
+        ttl_seconds?: number;
+      },
+    ) =>
+      call<{ lease: Lease; event: RoomEvent }>({
+        method: 'POST',
+        path: room(name, '/leases'),
+        body: { agent, ...body },
+        idempotent: true,
+      }),
+    release: (name: string, agent: string, body: { ids: string[] } | { paths: string[] }) =>
+      call<{ released: Lease[]; event: RoomEvent | null }>({
+        method: 'POST',
+        path: room(name, '/leases/release'),
+        body: { agent, ...body },
+      }),
+    renewLeases: (
+      name: string,
+      agent: string,
+      body: { ids?: string[]; ttl_seconds?: number } = {},
+    ) =>
+      call<{ renewed: Lease[]; event: RoomEvent | null }>({
+        method: 'POST',
+        path: room(name, '/leases/renew'),
+        body: { agent, ...body },
+      }),
+
+    activity: (name: string, query: ActivityQuery = {}) =>
+      call<HistoryResponse>({
+        method: 'GET',
+        path: room(name, '/activity'),
+        query: {
+          after: query.after,
+          limit: query.limit,
+          type: query.types?.join(','),
+          since: query.since,
+          actor: query.actor,
+        },
+      }),
+
     receipts: (name: string, messageId: string) =>
       call<{ message: Message; receipts: Receipt[] }>({
         method: 'GET',

@@ -26,6 +26,8 @@ export interface Config {
   duplicate_window_seconds: number;
   heartbeat_seconds: number;
   offline_after_seconds: number;
+  lease_ttl_seconds: number;
+  lease_offline_grace_seconds: number;
   stream_buffer_limit_bytes: number;
 }
 
@@ -269,6 +271,21 @@ export const SETTINGS: Setting[] = [
     description: 'An agent with no live connection and no heartbeat for this long goes offline',
     parse: int(2, 86400),
     default: () => 60,
+  }),
+  setting({
+    key: 'lease_ttl_seconds',
+    env: 'HUDDLE_LEASE_TTL_SECONDS',
+    description:
+      'How long a file lease lasts when the request names no TTL (renewable; the MCP bridge renews its agent’s leases)',
+    parse: int(10, 7 * 24 * 3600),
+    default: () => 1800,
+  }),
+  setting({
+    key: 'lease_offline_grace_seconds',
+    env: 'HUDDLE_LEASE_OFFLINE_GRACE_SECONDS',
+    description: 'The leases of an agent offline (not seen) for this long end',
+    parse: int(0, 7 * 24 * 3600),
+    default: () => 300,
   }),
   setting({
     key: 'stream_buffer_limit_bytes',

@@ -53,6 +53,12 @@ export interface HubOptions {
     /** An agent with no connection and no heartbeat for this long goes offline. */
     offline_after_seconds: number;
   };
+  leases: {
+    /** How long a lease lasts when the request names no TTL. */
+    default_ttl_seconds: number;
+    /** The leases of an agent offline (not seen) for this long end. */
+    offline_grace_seconds: number;
+  };
 }
 
 export interface HubDeps {

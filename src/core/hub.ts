@@ -18,7 +18,11 @@ import {
   assertWait,
   invalidCursor,
 } from './limits.js';
+import { createActivity } from './activity.js';
+import { createLeases } from './leases.js';
 import { createMessaging } from './messaging.js';
+import { createTasks } from './tasks.js';
+import { createVariables } from './variables.js';
 import { createPresence } from './presence.js';
 import { assertRoomName, generateRoomName } from './names.js';
 import { mintPairCode, normalizePairCode } from './pair-codes.js';
@@ -87,6 +91,10 @@ export function createHub(deps: HubDeps) {
   return {
     ...createPresence(ctx),
     ...createMessaging(ctx),
+    ...createTasks(ctx),
+    ...createVariables(ctx),
+    ...createLeases(ctx),
+    ...createActivity(ctx),
 
     async authenticate(token: string | undefined): Promise<Principal> {
       if (!token) {

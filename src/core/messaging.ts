@@ -5,9 +5,10 @@ import { createHash } from 'node:crypto';
 import { assertAgentName } from './agent-input.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
-import type { Idempotency } from './store.js';
+import type { Idempotency, MessageDraft } from './store.js';
 import { NOTE_MAX_BYTES, assertPageLimit, assertTextSize, assertWait } from './limits.js';
-import { randomId } from './random.js';
+import { randomId, type RandomSource } from './random.js';
+import { parseShare, shareBody, type ShareInput } from './share-format.js';
 import { closestNames } from './suggest.js';
 import {
   MESSAGE_KINDS,
@@ -75,6 +76,42 @@ function parseRefs(refs: CodeRef[] | undefined): CodeRef[] {
   });
 }
 
+/** A message ready for the store: its id, thread and time filled in. */
+export function draftMessage(
+  random: RandomSource,
+  at: number,
+  m: Pick<MessageDraft, 'from' | 'to' | 'recipients' | 'kind' | 'body'> & {
+    thread?: string | undefined;
+    reply_to?: string | undefined;
+    refs?: CodeRef[];
+    priority?: Message['priority'] | undefined;
+    depth?: number;
+  },
+): MessageDraft {
+  const id = randomId(random, 'msg');
+  return {
+    id,
+    from: m.from,
+    to: m.to,
+    recipients: m.recipients,
+    kind: m.kind,
+    body: m.body,
+    thread: m.thread ?? id,
+    reply_to: m.reply_to ?? null,
+    refs: m.refs ?? [],
+    priority: m.priority ?? 'normal',
+    depth: m.depth ?? 0,
+    created_at: new Date(at).toISOString(),
+  };
+}
+
+/** What the duplicate breaker compares: the body and the set of recipients. */
+export function messageDigest(body: string, recipients: string[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify([body, [...recipients].sort()]))
+    .digest('hex');
+}
+
 /** A send answered from its idempotency record: the message rides in its event. */
 function replayedMessage(event: RoomEvent): { message: Message; event: RoomEvent } {
   return { message: event.body.message as Message, event };
@@ -103,6 +140,7 @@ export function createMessaging(ctx: HubContext) {
     room: Room,
     sender: Agent,
     to: string | string[],
+    nobodyIsFine = false,
   ): Promise<string[]> {
     // The common case, one named live agent, needs one lookup rather than the whole list.
     if (typeof to === 'string' && to !== '*') {
@@ -113,7 +151,7 @@ export function createMessaging(ctx: HubContext) {
     const live = agents.filter((a) => a.status !== 'retired').map((a) => a.name);
     if (to === '*') {
       const everyone = live.filter((name) => name !== sender.name);
-      if (everyone.length === 0) {
+      if (everyone.length === 0 && !nobodyIsFine) {
         throw new HuddleError(
           'conflict',
           'no_recipients',
@@ -170,6 +208,7 @@ export function createMessaging(ctx: HubContext) {
     sender: Agent,
     input: SendInput,
     idem: Idempotency | undefined,
+    share = false,
   ) {
     const kind = (input.kind ?? 'chat') as MessageKind;
     if (!MESSAGE_KINDS.includes(kind)) {
@@ -180,7 +219,8 @@ export function createMessaging(ctx: HubContext) {
     }
     if (input.body.trim() === '')
       throw invalid('empty_message', 'The message body is empty.', { field: 'body' });
-    assertTextSize('message', input.body, MESSAGE_MAX_BYTES, 'body');
+    // A share's size was checked on its content; its body adds only a header and a fence.
+    if (!share) assertTextSize('message', input.body, MESSAGE_MAX_BYTES, 'body');
     if (
       input.thread !== undefined &&
       (input.thread.length === 0 || input.thread.length > THREAD_MAX_CHARS)
@@ -189,7 +229,7 @@ export function createMessaging(ctx: HubContext) {
         field: 'thread',
       });
     }
-    const refs = parseRefs(input.refs);
+    const refs = share ? (input.refs ?? []) : parseRefs(input.refs);
 
     let depth = 0;
     let thread = input.thread;
@@ -218,27 +258,22 @@ export function createMessaging(ctx: HubContext) {
       }
     }
 
-    const recipients = await resolveRecipients(room, sender, input.to);
+    const recipients = await resolveRecipients(room, sender, input.to, share);
     limits.agentSends.take(`${room.id}/${sender.name}`);
-    const id = randomId(random, 'msg');
     const at = clock.now();
-    const message = {
-      id,
+    const message = draftMessage(random, at, {
       from: sender.name,
       to: input.to,
       recipients,
       kind,
       body: input.body,
-      thread: thread ?? id,
-      reply_to: input.reply_to ?? null,
+      thread,
+      reply_to: input.reply_to,
       refs,
-      priority: input.priority ?? 'normal',
+      priority: input.priority,
       depth,
-      created_at: new Date(at).toISOString(),
-    };
-    const digest = createHash('sha256')
-      .update(JSON.stringify([input.body, [...recipients].sort()]))
-      .digest('hex');
+    });
+    const digest = messageDigest(input.body, recipients);
     const result = await store.sendMessage(
       room.id,
       {
@@ -292,6 +327,33 @@ export function createMessaging(ctx: HubContext) {
       const sender = await actingAgent(p, room, agentName);
       if (replay && 'event' in replay) return replayedMessage(replay.event);
       return send(p, room, sender, input, idem);
+    },
+
+    /**
+     * Posts a file or a line range read by the client as a `context` message with its reference
+     * (path, lines, language), to everyone else by default; it stays in the room's log even when
+     * nobody else is there yet.
+     */
+    async shareSnippet(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      input: ShareInput & { to?: string | string[] | undefined },
+      key?: string,
+    ): Promise<{ message: Message; event: RoomEvent }> {
+      const ref = parseShare(input);
+      const idem = idempotency(p, key, 'share', { sender: agentName, input });
+      const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
+      const sender = await actingAgent(p, room, agentName);
+      if (replay && 'event' in replay) return replayedMessage(replay.event);
+      return send(
+        p,
+        room,
+        sender,
+        { to: input.to ?? '*', kind: 'context', body: shareBody(input, ref), refs: [ref] },
+        idem,
+        true,
+      );
     },
 
     /** Replies to a message in the agent's inbox: to its sender, in its thread; then acks it. */

@@ -1,7 +1,7 @@
 // The errors a Store raises, built in one place so that every store says the same thing.
 
 import { HuddleError } from './errors.js';
-import type { Checkpoint } from './types.js';
+import type { Checkpoint, Variable } from './types.js';
 
 export const storeErrors = {
   roomExists: (name: string) =>
@@ -127,5 +127,30 @@ export const storeErrors = {
       'idempotency_key_reused',
       `The idempotency key "${key}" was already used for a different request. Use a new key for a new request.`,
       { details: { idempotency_key: key } },
+    ),
+  taskIdTaken: (id: string) =>
+    new HuddleError('conflict', 'task_id_taken', `The task id "${id}" is taken; draw another.`, {
+      details: { id },
+      retryable: true,
+    }),
+  variableConflict: (key: string, expected: number, current: Variable | null) =>
+    new HuddleError(
+      'conflict',
+      'variable_conflict',
+      current
+        ? `The variable "${key}" is at version ${current.version} (set by ${current.set_by} at ${current.updated_at}), not ${expected}. Read it, then set it again with expected_version ${current.version}.`
+        : `The variable "${key}" does not exist, so it is not at version ${expected}. Set it with expected_version 0 to create it.`,
+      { details: { key, expected_version: expected, current } },
+    ),
+  variableNotFound: (key: string) =>
+    new HuddleError('not_found', 'variable_not_found', `No variable "${key}" in this room.`, {
+      details: { key },
+    }),
+  tooManyVariables: (limit: number) =>
+    new HuddleError(
+      'conflict',
+      'too_many_variables',
+      `This room already has ${limit} variables, the limit. Delete some before adding new keys.`,
+      { details: { limit } },
     ),
 };

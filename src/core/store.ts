@@ -9,6 +9,7 @@ import type {
   Checkpoint,
   EventDraft,
   InboxItem,
+  Lease,
   Member,
   Message,
   Receipt,
@@ -16,6 +17,8 @@ import type {
   Room,
   RoomEvent,
   Scope,
+  Task,
+  Variable,
 } from './types.js';
 
 /**
@@ -76,6 +79,45 @@ export interface CheckpointWrite {
   /** When given, the write happens only if the current version equals it. */
   expected_version?: number;
   actor: Actor;
+}
+
+/**
+ * What the task board looks like to a change: every task that is not done or cancelled, plus
+ * the closed tasks the change asked for by id.
+ */
+export interface TaskBoard {
+  tasks: Map<string, Task>;
+}
+
+/** The outcome of a task change: the tasks to write (whole records) and the one event. */
+export interface TaskChange<T> {
+  write: Task[];
+  /** Ids of `write` that are new; a taken one fails the change with `task_id_taken`. */
+  created: string[];
+  /** Null when nothing changed (claiming a task one already holds): nothing is written. */
+  event: EventDraft | null;
+  result: T;
+}
+
+/** Which leases count as live: not released, not expired, and their agent not gone. */
+export interface LeaseLiveness {
+  now: number;
+  /** Leases of an agent offline since before this time (or retired) have ended. */
+  offline_before: number;
+}
+
+/** An event filter for the activity log. Every given condition must hold. */
+export interface EventQuery {
+  after: number;
+  limit: number;
+  /** Exact types (`task.claimed`) or prefixes ending in `.` (`task.`), any of which matches. */
+  types?: string[];
+  /** Events at or after this time, in ms. */
+  since?: number;
+  /** Exact types left out. */
+  exclude?: string[];
+  /** The member id or label of the actor, or the agent named in the body (`agent`, `message.from`). */
+  actor?: string;
 }
 
 /**
@@ -289,6 +331,112 @@ export interface Store {
   ): Promise<{ changed: string[]; event: RoomEvent | null }>;
   /** The receipt of every recipient of a message. */
   receipts(roomId: string, messageId: string): Promise<Receipt[]>;
+
+  // The task board.
+
+  /**
+   * Runs `change` on the room's board and applies its outcome, in one transaction: the board it
+   * sees is current and no other change of the room's tasks interleaves, so of concurrent claims
+   * exactly one sees the task open. `change` is synchronous and may throw a HuddleError, which
+   * rolls back everything. `include` names closed tasks the change needs to see. A replayed
+   * idempotency key returns the first result and changes nothing.
+   */
+  changeTasks<T>(
+    roomId: string,
+    include: string[],
+    change: (board: TaskBoard) => TaskChange<T>,
+    idem?: Idempotency,
+  ): Promise<{ result: T; event: RoomEvent | null }>;
+  getTask(roomId: string, id: string): Promise<Task | null>;
+  /** Tasks of the room, optionally only those with one of `statuses` or this assignee; oldest first. */
+  listTasks(
+    roomId: string,
+    filter: { statuses?: Task['status'][]; assignee?: string },
+  ): Promise<Task[]>;
+
+  // Shared variables.
+
+  /**
+   * Sets a variable and appends `event`. With `expected_version`, the write happens only if the
+   * current version equals it (0: the key must not exist); otherwise fails with
+   * `variable_conflict` whose details hold the current variable. Versions keep increasing across
+   * deletes, so an old version never matches a newer value. Fails with `too_many_variables` when
+   * a new key would pass `max_keys`.
+   */
+  setVariable(
+    roomId: string,
+    input: {
+      key: string;
+      value: string;
+      expected_version?: number;
+      set_by: string;
+      at: number;
+      max_keys: number;
+    },
+    event: (v: Variable) => EventDraft,
+    idem?: Idempotency,
+  ): Promise<{ variable: Variable; event: RoomEvent }>;
+  getVariable(roomId: string, key: string): Promise<Variable | null>;
+  /** Every variable of the room, by key. */
+  listVariables(roomId: string): Promise<Variable[]>;
+  /**
+   * Deletes a variable (with `expected_version`, only at that version) and appends `event`.
+   * Fails with `variable_not_found` or `variable_conflict`.
+   */
+  deleteVariable(
+    roomId: string,
+    input: { key: string; expected_version?: number; at: number },
+    event: (v: Variable) => EventDraft,
+  ): Promise<{ variable: Variable; event: RoomEvent }>;
+
+  // File leases.
+
+  /**
+   * Runs `decide` on the room's live leases and stores the lease it returns with its event, in
+   * one transaction, so two conflicting requests never both succeed. `decide` may throw.
+   */
+  acquireLease(
+    roomId: string,
+    live: LeaseLiveness,
+    decide: (leases: Lease[]) => { lease: Lease; event: EventDraft },
+    idem?: Idempotency,
+  ): Promise<{ lease: Lease; event: RoomEvent }>;
+  /** The room's live leases, oldest first. */
+  listLeases(roomId: string, live: LeaseLiveness): Promise<Lease[]>;
+  /**
+   * Ends the live leases that `pick` selects and appends `event(ended)` when there are any, in
+   * one transaction.
+   */
+  releaseLeases(
+    roomId: string,
+    live: LeaseLiveness,
+    pick: (leases: Lease[]) => Lease[],
+    event: (ended: Lease[]) => EventDraft,
+  ): Promise<{ released: Lease[]; event: RoomEvent | null }>;
+  /**
+   * Moves the expiry of the live leases that `pick` selects to `expires_at(lease)` and appends
+   * `event(renewed)` when there are any.
+   */
+  renewLeases(
+    roomId: string,
+    live: LeaseLiveness,
+    pick: (leases: Lease[]) => Lease[],
+    expiresAt: (lease: Lease) => number,
+    event: (renewed: Lease[]) => EventDraft,
+  ): Promise<{ renewed: Lease[]; event: RoomEvent | null }>;
+  /**
+   * Ends, in every room, the leases that are no longer live, appending `event(lease, why)` for
+   * each. Returns the events with their room ids.
+   */
+  sweepLeases(
+    live: LeaseLiveness,
+    event: (lease: Lease, why: 'expired' | 'agent_offline' | 'agent_retired') => EventDraft,
+  ): Promise<Array<{ room_id: string; event: RoomEvent }>>;
+
+  // The activity log.
+
+  /** Events matching `query`, ascending by seq, at most `query.limit`. */
+  queryEvents(roomId: string, query: EventQuery): Promise<RoomEvent[]>;
 
   /** Deletes idempotency records older than `before` and codes expired before it. */
   prune(before: number): Promise<void>;

@@ -115,6 +115,8 @@ export interface CodeRef {
   start_line?: number;
   end_line?: number;
   snippet?: string;
+  /** The snippet's language, for highlighting (`ts`, `python`). */
+  language?: string;
 }
 
 export interface Message {
@@ -156,4 +158,63 @@ export interface Receipt {
 export interface InboxItem {
   message: Message;
   receipt: Receipt;
+}
+
+export const TASK_STATUSES = [
+  'open',
+  'blocked',
+  'claimed',
+  'in_progress',
+  'done',
+  'cancelled',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** Highest first: `ready` and the board sort by this order. */
+export const TASK_PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+
+/**
+ * A unit of work on the room's board. `blocked` while a dependency is not done; `claimed` and
+ * `in_progress` have an assignee; `done` and `cancelled` are final.
+ */
+export interface Task {
+  id: string;
+  title: string;
+  description: string;
+  status: TaskStatus;
+  priority: TaskPriority;
+  assignee: string | null;
+  depends_on: string[];
+  result: string | null;
+  /** The agent that created it. */
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  /** When it became done or cancelled. */
+  closed_at: string | null;
+}
+
+/** A shared key/value setting of the room, changed by compare-and-set on `version`. */
+export interface Variable {
+  key: string;
+  value: string;
+  version: number;
+  /** The agent, or the member's label when no agent set it. */
+  set_by: string;
+  updated_at: string;
+}
+
+export const LEASE_MODES = ['exclusive', 'shared'] as const;
+export type LeaseMode = (typeof LEASE_MODES)[number];
+
+/** An agent's reservation of paths or globs, relative to the repository root. */
+export interface Lease {
+  id: string;
+  agent: string;
+  paths: string[];
+  mode: LeaseMode;
+  reason: string;
+  ttl_seconds: number;
+  created_at: string;
+  expires_at: string;
 }

@@ -7,9 +7,11 @@ import { HuddleError } from '../core/errors.js';
 import { toHttpError } from './http-errors.js';
 import type { Logger } from './logger.js';
 import { registerAgentRoutes } from './routes/agents.js';
+import { registerCoordinationRoutes } from './routes/coordination.js';
 import { registerMcpRoute } from './routes/mcp.js';
 import { registerMemberRoutes } from './routes/members.js';
 import { registerRoomRoutes } from './routes/rooms.js';
+import { registerTaskRoutes } from './routes/tasks.js';
 
 export interface AppOptions {
   bodyLimitBytes: number;
@@ -90,6 +92,8 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
   registerRoomRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
   registerAgentRoutes(app, ctx);
+  registerTaskRoutes(app, ctx);
+  registerCoordinationRoutes(app, ctx);
   registerMcpRoute(app, ctx);
 
   app.notFound(() => {

@@ -76,6 +76,10 @@ export async function startHub(
         duplicate_window_seconds: config.duplicate_window_seconds,
       },
       presence: { offline_after_seconds: config.offline_after_seconds },
+      leases: {
+        default_ttl_seconds: config.lease_ttl_seconds,
+        offline_grace_seconds: config.lease_offline_grace_seconds,
+      },
     },
   });
   const app = createApp(
@@ -122,6 +126,7 @@ export async function startHub(
   const presence = setInterval(() => {
     hub
       .sweepPresence()
+      .then(() => hub.sweepLeases())
       .catch((err) => logger.warn('presence sweep failed', { error: String(err) }));
   }, config.heartbeat_seconds * 1000);
   presence.unref();

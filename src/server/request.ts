@@ -118,3 +118,25 @@ export function queryFlag(c: Context, name: string): boolean {
     },
   );
 }
+
+/** A text query parameter, refused when longer than `max` characters. */
+export function queryText(c: Context, name: string, max = 1024): string | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined) return undefined;
+  if (raw.length === 0 || raw.length > max) {
+    throw new HuddleError(
+      'invalid',
+      `invalid_${name}`,
+      `Query parameter "${name}" must have 1 to ${max} characters.`,
+      { details: { field: name } },
+    );
+  }
+  return raw;
+}
+
+/** A list query parameter, repeated (`?type=a&type=b`) or comma-separated (`?type=a,b`). */
+export function queryList(c: Context, name: string): string[] | undefined {
+  const raw = c.req.queries(name);
+  if (raw === undefined) return undefined;
+  return raw.flatMap((v) => v.split(',')).filter((v) => v !== '');
+}

@@ -79,3 +79,75 @@ export const ackBody = z
   });
 
 export const idsBody = z.strictObject({ ids: z.array(z.string()) });
+
+const agent = z.string();
+
+const taskFields = {
+  title: z.string(),
+  description: markdown.optional(),
+  priority: z.string().optional(),
+  depends_on: z.array(z.string()).optional(),
+  assignee: z.string().optional(),
+};
+
+export const addTaskBody = z.strictObject({ agent, ...taskFields });
+
+export const planBody = z.strictObject({
+  agent,
+  tasks: z.array(z.strictObject({ ref: z.string().optional(), ...taskFields })),
+});
+
+export const updateTaskBody = z.strictObject({
+  agent,
+  title: z.string().optional(),
+  description: markdown.optional(),
+  priority: z.string().optional(),
+  depends_on: z.array(z.string()).optional(),
+});
+
+export const agentBody = z.strictObject({ agent });
+
+export const taskStepBody = z.strictObject({ agent, result: markdown.optional() });
+
+export const handoffBody = z.strictObject({ agent, to: z.string(), note: markdown.optional() });
+
+export const setVariableBody = z.strictObject({
+  value: z.string(),
+  expected_version: z.number().int().optional(),
+  agent: agent.optional(),
+});
+
+export const deleteVariableBody = z.strictObject({
+  expected_version: z.number().int().optional(),
+  agent: agent.optional(),
+});
+
+export const leaseBody = z.strictObject({
+  agent,
+  paths: z.array(z.string()),
+  mode: z.string().optional(),
+  reason: z.string().optional(),
+  ttl_seconds: z.number().int().optional(),
+});
+
+export const releaseBody = z.strictObject({
+  agent,
+  ids: z.array(z.string()).optional(),
+  paths: z.array(z.string()).optional(),
+});
+
+export const renewBody = z.strictObject({
+  agent,
+  ids: z.array(z.string()).optional(),
+  ttl_seconds: z.number().int().optional(),
+});
+
+export const shareBody = z.strictObject({
+  path: z.string(),
+  start_line: z.number().int().optional(),
+  end_line: z.number().int().optional(),
+  language: z.string().optional(),
+  content: z.string(),
+  note: markdown.optional(),
+  to: z.union([z.string(), z.array(z.string())]).optional(),
+});

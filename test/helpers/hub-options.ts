@@ -24,6 +24,7 @@ export function testHubOptions(
     idempotency_retention_seconds: 3600,
     messages: { max_reply_depth: 8, max_recipients: 16, duplicate_window_seconds: 10 },
     presence: { offline_after_seconds: 60 },
+    leases: { default_ttl_seconds: 1800, offline_grace_seconds: 300 },
     ...overrides,
     rate_limits: { ...OPEN_LIMITS, ...overrides.rate_limits },
   };

@@ -18,6 +18,7 @@ import {
   registerAgentBody,
   replyBody,
   sendBody,
+  shareBody,
 } from '../schemas.js';
 
 export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void {
@@ -54,6 +55,13 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
       await hub.sendMessage(p, c.req.param('room'), c.req.param('agent'), body, idempotencyKey(c)),
       201,
     );
+  });
+
+  app.post(`${agentPath}/shares`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, shareBody);
+    const { room, agent } = c.req.param();
+    return c.json(await hub.shareSnippet(p, room, agent, body, idempotencyKey(c)), 201);
   });
 
   app.post(`${agentPath}/messages/:id/reply`, async (c) => {

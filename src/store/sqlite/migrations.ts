@@ -120,4 +120,49 @@ CREATE INDEX receipts_inbox ON receipts(room_id, agent, acked_at, seq);
 CREATE INDEX receipts_message ON receipts(room_id, message_id);
 `,
   },
+  {
+    version: 3,
+    sql: `
+CREATE TABLE tasks (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  status TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  assignee TEXT,
+  depends_on TEXT NOT NULL,
+  result TEXT,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  closed_at INTEGER,
+  PRIMARY KEY (room_id, id)
+) WITHOUT ROWID;
+CREATE INDEX tasks_open ON tasks(room_id, closed_at);
+CREATE TABLE variables (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT,
+  version INTEGER NOT NULL,
+  set_by TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, key)
+) WITHOUT ROWID;
+CREATE TABLE leases (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  paths TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  ttl_seconds INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, id)
+) WITHOUT ROWID;
+CREATE INDEX leases_expiry ON leases(expires_at);
+CREATE INDEX leases_agent ON leases(room_id, agent);
+`,
+  },
 ];

@@ -17,6 +17,7 @@ import type {
 import { storeErrors } from '../../core/store-errors.js';
 import type { Checkpoint, EventDraft, Member, Room, RoomEvent, Scope } from '../../core/types.js';
 import { createGroupCommit } from './group-commit.js';
+import { createSqliteCoordination } from './sqlite-coordination.js';
 import { createSqliteMessaging } from './sqlite-messaging.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
@@ -263,9 +264,58 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   });
 
   const messaging = createSqliteMessaging({ db, write, once, append });
+  const coordination = createSqliteCoordination({ db, write, once, append });
+
+  /** Activity queries vary in shape; each shape is prepared once. */
+  const eventQueries = new Map<string, ReturnType<Db['prepare']>>();
 
   return {
     ...messaging,
+    ...coordination,
+
+    async queryEvents(roomId, query) {
+      const where = ['room_id = @room_id', 'seq > @after'];
+      const params: Record<string, unknown> = {
+        room_id: roomId,
+        after: query.after,
+        limit: query.limit,
+      };
+      if (query.types?.length) {
+        where.push(
+          `(${query.types
+            .map((type, i) => {
+              params[`type${i}`] = type.endsWith('.') ? `${type}%` : type;
+              return type.endsWith('.') ? `type LIKE @type${i}` : `type = @type${i}`;
+            })
+            .join(' OR ')})`,
+        );
+      }
+      if (query.exclude?.length) {
+        where.push(`type NOT IN (${query.exclude.map((_, i) => `@exclude${i}`).join(', ')})`);
+        query.exclude.forEach((type, i) => (params[`exclude${i}`] = type));
+      }
+      if (query.since !== undefined) {
+        where.push('ts >= @since');
+        params.since = query.since;
+      }
+      if (query.actor !== undefined) {
+        where.push(
+          `(actor_member = @actor OR actor_label = @actor OR json_extract(body, '$.agent') = @actor
+            OR json_extract(body, '$.message.from') = @actor)`,
+        );
+        params.actor = query.actor;
+      }
+      const text = `SELECT seq, id, ts, actor_member, actor_label, type, body FROM events
+                     WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`;
+      let statement = eventQueries.get(text);
+      if (!statement) {
+        statement = db.prepare(text);
+        eventQueries.set(text, statement);
+      }
+      const room = getRoom(roomId);
+      if (!room) return [];
+      return (statement.all(params) as EventRow[]).map((e) => toEvent(room.name, e));
+    },
 
     async migrate() {
       applyMigrations(db);

@@ -1,0 +1,293 @@
+// File leases: an agent reserves paths or globs, exclusive or shared, for a while; conflicting
+// requests are refused naming the holder. Leases end on release, on expiry, or when their agent
+// has been offline past a grace period.
+
+import { HuddleError } from './errors.js';
+import { globsOverlap, normalizeLeasePath } from './globs.js';
+import type { HubContext, Principal } from './hub-context.js';
+import { randomString } from './random.js';
+import type { LeaseLiveness } from './store.js';
+import { LEASE_MODES, type Lease, type LeaseMode, type RoomEvent } from './types.js';
+
+export const LEASE_PATHS_MAX = 64;
+export const LEASE_REASON_MAX_CHARS = 500;
+export const LEASE_TTL_MIN_SECONDS = 10;
+export const LEASE_TTL_MAX_SECONDS = 7 * 24 * 3600;
+const LEASE_ID_PATTERN = /^L-[0-9a-z]{6}$/;
+
+export interface LeaseInput {
+  paths: string[];
+  mode?: string | undefined;
+  reason?: string | undefined;
+  ttl_seconds?: number | undefined;
+}
+
+function invalid(code: string, message: string, field: string): HuddleError {
+  return new HuddleError('invalid', code, message, { details: { field } });
+}
+
+/** The requested paths, normalized and without repeats; refuses bad ones naming them. */
+export function parseLeasePaths(paths: string[], field = 'paths'): string[] {
+  if (paths.length === 0 || paths.length > LEASE_PATHS_MAX)
+    throw invalid('invalid_paths', `Lease 1 to ${LEASE_PATHS_MAX} paths or globs at once.`, field);
+  return [...new Set(paths.map((path, i) => normalizeLeasePath(path, `${field}.${i}`)))];
+}
+
+function parseTtl(ttl: number | undefined, fallback: number): number {
+  const value = ttl ?? fallback;
+  if (!Number.isInteger(value) || value < LEASE_TTL_MIN_SECONDS || value > LEASE_TTL_MAX_SECONDS) {
+    throw invalid(
+      'invalid_ttl',
+      `ttl_seconds must be a whole number from ${LEASE_TTL_MIN_SECONDS} to ${LEASE_TTL_MAX_SECONDS} (7 days).`,
+      'ttl_seconds',
+    );
+  }
+  return value;
+}
+
+/** Where two leases collide: an exclusive lease against any, a shared one only against exclusive. */
+export function leaseConflicts(
+  wanted: { agent: string; paths: string[]; mode: LeaseMode },
+  held: Lease[],
+): Array<{ lease: Lease; path: string; held_path: string }> {
+  const found: Array<{ lease: Lease; path: string; held_path: string }> = [];
+  for (const lease of held) {
+    if (lease.agent === wanted.agent) continue;
+    if (wanted.mode === 'shared' && lease.mode === 'shared') continue;
+    for (const path of wanted.paths) {
+      const hit = lease.paths.find((heldPath) => globsOverlap(path, heldPath));
+      if (hit !== undefined) {
+        found.push({ lease, path, held_path: hit });
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+function conflictError(conflicts: ReturnType<typeof leaseConflicts>): HuddleError {
+  const first = conflicts[0]!;
+  const l = first.lease;
+  const more =
+    conflicts.length > 1
+      ? ` (and ${conflicts.length - 1} more lease${conflicts.length > 2 ? 's' : ''})`
+      : '';
+  return new HuddleError(
+    'conflict',
+    'lease_conflict',
+    `${first.path} overlaps ${first.held_path}, leased ${l.mode === 'exclusive' ? 'exclusively' : 'shared'} by ${l.agent} (lease ${l.id}${l.reason ? `, reason: ${l.reason}` : ''}) until ${l.expires_at}${more}. Ask ${l.agent} to release it, or work elsewhere until then.`,
+    {
+      details: {
+        conflicts: conflicts.map((c) => ({
+          holder: c.lease.agent,
+          lease_id: c.lease.id,
+          mode: c.lease.mode,
+          paths: c.lease.paths,
+          requested: c.path,
+          overlaps: c.held_path,
+          reason: c.lease.reason,
+          expires_at: c.lease.expires_at,
+        })),
+      },
+    },
+  );
+}
+
+export function createLeases(ctx: HubContext) {
+  const {
+    store,
+    clock,
+    random,
+    options,
+    draft,
+    announce,
+    actorOf,
+    idempotency,
+    enter,
+    enterWrite,
+    actingAgent,
+  } = ctx;
+
+  const liveness = (): LeaseLiveness => {
+    const now = clock.now();
+    return { now, offline_before: now - options.leases.offline_grace_seconds * 1000 };
+  };
+
+  /** Refuses ids that are not lease ids, before anything is looked up. */
+  function assertIds(ids: string[]): void {
+    if (ids.length === 0 || ids.length > LEASE_PATHS_MAX)
+      throw invalid('invalid_ids', `Give 1 to ${LEASE_PATHS_MAX} lease ids.`, 'ids');
+    for (const id of ids) {
+      if (!LEASE_ID_PATTERN.test(id))
+        throw invalid(
+          'invalid_lease_id',
+          `${JSON.stringify(id.slice(0, 40))} is not a lease id (like L-4k2p9x).`,
+          'ids',
+        );
+    }
+  }
+
+  return {
+    async acquireLease(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      input: LeaseInput,
+      key?: string,
+    ): Promise<{ lease: Lease; event: RoomEvent }> {
+      const paths = parseLeasePaths(input.paths);
+      const mode = (input.mode ?? 'exclusive') as LeaseMode;
+      if (!LEASE_MODES.includes(mode))
+        throw invalid('invalid_mode', `mode must be one of ${LEASE_MODES.join(', ')}.`, 'mode');
+      const reason = input.reason ?? '';
+      if (reason.length > LEASE_REASON_MAX_CHARS || /[\u0000-\u001f]/.test(reason))
+        throw invalid(
+          'invalid_reason',
+          `reason must be at most ${LEASE_REASON_MAX_CHARS} characters on one line.`,
+          'reason',
+        );
+      const ttl = parseTtl(input.ttl_seconds, options.leases.default_ttl_seconds);
+      const idem = idempotency(p, key, 'lease', { agent: agentName, input });
+      const { room, replay } = await enterWrite(p, roomName, 'write', idem);
+      const agent = await actingAgent(p, room, agentName);
+      if (replay && 'result' in replay) return replay.result as { lease: Lease; event: RoomEvent };
+      const live = liveness();
+      const result = await store.acquireLease(
+        room.id,
+        live,
+        (held) => {
+          const conflicts = leaseConflicts({ agent: agent.name, paths, mode }, held);
+          if (conflicts.length > 0) throw conflictError(conflicts);
+          const lease: Lease = {
+            id: `L-${randomString(random, '0123456789abcdefghjkmnpqrstvwxyz', 6)}`,
+            agent: agent.name,
+            paths,
+            mode,
+            reason,
+            ttl_seconds: ttl,
+            created_at: new Date(live.now).toISOString(),
+            expires_at: new Date(live.now + ttl * 1000).toISOString(),
+          };
+          return {
+            lease,
+            event: draft(actorOf(p), 'lease.acquired', { agent: agent.name, lease }),
+          };
+        },
+        idem,
+      );
+      announce(result.event, room.id);
+      return result;
+    },
+
+    /**
+     * Ends the agent's leases named by id, or those holding any of `paths` exactly. An admin may
+     * end another agent's lease by id. Nothing is released when one of them matches nothing.
+     */
+    async releaseLeases(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      input: { ids?: string[] | undefined; paths?: string[] | undefined },
+    ): Promise<{ released: Lease[]; event: RoomEvent | null }> {
+      if ((input.ids === undefined) === (input.paths === undefined))
+        throw invalid(
+          'invalid_request',
+          'Give either "ids" (lease ids) or "paths" (as leased).',
+          'ids',
+        );
+      if (input.ids) assertIds(input.ids);
+      const paths = input.paths ? parseLeasePaths(input.paths) : undefined;
+      const room = await enter(p, roomName, 'write', true);
+      const agent = await actingAgent(p, room, agentName);
+      const isAdmin = p.member.scopes.includes('admin');
+      const result = await store.releaseLeases(
+        room.id,
+        liveness(),
+        (held) => {
+          const mine = held.filter(
+            (l) => l.agent === agent.name || (isAdmin && input.ids !== undefined),
+          );
+          const picked = input.ids
+            ? mine.filter((l) => input.ids!.includes(l.id))
+            : mine.filter((l) => l.paths.some((path) => paths!.includes(path)));
+          const missing = input.ids
+            ? input.ids.filter((id) => !picked.some((l) => l.id === id))
+            : paths!.filter((path) => !picked.some((l) => l.paths.includes(path)));
+          if (missing.length > 0) {
+            const other = held.filter((l) => l.agent !== agent.name && input.ids?.includes(l.id));
+            throw new HuddleError(
+              other.length > 0 ? 'forbidden' : 'not_found',
+              other.length > 0 ? 'not_your_lease' : 'lease_not_found',
+              other.length > 0
+                ? `${other.map((l) => `${l.id} belongs to ${l.agent}`).join('; ')}: only its agent or an admin may release it.`
+                : `${agent.name} holds no live lease ${input.ids ? 'with id' : 'on'} ${missing.join(', ')}. Nothing was released; list leases with "huddle leases ${room.name}".`,
+              { details: { missing } },
+            );
+          }
+          return picked;
+        },
+        (ended) =>
+          draft(actorOf(p), 'lease.released', {
+            agent: agent.name,
+            leases: ended.map((l) => ({ id: l.id, agent: l.agent, paths: l.paths })),
+          }),
+      );
+      if (result.event) announce(result.event, room.id);
+      return result;
+    },
+
+    /** Moves the expiry of the agent's leases (all, or those named) to now plus their TTL. */
+    async renewLeases(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      input: { ids?: string[] | undefined; ttl_seconds?: number | undefined } = {},
+    ): Promise<{ renewed: Lease[]; event: RoomEvent | null }> {
+      if (input.ids) assertIds(input.ids);
+      if (input.ttl_seconds !== undefined) parseTtl(input.ttl_seconds, 0);
+      // Renewing is upkeep, not a write of the member: it counts as a room operation only.
+      const room = await enter(p, roomName, 'write');
+      const agent = await actingAgent(p, room, agentName);
+      const live = liveness();
+      const result = await store.renewLeases(
+        room.id,
+        live,
+        (held) =>
+          held.filter((l) => l.agent === agent.name && (!input.ids || input.ids.includes(l.id))),
+        (l) => live.now + (input.ttl_seconds ?? l.ttl_seconds) * 1000,
+        (renewed) =>
+          draft(actorOf(p), 'lease.renewed', {
+            agent: agent.name,
+            leases: renewed.map((l) => ({ id: l.id, expires_at: l.expires_at })),
+          }),
+      );
+      if (result.event) announce(result.event, room.id);
+      return result;
+    },
+
+    /** Live leases, optionally only one agent's, or only those covering `path` (a path or glob). */
+    async listLeases(
+      p: Principal,
+      roomName: string,
+      filter: { agent?: string | undefined; path?: string | undefined } = {},
+    ): Promise<{ leases: Lease[] }> {
+      const room = await enter(p, roomName, 'read');
+      const path = filter.path === undefined ? undefined : normalizeLeasePath(filter.path, 'path');
+      const leases = (await store.listLeases(room.id, liveness())).filter(
+        (l) =>
+          (filter.agent === undefined || l.agent === filter.agent) &&
+          (path === undefined || l.paths.some((held) => globsOverlap(path, held))),
+      );
+      return { leases };
+    },
+
+    /** Ends leases that expired or whose agent has been offline past the grace period. */
+    async sweepLeases(): Promise<number> {
+      const swept = await store.sweepLeases(liveness(), (lease, why) =>
+        draft(null, 'lease.expired', { agent: lease.agent, lease, why }),
+      );
+      for (const { room_id, event } of swept) announce(event, room_id);
+      return swept.length;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// Task board routes: add, plan, list (board and ready), get, update, and the status steps.
+
+import type { Hono } from 'hono';
+import type { Env, RouteContext } from '../app.js';
+import {
+  bearerToken,
+  idempotencyKey,
+  queryFlag,
+  queryList,
+  queryText,
+  readJson,
+} from '../request.js';
+import {
+  addTaskBody,
+  agentBody,
+  handoffBody,
+  planBody,
+  taskStepBody,
+  updateTaskBody,
+} from '../schemas.js';
+
+const STEPS = {
+  claim: 'claimTask',
+  unclaim: 'unclaimTask',
+  start: 'startTask',
+} as const;
+
+export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void {
+  const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
+  const tasks = '/v1/rooms/:room/tasks';
+
+  app.get(tasks, async (c) => {
+    const p = await auth(c);
+    return c.json(
+      await hub.listTasks(p, c.req.param('room'), {
+        ready: queryFlag(c, 'ready'),
+        statuses: queryList(c, 'status'),
+        assignee: queryText(c, 'assignee', 100),
+      }),
+    );
+  });
+
+  app.post(tasks, async (c) => {
+    const p = await auth(c);
+    const { agent, ...input } = await readJson(c, addTaskBody);
+    return c.json(await hub.addTask(p, c.req.param('room'), agent, input, idempotencyKey(c)), 201);
+  });
+
+  app.post(`${tasks}/plan`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, planBody);
+    return c.json(
+      await hub.planTasks(p, c.req.param('room'), body.agent, body.tasks, idempotencyKey(c)),
+      201,
+    );
+  });
+
+  app.get(`${tasks}/:id`, async (c) => {
+    const p = await auth(c);
+    return c.json(await hub.getTask(p, c.req.param('room'), c.req.param('id')));
+  });
+
+  app.patch(`${tasks}/:id`, async (c) => {
+    const p = await auth(c);
+    const { agent, ...input } = await readJson(c, updateTaskBody);
+    const { room, id } = c.req.param();
+    return c.json(await hub.updateTask(p, room, agent, id, input, idempotencyKey(c)));
+  });
+
+  for (const [step, method] of Object.entries(STEPS)) {
+    app.post(`${tasks}/:id/${step}`, async (c) => {
+      const p = await auth(c);
+      const body = await readJson(c, agentBody);
+      const { room, id } = c.req.param();
+      return c.json(await hub[method](p, room, body.agent, id, idempotencyKey(c)));
+    });
+  }
+
+  app.post(`${tasks}/:id/done`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, taskStepBody);
+    const { room, id } = c.req.param();
+    return c.json(
+      await hub.finishTask(p, room, body.agent, id, { result: body.result }, idempotencyKey(c)),
+    );
+  });
+
+  app.post(`${tasks}/:id/cancel`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, taskStepBody);
+    const { room, id } = c.req.param();
+    return c.json(
+      await hub.cancelTask(p, room, body.agent, id, { result: body.result }, idempotencyKey(c)),
+    );
+  });
+
+  app.post(`${tasks}/:id/handoff`, async (c) => {
+    const p = await auth(c);
+    const { agent, ...input } = await readJson(c, handoffBody);
+    const { room, id } = c.req.param();
+    return c.json(await hub.handoffTask(p, room, agent, id, input, idempotencyKey(c)));
+  });
+}

@@ -1,0 +1,245 @@
+// Tasks, variables, leases, shares and activity over real HTTP: concurrent claims through the
+// API, each refusal's status and code, nothing stored on a refusal, and live events on the stream.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createHubClient, HubError, type HubClient } from '../../src/client/hub-client.js';
+import { connectStream } from '../../src/client/stream-client.js';
+import type { RoomEvent } from '../../src/core/types.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+
+const ROOM = 'coord-http';
+let hub: TestHub;
+let owner: HubClient;
+let adminToken: string;
+const agents: Array<{ name: string; client: HubClient }> = [];
+
+/** A refusal's HTTP status and code. */
+async function refused(promise: Promise<unknown>, status: number, code: string): Promise<HubError> {
+  const err = await promise.then(
+    () => assert.fail(`expected ${status} ${code}`),
+    (e: unknown) => e as HubError,
+  );
+  assert.ok(err instanceof HubError, String(err));
+  assert.deepEqual([err.status, err.code], [status, code], err.message);
+  return err;
+}
+
+async function head(): Promise<number> {
+  return (await owner.read(ROOM, 1)).cursor;
+}
+
+before(async () => {
+  hub = await startTestHub();
+  const anonymous = createHubClient({ url: hub.url });
+  const created = await anonymous.createRoom({ name: ROOM, label: 'owner' });
+  adminToken = created.token;
+  owner = createHubClient({ url: hub.url, token: adminToken });
+  await owner.registerAgent(ROOM, { name: 'lead', client: 'human' });
+  // Twenty agents, each on its own member (machine), as twenty separate sessions would be.
+  for (let i = 0; i < 20; i++) {
+    const { code } = await owner.createCode(ROOM, { scopes: ['read', 'write'] });
+    const joined = await anonymous.join({ code, label: `machine-${i}` });
+    const client = createHubClient({ url: hub.url, token: joined.token });
+    await client.registerAgent(ROOM, { name: `agent-${i}` });
+    agents.push({ name: `agent-${i}`, client });
+  }
+});
+after(() => hub.stop());
+
+describe('task board over HTTP', () => {
+  test('20 agents claim one task at once: exactly one wins, the others get 409 naming it', async () => {
+    const { task } = await owner.addTask(ROOM, 'lead', { title: 'Contended', priority: 'high' });
+    const outcomes = await Promise.allSettled(
+      agents.map((a) => a.client.taskStep(ROOM, a.name, task.id, 'claim')),
+    );
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    assert.equal(won.length, 1);
+    const holder = (won[0] as PromiseFulfilledResult<{ task: { assignee: string } }>).value.task
+      .assignee;
+    for (const o of outcomes) {
+      if (o.status === 'fulfilled') continue;
+      const err = o.reason as HubError;
+      assert.deepEqual([err.status, err.code], [409, 'task_claimed']);
+      assert.equal(err.details.assignee, holder);
+      assert.match(err.message, new RegExp(holder));
+    }
+    const { events } = await owner.activity(ROOM, { types: ['task.claimed'] });
+    assert.equal(events.filter((e) => (e.body.task as { id: string }).id === task.id).length, 1);
+  });
+
+  test('refusals carry their status and store nothing', async () => {
+    const [a, b] = agents;
+    const before = await head();
+    await refused(owner.addTask(ROOM, 'lead', { title: '' }), 400, 'invalid_title');
+    await refused(owner.addTask(ROOM, 'lead', { title: 'x'.repeat(201) }), 400, 'invalid_title');
+    await refused(
+      owner.addTask(ROOM, 'lead', { title: 'big', description: 'd'.repeat(16 * 1024 + 1) }),
+      413,
+      'description_too_large',
+    );
+    await refused(
+      owner.addTask(ROOM, 'lead', { title: 't', depends_on: ['T-0000'] }),
+      404,
+      'dependency_not_found',
+    );
+    await refused(
+      owner.addTask(ROOM, 'lead', { title: 't', priority: 'urgent' }),
+      400,
+      'invalid_priority',
+    );
+    await refused(owner.taskStep(ROOM, 'lead', 'T-zzzz', 'claim'), 404, 'task_not_found');
+    await refused(owner.taskStep(ROOM, 'lead', 'nope', 'claim'), 400, 'invalid_task_id');
+    await refused(a!.client.addTask(ROOM, 'lead', { title: 't' }), 403, 'not_your_agent');
+    await refused(
+      owner.planTasks(ROOM, 'lead', [
+        { ref: 'a', title: 'A', depends_on: ['b'] },
+        { ref: 'b', title: 'B', depends_on: ['a'] },
+      ]),
+      409,
+      'dependency_cycle',
+    );
+    assert.equal(await head(), before, 'no refusal appended an event');
+    // An unknown field in the body is refused by the schema.
+    const res = await fetch(`${hub.url}/v1/rooms/${ROOM}/tasks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ agent: 'lead', title: 't', owner: 'me' }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'invalid_request');
+    const { task } = await owner.addTask(ROOM, 'lead', { title: 'Held' });
+    await a!.client.taskStep(ROOM, a!.name, task.id, 'claim');
+    await refused(b!.client.taskStep(ROOM, b!.name, task.id, 'done'), 409, 'task_claimed');
+    // The room admin may act on a task someone else holds.
+    const done = await owner.taskStep(ROOM, 'lead', task.id, 'done', 'closed by the lead');
+    assert.equal(done.task.status, 'done');
+    await refused(a!.client.taskStep(ROOM, a!.name, task.id, 'start'), 409, 'task_closed');
+  });
+
+  test('a retried add with the same idempotency key creates one task', async () => {
+    const before = (await owner.tasks(ROOM, { status: ['all'] })).tasks.length;
+    const res = await Promise.all(
+      [1, 2].map(() =>
+        fetch(`${hub.url}/v1/rooms/${ROOM}/tasks`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${adminToken}`,
+            'content-type': 'application/json',
+            'idempotency-key': 'add-once',
+          },
+          body: JSON.stringify({ agent: 'lead', title: 'Once' }),
+        }).then((r) => r.json() as Promise<{ task: { id: string } }>),
+      ),
+    );
+    assert.equal(res[0]!.task.id, res[1]!.task.id);
+    assert.equal((await owner.tasks(ROOM, { status: ['all'] })).tasks.length, before + 1);
+  });
+});
+
+describe('variables, leases and shares over HTTP', () => {
+  test('variable refusals: 409 with the current value, 404, 400, 413', async () => {
+    await owner.setVariable(ROOM, 'deploy.target', { value: 'staging' });
+    const err = await refused(
+      owner.setVariable(ROOM, 'deploy.target', { value: 'prod', expected_version: 7 }),
+      409,
+      'variable_conflict',
+    );
+    assert.equal((err.details.current as { value: string }).value, 'staging');
+    await refused(owner.variable(ROOM, 'missing'), 404, 'variable_not_found');
+    await refused(owner.setVariable(ROOM, 'bad key', { value: 'x' }), 400, 'invalid_key');
+    await refused(
+      owner.setVariable(ROOM, 'big', { value: 'v'.repeat(8 * 1024 + 1) }),
+      413,
+      'value_too_large',
+    );
+    await refused(owner.deleteVariable(ROOM, 'missing'), 404, 'variable_not_found');
+  });
+
+  test('a conflicting lease is a 409 naming holder, paths, reason and expiry', async () => {
+    const [a, b] = agents;
+    const { lease } = await a!.client.lease(ROOM, a!.name, {
+      paths: ['src/auth/**'],
+      reason: 'T-auth refactor',
+    });
+    const err = await refused(
+      b!.client.lease(ROOM, b!.name, { paths: ['src/auth/token.ts'] }),
+      409,
+      'lease_conflict',
+    );
+    assert.match(
+      err.message,
+      new RegExp(`${a!.name}.*${lease.id}.*T-auth refactor.*${lease.expires_at}`),
+    );
+    const conflict = (err.details.conflicts as Array<Record<string, unknown>>)[0]!;
+    assert.equal(conflict.holder, a!.name);
+    assert.deepEqual(conflict.paths, ['src/auth/**']);
+    await refused(
+      b!.client.lease(ROOM, b!.name, { paths: ['../etc/passwd'] }),
+      400,
+      'invalid_path',
+    );
+    await refused(
+      b!.client.lease(ROOM, b!.name, { paths: ['x'], ttl_seconds: 1 }),
+      400,
+      'invalid_ttl',
+    );
+    await refused(b!.client.release(ROOM, b!.name, { ids: [lease.id] }), 403, 'not_your_lease');
+    const check = await b!.client.leases(ROOM, { path: 'src/auth/token.ts' });
+    assert.deepEqual(
+      check.leases.map((l) => l.id),
+      [lease.id],
+    );
+    await a!.client.release(ROOM, a!.name, { paths: ['src/auth/**'] });
+    await b!.client.lease(ROOM, b!.name, { paths: ['src/auth/token.ts'] });
+  });
+
+  test('a share over 256 KiB is refused with 413 and nothing is sent', async () => {
+    const [a] = agents;
+    const before = await head();
+    await refused(
+      a!.client.share(ROOM, a!.name, { path: 'big.txt', content: 'x'.repeat(256 * 1024 + 1) }),
+      413,
+      'snippet_too_large',
+    );
+    assert.equal(await head(), before);
+    const { message } = await a!.client.share(ROOM, a!.name, {
+      path: 'src/a.ts',
+      start_line: 3,
+      end_line: 4,
+      language: 'ts',
+      content: 'const a = 1;\nconst b = 2;\n',
+      to: 'lead',
+    });
+    assert.deepEqual(message.refs, [
+      { path: 'src/a.ts', start_line: 3, end_line: 4, language: 'ts' },
+    ]);
+    assert.match(message.body, /`src\/a.ts` lines 3–4\n\n```ts\nconst a = 1;/);
+  });
+});
+
+test('watchers see task, variable and lease events live', async () => {
+  const seen: RoomEvent[] = [];
+  const from = await head();
+  const stream = connectStream({
+    url: hub.url,
+    token: adminToken,
+    subscriptions: [{ room: ROOM, after: from }],
+    onEvent: (e) => void seen.push(e),
+  });
+  try {
+    const { task } = await owner.addTask(ROOM, 'lead', { title: 'Live' });
+    await owner.taskStep(ROOM, 'lead', task.id, 'claim');
+    await owner.setVariable(ROOM, 'live.key', { value: '1' });
+    await owner.lease(ROOM, 'lead', { paths: ['docs/**'], mode: 'shared' });
+    const want = ['task.created', 'task.claimed', 'var.set', 'lease.acquired'];
+    for (let i = 0; i < 100 && !want.every((t) => seen.some((e) => e.type === t)); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      seen.filter((e) => want.includes(e.type)).map((e) => e.type),
+      want,
+    );
+  } finally {
+    stream.close();
+  }
+});

@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { cliLatency } from './cli-latency.js';
+import { coordination } from './coordination.js';
 import { diskSync } from './disk-sync.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { mcpLatency } from './mcp-latency.js';
@@ -29,6 +30,12 @@ const BENCHMARKS: Record<string, (s: Settings) => Promise<BenchResult> | BenchRe
       s.quick
         ? { rate: 1000, rooms: 100, warmupSeconds: 0.5, seconds: 2 }
         : { rate: 1000, rooms: 100, warmupSeconds: 1, seconds: 6 },
+    ),
+  coordination: (s) =>
+    coordination(
+      s.quick
+        ? { agents: 5, seconds: 2, heldLeases: 50, leaseRequests: 50 }
+        : { agents: 10, seconds: 6, heldLeases: 500, leaseRequests: 300 },
     ),
   'mcp-latency': (s) => mcpLatency(s.quick ? { starts: 3, calls: 50 } : { starts: 10, calls: 200 }),
   'cli-latency': (s) => cliLatency({ runs: s.quick ? 10 : 30 }),

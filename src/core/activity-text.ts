@@ -22,6 +22,9 @@ export function clockTime(ts: string, utc = false): string {
 export function eventActor(e: RoomEvent): string {
   const b = e.body;
   if (typeof b.agent === 'string') return b.agent;
+  // agent.registered carries the whole agent.
+  const agent = b.agent as { name?: unknown } | undefined;
+  if (typeof agent?.name === 'string') return agent.name;
   const message = b.message as Message | undefined;
   if (message?.from) return message.from;
   return e.actor?.label ?? 'hub';

@@ -228,5 +228,19 @@ export function globMatches(pattern: string, path: string): boolean {
  * over the product of the two patterns' automata. Symmetric.
  */
 export function globsOverlap(a: string, b: string): boolean {
-  return intersects(compile(a), compile(b));
+  const na = normalizeLeasePath(a, 'pattern');
+  const nb = normalizeLeasePath(b, 'pattern');
+  // Every path a pattern matches starts with its literal prefix, so two prefixes that differ
+  // within their common length rule out an overlap without building either automaton.
+  const pa = literalPrefix(na);
+  const pb = literalPrefix(nb);
+  const common = Math.min(pa.length, pb.length);
+  if (pa.slice(0, common) !== pb.slice(0, common)) return false;
+  return intersects(compile(na), compile(nb));
+}
+
+/** The pattern up to its first wildcard or class. */
+function literalPrefix(pattern: string): string {
+  const at = pattern.search(/[*?[]/);
+  return at < 0 ? pattern : pattern.slice(0, at);
 }

@@ -116,7 +116,10 @@ export interface EventQuery {
   since?: number;
   /** Exact types left out. */
   exclude?: string[];
-  /** The member id or label of the actor, or the agent named in the body (`agent`, `message.from`). */
+  /**
+   * The member id or label of the actor, or the agent named in the body (`agent`, `agent.name`,
+   * `message.from`).
+   */
   actor?: string;
 }
 

@@ -301,6 +301,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (query.actor !== undefined) {
         where.push(
           `(actor_member = @actor OR actor_label = @actor OR json_extract(body, '$.agent') = @actor
+            OR json_extract(body, '$.agent.name') = @actor
             OR json_extract(body, '$.message.from') = @actor)`,
         );
         params.actor = query.actor;

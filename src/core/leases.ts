@@ -6,7 +6,8 @@ import { HuddleError } from './errors.js';
 import { globsOverlap, normalizeLeasePath } from './globs.js';
 import type { HubContext, Principal } from './hub-context.js';
 import { randomString } from './random.js';
-import type { LeaseLiveness } from './store.js';
+import { createLeaseSweep } from './lease-sweep.js';
+import { createPresence } from './presence.js';
 import { LEASE_MODES, type Lease, type LeaseMode, type RoomEvent } from './types.js';
 
 export const LEASE_PATHS_MAX = 64;
@@ -108,10 +109,8 @@ export function createLeases(ctx: HubContext) {
     actingAgent,
   } = ctx;
 
-  const liveness = (): LeaseLiveness => {
-    const now = clock.now();
-    return { now, offline_before: now - options.leases.offline_grace_seconds * 1000 };
-  };
+  const { liveness, sweepLeases } = createLeaseSweep(ctx);
+  const { agentAlive } = createPresence(ctx);
 
   /** Refuses ids that are not lease ids, before anything is looked up. */
   function assertIds(ids: string[]): void {
@@ -151,6 +150,9 @@ export function createLeases(ctx: HubContext) {
       const { room, replay } = await enterWrite(p, roomName, 'write', idem);
       const agent = await actingAgent(p, room, agentName);
       if (replay && 'result' in replay) return replay.result as { lease: Lease; event: RoomEvent };
+      // Asking for a lease is a sign of life: an agent that was offline is back, so the lease it
+      // gets is live (and its old leases, past the grace, ended first).
+      await agentAlive(room.id, agent.name);
       const live = liveness();
       const result = await store.acquireLease(
         room.id,
@@ -248,6 +250,7 @@ export function createLeases(ctx: HubContext) {
       // Renewing is upkeep, not a write of the member: it counts as a room operation only.
       const room = await enter(p, roomName, 'write');
       const agent = await actingAgent(p, room, agentName);
+      await agentAlive(room.id, agent.name);
       const live = liveness();
       const result = await store.renewLeases(
         room.id,
@@ -282,12 +285,6 @@ export function createLeases(ctx: HubContext) {
     },
 
     /** Ends leases that expired or whose agent has been offline past the grace period. */
-    async sweepLeases(): Promise<number> {
-      const swept = await store.sweepLeases(liveness(), (lease, why) =>
-        draft(null, 'lease.expired', { agent: lease.agent, lease, why }),
-      );
-      for (const { room_id, event } of swept) announce(event, room_id);
-      return swept.length;
-    },
+    sweepLeases,
   };
 }

@@ -8,10 +8,20 @@ import {
   type CapabilitiesInput,
 } from './agent-input.js';
 import type { HubContext, Principal } from './hub-context.js';
+import { createLeaseSweep } from './lease-sweep.js';
 import type { Actor, Agent, AgentStatus, RoomEvent } from './types.js';
 
 export function createPresence(ctx: HubContext) {
   const { store, clock, options, draft, announce, actorOf, enter, actingAgent } = ctx;
+  const { sweepLeases } = createLeaseSweep(ctx);
+
+  /**
+   * Before an offline or retired agent comes back, its leases that ended meanwhile (past the
+   * grace period, or at retirement) are ended for good, so they do not come back with it.
+   */
+  async function beforeReturn(agent: Agent | null): Promise<void> {
+    if (agent && (agent.status === 'offline' || agent.status === 'retired')) await sweepLeases();
+  }
 
   const statusEvent = (
     name: string,
@@ -45,6 +55,7 @@ export function createPresence(ctx: HubContext) {
       const room = await enter(p, roomName, 'write');
       assertAgentName(input.name);
       const capabilities = parseCapabilities(input);
+      await beforeReturn(await store.getAgent(room.id, input.name));
       const result = await store.registerAgent(
         room.id,
         { ...capabilities, name: input.name, member_id: p.member.id, at: clock.now() },
@@ -71,6 +82,7 @@ export function createPresence(ctx: HubContext) {
       const room = await enter(p, roomName, null);
       const reported = parseReportedStatus(input.status);
       const agent = await actingAgent(p, room, name);
+      await beforeReturn(agent);
       const status = reported ?? (agent.status === 'offline' ? 'online' : undefined);
       return { agent: (await setStatus(room.id, name, status, 'reported', actorOf(p))).agent };
     },
@@ -79,13 +91,17 @@ export function createPresence(ctx: HubContext) {
     async retireAgent(p: Principal, roomName: string, name: string): Promise<{ agent: Agent }> {
       const room = await enter(p, roomName, 'write');
       await actingAgent(p, room, name, true);
-      return { agent: (await setStatus(room.id, name, 'retired', 'retired', actorOf(p))).agent };
+      const retired = (await setStatus(room.id, name, 'retired', 'retired', actorOf(p))).agent;
+      // A retired agent's leases end now.
+      await sweepLeases();
+      return { agent: retired };
     },
 
     /** A live connection of the agent opened (the gateway calls this). */
     async agentConnected(roomId: string, name: string): Promise<void> {
       const agent = await store.getAgent(roomId, name);
       if (!agent || agent.status === 'retired') return;
+      await beforeReturn(agent);
       await setStatus(roomId, name, agent.status === 'offline' ? 'online' : undefined, 'connected');
     },
 
@@ -110,6 +126,7 @@ export function createPresence(ctx: HubContext) {
       const agent = await store.getAgent(roomId, name);
       if (!agent || agent.status === 'retired') return;
       // A connection that still answers pings outweighs a sweep that ran while the hub was busy.
+      await beforeReturn(agent);
       await setStatus(roomId, name, agent.status === 'offline' ? 'online' : undefined, 'alive');
     },
 

@@ -82,8 +82,8 @@ export interface CheckpointWrite {
 }
 
 /**
- * What the task board looks like to a change: every task that is not done or cancelled, plus
- * the closed tasks the change asked for by id.
+ * What the task board looks like to a change: every task that is not done or cancelled, the
+ * closed tasks those depend on, and the closed tasks the change asked for by id.
  */
 export interface TaskBoard {
   tasks: Map<string, Task>;

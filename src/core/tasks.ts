@@ -103,6 +103,8 @@ export function createTasks(ctx: HubContext) {
     key: string | undefined,
     include: string[],
     fn: (board: TaskBoard, ctx: { agent: Agent; room: Room; at: string }) => TaskChange<T>,
+    /** Checks that need the room (agents named in the input); skipped when replaying. */
+    prepare?: (room: Room) => Promise<void>,
   ): Promise<{ result: T; event: RoomEvent | null; room: Room; agent: Agent; replayed: boolean }> {
     const idem = idempotency(p, key, `task.${op}`, { agent: agentName, input });
     const { room, replay } = await enterWrite(p, roomName, 'write', idem);
@@ -111,6 +113,7 @@ export function createTasks(ctx: HubContext) {
       const first = replay.result as { result: T; event: RoomEvent | null };
       return { ...first, room, agent, replayed: true };
     }
+    await prepare?.(room);
     for (let attempt = 1; ; attempt++) {
       try {
         const at = new Date(clock.now()).toISOString();
@@ -221,7 +224,18 @@ export function createTasks(ctx: HubContext) {
           case 'start': {
             if (task.status === 'blocked') throw blockedError(task, waitingOn);
             const mine = task.assignee === me;
-            if (!mine && task.assignee !== null) assertHolder(task, me, false);
+            if (!mine && task.assignee !== null) {
+              // Even an admin does not take a task over by claiming it: it is handed off.
+              if (isAdmin) {
+                throw new HuddleError(
+                  'conflict',
+                  'task_claimed',
+                  `${task.id} is held by ${task.assignee}. As an admin you can hand it off (to your own agent too) or unclaim it first.`,
+                  { details: { id: task.id, assignee: task.assignee, status: task.status } },
+                );
+              }
+              assertHolder(task, me, false);
+            }
             const status = what === 'start' ? 'in_progress' : mine ? task.status : 'claimed';
             if (mine && status === task.status)
               return { write: [], created: [], event: null, result: { task } };
@@ -333,8 +347,6 @@ export function createTasks(ctx: HubContext) {
       key?: string,
     ): Promise<TaskResult> {
       const dependsOn = parseDependsOn(input.depends_on);
-      const room = await enter(p, roomName, 'write', false, false);
-      if (input.assignee !== undefined) await liveAgent(room, input.assignee, 'assignee');
       return withEvent(
         change(
           p,
@@ -354,6 +366,9 @@ export function createTasks(ctx: HubContext) {
               event: event(p, 'task.created', { agent: agent.name, task }),
               result: { task, event: null },
             };
+          },
+          async (room) => {
+            if (input.assignee !== undefined) await liveAgent(room, input.assignee, 'assignee');
           },
         ),
       );
@@ -406,11 +421,6 @@ export function createTasks(ctx: HubContext) {
           }
         }
       });
-      const room = await enter(p, roomName, 'write', false, false);
-      for (const [i, item] of items.entries()) {
-        if (item.assignee !== undefined)
-          await liveAgent(room, item.assignee, `tasks.${i}.assignee`);
-      }
       const { result, event: e } = await change(
         p,
         roomName,
@@ -450,6 +460,12 @@ export function createTasks(ctx: HubContext) {
             result: { tasks, refs: refIds },
           };
         },
+        async (room) => {
+          for (const [i, item] of items.entries()) {
+            if (item.assignee !== undefined)
+              await liveAgent(room, item.assignee, `tasks.${i}.assignee`);
+          }
+        },
       );
       return { ...result, event: e };
     },
@@ -488,12 +504,11 @@ export function createTasks(ctx: HubContext) {
     ): Promise<TaskResult> {
       assertTaskId(id);
       if (input.note !== undefined) assertDescription(input.note, 'note');
-      const room = await enter(p, roomName, 'write', false, false);
-      await liveAgent(room, input.to, 'to');
       const isAdmin = p.member.scopes.includes('admin');
       const {
         result,
         event: e,
+        room,
         agent,
         replayed,
       } = await change(
@@ -530,6 +545,9 @@ export function createTasks(ctx: HubContext) {
             }),
             result: { task: next, event: null },
           };
+        },
+        async (room) => {
+          await liveAgent(room, input.to, 'to');
         },
       );
       const task = result.task;

@@ -142,6 +142,17 @@ export function runCoordinationContract(name: string, open: () => Promise<Opened
           return { write: [], created: [], event: null, result: null };
         });
         assert.deepEqual(seen, ['T-done', 'T-open']);
+        // A closed task that an open one depends on is always there.
+        await store.changeTasks(
+          f.room.id,
+          [],
+          create(task('T-next', { status: 'blocked', depends_on: ['T-clsd', 'T-done'] })),
+        );
+        await store.changeTasks(f.room.id, [], (board: TaskBoard) => {
+          seen = [...board.tasks.keys()].sort();
+          return { write: [], created: [], event: null, result: null };
+        });
+        assert.deepEqual(seen, ['T-clsd', 'T-done', 'T-next', 'T-open']);
       });
 
       it('appends nothing when the change has no event', async () => {

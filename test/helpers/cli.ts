@@ -16,11 +16,14 @@ export interface CliOptions {
   url: string;
   input?: string;
   env?: Record<string, string>;
+  /** The working directory (the test's own by default). */
+  cwd?: string;
 }
 
 export function huddle(args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
       env: { ...process.env, HUDDLE_HOME: options.home, HUDDLE_URL: options.url, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

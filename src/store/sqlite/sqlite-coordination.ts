@@ -199,7 +199,9 @@ export function createSqliteCoordination({
           const tasks = new Map<string, Task>();
           for (const row of sql.activeTasks.all(roomId) as TaskRow[])
             tasks.set(row.id, toTask(row));
-          for (const id of include) {
+          // Closed tasks the open ones depend on decide whether those are blocked.
+          const wanted = [...tasks.values()].flatMap((t) => t.depends_on).concat(include);
+          for (const id of wanted) {
             if (tasks.has(id)) continue;
             const row = sql.task.get(roomId, id) as TaskRow | undefined;
             if (row) tasks.set(id, toTask(row));

@@ -8,7 +8,14 @@ import type { HubContext, Principal } from './hub-context.js';
 import { randomString } from './random.js';
 import { createLeaseSweep } from './lease-sweep.js';
 import { createPresence } from './presence.js';
-import { LEASE_MODES, type Lease, type LeaseMode, type RoomEvent } from './types.js';
+import type { Idempotency, LeaseLiveness } from './store.js';
+import {
+  LEASE_MODES,
+  type EventDraft,
+  type Lease,
+  type LeaseMode,
+  type RoomEvent,
+} from './types.js';
 
 export const LEASE_PATHS_MAX = 64;
 export const LEASE_REASON_MAX_CHARS = 500;
@@ -110,6 +117,23 @@ export function createLeases(ctx: HubContext) {
   } = ctx;
 
   const { liveness, sweepLeases } = createLeaseSweep(ctx);
+
+  /** `store.acquireLease`, drawing the lease id again (in `decide`) when a drawn one is taken. */
+  async function acquireWithFreshId(
+    roomId: string,
+    live: LeaseLiveness,
+    idem: Idempotency | undefined,
+    decide: (held: Lease[]) => { lease: Lease; event: EventDraft },
+  ): Promise<{ lease: Lease; event: RoomEvent }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store.acquireLease(roomId, live, decide, idem);
+      } catch (err) {
+        if (err instanceof HuddleError && err.code === 'lease_id_taken' && attempt < 8) continue;
+        throw err;
+      }
+    }
+  }
   const { agentAlive } = createPresence(ctx);
 
   /** Refuses ids that are not lease ids, before anything is looked up. */
@@ -154,29 +178,24 @@ export function createLeases(ctx: HubContext) {
       // gets is live (and its old leases, past the grace, ended first).
       await agentAlive(room.id, agent.name);
       const live = liveness();
-      const result = await store.acquireLease(
-        room.id,
-        live,
-        (held) => {
-          const conflicts = leaseConflicts({ agent: agent.name, paths, mode }, held);
-          if (conflicts.length > 0) throw conflictError(conflicts);
-          const lease: Lease = {
-            id: `L-${randomString(random, '0123456789abcdefghjkmnpqrstvwxyz', 6)}`,
-            agent: agent.name,
-            paths,
-            mode,
-            reason,
-            ttl_seconds: ttl,
-            created_at: new Date(live.now).toISOString(),
-            expires_at: new Date(live.now + ttl * 1000).toISOString(),
-          };
-          return {
-            lease,
-            event: draft(actorOf(p), 'lease.acquired', { agent: agent.name, lease }),
-          };
-        },
-        idem,
-      );
+      const result = await acquireWithFreshId(room.id, live, idem, (held) => {
+        const conflicts = leaseConflicts({ agent: agent.name, paths, mode }, held);
+        if (conflicts.length > 0) throw conflictError(conflicts);
+        const lease: Lease = {
+          id: `L-${randomString(random, '0123456789abcdefghjkmnpqrstvwxyz', 6)}`,
+          agent: agent.name,
+          paths,
+          mode,
+          reason,
+          ttl_seconds: ttl,
+          created_at: new Date(live.now).toISOString(),
+          expires_at: new Date(live.now + ttl * 1000).toISOString(),
+        };
+        return {
+          lease,
+          event: draft(actorOf(p), 'lease.acquired', { agent: agent.name, lease }),
+        };
+      });
       announce(result.event, room.id);
       return result;
     },
@@ -216,7 +235,10 @@ export function createLeases(ctx: HubContext) {
             ? input.ids.filter((id) => !picked.some((l) => l.id === id))
             : paths!.filter((path) => !picked.some((l) => l.paths.includes(path)));
           if (missing.length > 0) {
-            const other = held.filter((l) => l.agent !== agent.name && input.ids?.includes(l.id));
+            // An admin may end anyone's lease, so for an admin only unknown ids are missing.
+            const other = isAdmin
+              ? []
+              : held.filter((l) => l.agent !== agent.name && input.ids?.includes(l.id));
             throw new HuddleError(
               other.length > 0 ? 'forbidden' : 'not_found',
               other.length > 0 ? 'not_your_lease' : 'lease_not_found',

@@ -72,6 +72,11 @@ function parseRefs(refs: CodeRef[] | undefined): CodeRef[] {
       throw invalid('invalid_refs', `${field}: end_line comes before start_line.`, { field });
     }
     if (ref.snippet !== undefined) assertTextSize('snippet', ref.snippet, SNIPPET_MAX_BYTES);
+    if (ref.language !== undefined && !/^[A-Za-z0-9+#._-]{1,40}$/.test(ref.language)) {
+      throw invalid('invalid_refs', `${field}.language must be 1 to 40 letters, digits or +#._-.`, {
+        field,
+      });
+    }
     return { ...ref };
   });
 }

@@ -133,6 +133,11 @@ export const storeErrors = {
       details: { id },
       retryable: true,
     }),
+  leaseIdTaken: (id: string) =>
+    new HuddleError('conflict', 'lease_id_taken', `The lease id "${id}" is taken; draw another.`, {
+      details: { id },
+      retryable: true,
+    }),
   variableConflict: (key: string, expected: number, current: Variable | null) =>
     new HuddleError(
       'conflict',

@@ -396,7 +396,8 @@ export interface Store {
 
   /**
    * Runs `decide` on the room's live leases and stores the lease it returns with its event, in
-   * one transaction, so two conflicting requests never both succeed. `decide` may throw.
+   * one transaction, so two conflicting requests never both succeed. `decide` may throw. A lease
+   * id already in the room fails with `lease_id_taken`.
    */
   acquireLease(
     roomId: string,

@@ -32,7 +32,11 @@ export function invalidTask(
 
 export function assertTitle(title: string, field = 'title'): string {
   const trimmed = title.trim();
-  if (trimmed === '' || [...trimmed].length > TITLE_MAX_CHARS || /[\u0000-\u001f]/.test(trimmed)) {
+  if (
+    trimmed === '' ||
+    [...trimmed].length > TITLE_MAX_CHARS ||
+    /[\u0000-\u001f\u007f]/.test(trimmed)
+  ) {
     throw invalidTask(
       'invalid_title',
       `${field} must be 1 to ${TITLE_MAX_CHARS} characters on one line.`,
@@ -185,12 +189,13 @@ export function unblockedBy(board: TaskBoard, doneId: string, at: string): Task[
 
 /** A claimed or started task changes only by its assignee or an admin. */
 export function assertHolder(task: Task, agent: string, isAdmin: boolean): void {
-  if ((task.status === 'claimed' || task.status === 'in_progress') && task.assignee !== agent) {
+  // A blocked task assigned in advance belongs to its assignee as much as a claimed one.
+  if (task.assignee !== null && task.assignee !== agent) {
     if (isAdmin) return;
     throw new HuddleError(
       'conflict',
       'task_claimed',
-      `${task.id} is ${task.status === 'claimed' ? 'claimed' : 'in progress'} by ${task.assignee}; only they (or an admin) can change it. Ask them, or pick another task from "ready".`,
+      `${task.id} is ${{ claimed: 'claimed', in_progress: 'in progress' }[task.status as 'claimed'] ?? 'assigned'} by ${task.assignee}; only they (or an admin) can change it. Ask them, or pick another task from "ready".`,
       { details: { id: task.id, assignee: task.assignee, status: task.status } },
     );
   }

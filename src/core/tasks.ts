@@ -4,10 +4,12 @@
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
 import { assertAgentName } from './agent-input.js';
+import { assertTextSize } from './limits.js';
 import { createNotices } from './notices.js';
 import { closestNames } from './suggest.js';
 import type { TaskBoard, TaskChange } from './store.js';
 import {
+  DESCRIPTION_MAX_BYTES,
   PLAN_MAX_TASKS,
   assertDependencies,
   assertDescription,
@@ -503,7 +505,7 @@ export function createTasks(ctx: HubContext) {
       key?: string,
     ): Promise<TaskResult> {
       assertTaskId(id);
-      if (input.note !== undefined) assertDescription(input.note, 'note');
+      if (input.note !== undefined) assertTextSize('note', input.note, DESCRIPTION_MAX_BYTES);
       const isAdmin = p.member.scopes.includes('admin');
       const {
         result,

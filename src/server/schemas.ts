@@ -53,6 +53,7 @@ const codeRef = z.strictObject({
   start_line: z.number().int().optional(),
   end_line: z.number().int().optional(),
   snippet: z.string().optional(),
+  language: z.string().optional(),
 });
 
 export const sendBody = z.strictObject({

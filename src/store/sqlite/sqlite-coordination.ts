@@ -166,6 +166,7 @@ export function createSqliteCoordination({
       `INSERT INTO leases (room_id, id, agent, paths, mode, reason, ttl_seconds, created_at, expires_at)
        VALUES (@room_id, @id, @agent, @paths, @mode, @reason, @ttl_seconds, @created_at, @expires_at)`,
     ),
+    leaseExists: db.prepare('SELECT 1 FROM leases WHERE room_id = ? AND id = ?'),
     deleteLease: db.prepare('DELETE FROM leases WHERE room_id = ? AND id = ?'),
     renewLease: db.prepare('UPDATE leases SET expires_at = ? WHERE room_id = ? AND id = ?'),
   };
@@ -287,6 +288,7 @@ export function createSqliteCoordination({
       return write(() =>
         once(idem, roomId, () => {
           const { lease, event } = decide(liveLeases(roomId, live));
+          if (sql.leaseExists.get(roomId, lease.id)) throw storeErrors.leaseIdTaken(lease.id);
           sql.insertLease.run({
             room_id: roomId,
             id: lease.id,

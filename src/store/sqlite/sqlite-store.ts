@@ -284,8 +284,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         where.push(
           `(${query.types
             .map((type, i) => {
-              params[`type${i}`] = type.endsWith('.') ? `${type}%` : type;
-              return type.endsWith('.') ? `type LIKE @type${i}` : `type = @type${i}`;
+              params[`type${i}`] = type;
+              // A prefix compared as text: LIKE would read "_" as a wildcard and ignore case.
+              return type.endsWith('.')
+                ? `substr(type, 1, length(@type${i})) = @type${i}`
+                : `type = @type${i}`;
             })
             .join(' OR ')})`,
         );

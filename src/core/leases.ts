@@ -175,8 +175,9 @@ export function createLeases(ctx: HubContext) {
       const agent = await actingAgent(p, room, agentName);
       if (replay && 'result' in replay) return replay.result as { lease: Lease; event: RoomEvent };
       // Asking for a lease is a sign of life: an agent that was offline is back, so the lease it
-      // gets is live (and its old leases, past the grace, ended first).
-      await agentAlive(room.id, agent.name);
+      // gets is live (and its old leases, past the grace, ended first). Only an offline agent's
+      // leases depend on when it was last seen, so an online one costs no write here.
+      if (agent.status === 'offline') await agentAlive(room.id, agent.name);
       const live = liveness();
       const result = await acquireWithFreshId(room.id, live, idem, (held) => {
         const conflicts = leaseConflicts({ agent: agent.name, paths, mode }, held);
@@ -272,7 +273,7 @@ export function createLeases(ctx: HubContext) {
       // Renewing is upkeep, not a write of the member: it counts as a room operation only.
       const room = await enter(p, roomName, 'write');
       const agent = await actingAgent(p, room, agentName);
-      await agentAlive(room.id, agent.name);
+      if (agent.status === 'offline') await agentAlive(room.id, agent.name);
       const live = liveness();
       const result = await store.renewLeases(
         room.id,

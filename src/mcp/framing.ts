@@ -1,6 +1,7 @@
 // How text written by other agents is shown to a model: as quoted data with its sender, never as
 // instructions, with angle brackets escaped so it cannot open or close tags in the context.
 
+import { eventActor } from '../core/activity-text.js';
 import type { InboxItem, Message, RoomEvent } from '../core/types.js';
 
 export function escapeAngles(text: string): string {
@@ -31,7 +32,8 @@ export function frameInbox(items: InboxItem[]): string {
 
 /** One event of the log in a line or a short quote. */
 export function frameEvent(e: RoomEvent): string {
-  const who = escapeAngles(e.actor?.label ?? 'hub');
+  // The agent that acted, when the event names one (tasks, leases, messages), else the member.
+  const who = escapeAngles(eventActor(e));
   const head = `#${e.seq} ${e.ts.slice(11, 19)} ${e.type} by ${who}`;
   switch (e.type) {
     case 'note':

@@ -2,44 +2,26 @@
 // the model and structuredContent for programs, and with errors that say what to do next.
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { renderActivity } from '../core/activity-text.js';
+import { renderLeaseLine, renderTaskLine } from '../core/task-board.js';
 import { MESSAGE_KINDS } from '../core/types.js';
 import type { AgentSession } from './agent-session.js';
+import { registerCoordinationTools } from './coordination-tools.js';
 import { escapeAngles, frameEvent, frameInbox } from './framing.js';
+import { guard, invalidArgs, ok } from './tool-result.js';
+import { registerTaskTool } from './task-tool.js';
 
-/** Anything thrown by the session that carries a code and a message (HubError, HuddleError). */
-interface CodedError {
-  code?: string;
-  message?: string;
-  details?: unknown;
-}
+export { toolError } from './tool-result.js';
 
-function ok(text: string, structured: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text }], structuredContent: structured };
-}
-
-/** A refusal as a tool result the model can act on, never a protocol error. */
-export function toolError(err: unknown): CallToolResult {
-  const e = err as CodedError;
-  const code = e.code ?? 'error';
-  return {
-    isError: true,
-    content: [{ type: 'text', text: `Error ${code}: ${e.message ?? String(err)}` }],
-    structuredContent: {
-      error: { code, message: e.message ?? String(err), details: e.details ?? {} },
-    },
-  };
-}
-
-function guard<A>(fn: (args: A) => Promise<CallToolResult>) {
-  return async (args: A): Promise<CallToolResult> => {
-    try {
-      return await fn(args);
-    } catch (err) {
-      return toolError(err);
-    }
-  };
+/** "bob" as is, "a, b" as a list, "*" as everyone. */
+function recipients(to: string): string | string[] {
+  if (to === '*') return '*';
+  const list = to
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return list.length === 1 ? list[0]! : list;
 }
 
 export function registerRoomTools(server: McpServer, session: AgentSession): void {
@@ -47,19 +29,22 @@ export function registerRoomTools(server: McpServer, session: AgentSession): voi
     'room',
     {
       description:
-        'Read the room in one call: checkpoint, your unread messages (marked read), recent notes, who is online, and the cursor for "history". Call it first.',
+        'Read the room in one call: checkpoint, your unread messages (marked read), your tasks and leases, who is online, recent events, and the cursor for "history". Call it first.',
       inputSchema: {
         limit: z.number().int().min(1).max(100).optional().describe('recent events, default 10'),
       },
     },
     guard(async ({ limit }) => {
-      const [read, inbox, who] = await Promise.all([
+      const [read, inbox, who, mine, held] = await Promise.all([
         session.read(limit ?? 10),
         session.readInbox(),
         session.agents(),
+        session.tasks({ assignee: session.agent }),
+        session.leases({ agent: session.agent }),
       ]);
       const online = who.agents.filter((a) => a.status !== 'offline' && a.status !== 'retired');
       const cp = read.checkpoint;
+      const list = (lines: string[]) => escapeAngles(lines.join('\n')) || 'None.';
       const text = [
         `# Room ${read.room.name} (you are ${session.agent}; cursor ${read.cursor})`,
         cp.version === 0
@@ -67,6 +52,8 @@ export function registerRoomTools(server: McpServer, session: AgentSession): voi
           : `## Checkpoint v${cp.version} by ${escapeAngles(cp.updated_by?.label ?? '?')}\n${escapeAngles(cp.text)}`,
         `## Unread messages (${inbox.messages.length})`,
         inbox.messages.length ? frameInbox(inbox.messages) : 'None.',
+        `## Your tasks\n${list(mine.tasks.map(renderTaskLine))}`,
+        `## Your leases\n${list(held.leases.map(renderLeaseLine))}`,
         `## Online: ${online.map((a) => `${a.name} (${a.client}, ${a.status})`).join(', ') || 'nobody else'}`,
         '## Recent events',
         read.events.map(frameEvent).join('\n'),
@@ -77,6 +64,8 @@ export function registerRoomTools(server: McpServer, session: AgentSession): voi
         cursor: read.cursor,
         checkpoint: cp,
         unread: inbox.messages,
+        tasks: mine.tasks,
+        leases: held.leases,
         agents: who.agents,
         events: read.events,
       });
@@ -86,18 +75,34 @@ export function registerRoomTools(server: McpServer, session: AgentSession): voi
   server.registerTool(
     'history',
     {
-      description: 'Events of the room after a cursor (a seq), oldest first.',
+      description:
+        'Events of the room after a cursor (a seq), oldest first. With types, actor or since: the activity log, one line each.',
       inputSchema: {
-        after: z.number().int().min(0),
+        after: z.number().int().min(0).optional(),
         limit: z.number().int().min(1).max(100).optional(),
+        types: z.array(z.string()).optional().describe('e.g. ["task.*", "note"]'),
+        actor: z.string().optional(),
+        since: z.string().optional().describe('"1h" or an ISO time'),
       },
     },
-    guard(async ({ after, limit }) => {
-      const page = await session.history(after, limit ?? 50);
+    guard(async ({ after, limit, types, actor, since }) => {
+      const filtered = types?.length || actor !== undefined || since !== undefined;
+      const page = filtered
+        ? await session.activity({
+            after: after ?? 0,
+            limit: limit ?? 50,
+            ...(types?.length && { types }),
+            ...(actor !== undefined && { actor }),
+            ...(since !== undefined && { since }),
+          })
+        : await session.history(after ?? 0, limit ?? 50);
       const more = page.has_more
         ? `More after ${page.next_after}.`
         : `End (cursor ${page.next_after}).`;
-      return ok([...page.events.map(frameEvent), more].join('\n'), { ...page });
+      const lines = filtered
+        ? page.events.map((e) => escapeAngles(renderActivity(e, { utc: true })))
+        : page.events.map(frameEvent);
+      return ok([...lines, more].join('\n'), { ...page });
     }),
   );
 
@@ -115,50 +120,49 @@ export function registerRoomTools(server: McpServer, session: AgentSession): voi
   );
 
   server.registerTool(
-    'checkpoint',
-    {
-      description:
-        'Replace the room\'s checkpoint (the current state of the work, Markdown). Pass expected_version from "room" so you never overwrite a newer one.',
-      inputSchema: { text: z.string(), expected_version: z.number().int().min(0).optional() },
-    },
-    guard(async ({ text, expected_version }) => {
-      const { checkpoint } = await session.setCheckpoint(text, expected_version);
-      return ok(`Checkpoint is now version ${checkpoint.version}.`, { checkpoint });
-    }),
-  );
-
-  server.registerTool(
     'send',
     {
       description:
-        'Message another agent, several ("a,b"), or everyone ("*"). With reply_to and no "to", answers that message to its sender and acks it.',
+        'Message another agent, several ("a,b"), or everyone ("*"). With reply_to and no "to", answers that message to its sender and acks it. With share, posts a file or lines of it (to everyone by default; body is an optional note).',
       inputSchema: {
         to: z.string().optional(),
-        body: z.string(),
+        body: z.string().optional(),
         kind: z.enum(MESSAGE_KINDS).optional(),
         reply_to: z.string().optional(),
         urgent: z.boolean().optional(),
+        share: z
+          .object({
+            path: z.string(),
+            start_line: z.number().int().min(1).optional(),
+            end_line: z.number().int().min(1).optional(),
+            content: z.string().optional().describe('the text; required over HTTP'),
+          })
+          .optional(),
       },
     },
-    guard(async ({ to, body, kind, reply_to, urgent }) => {
+    guard(async ({ to, body, kind, reply_to, urgent, share }) => {
       let message;
+      if (share) {
+        ({ message } = await session.share({
+          ...share,
+          ...(body !== undefined && { note: body }),
+          ...(to !== undefined && { to: recipients(to) }),
+        }));
+        const ref = message.refs[0];
+        const lines = ref?.start_line ? `:${ref.start_line}-${ref.end_line ?? ref.start_line}` : '';
+        return ok(
+          `Shared ${escapeAngles(ref?.path ?? share.path)}${lines} as ${message.id} to ${message.recipients.join(', ') || 'the room'}.`,
+          { message },
+        );
+      }
+      if (body === undefined) throw invalidArgs('Give body (the message), or share (a file).');
       if (to === undefined) {
         if (!reply_to)
-          throw {
-            code: 'invalid_request',
-            message: 'Give "to" (an agent, "a,b" or "*"), or reply_to to answer a message.',
-          };
+          throw invalidArgs('Give "to" (an agent, "a,b" or "*"), or reply_to to answer a message.');
         ({ message } = await session.reply(reply_to, body, kind));
       } else {
-        const list =
-          to === '*'
-            ? '*'
-            : to
-                .split(',')
-                .map((s) => s.trim())
-                .filter(Boolean);
         ({ message } = await session.send({
-          to: Array.isArray(list) && list.length === 1 ? list[0]! : list,
+          to: recipients(to),
           body,
           ...(kind && { kind }),
           ...(reply_to && { reply_to }),
@@ -182,8 +186,7 @@ export function registerRoomTools(server: McpServer, session: AgentSession): voi
     },
     guard(async ({ op, ids, all }) => {
       if (op === 'ack') {
-        if (!ids?.length && !all)
-          throw { code: 'invalid_request', message: 'Give ids to ack, or all: true.' };
+        if (!ids?.length && !all) throw invalidArgs('Give ids to ack, or all: true.');
         const { acked } = await session.ack(all ? 'all' : ids!);
         return ok(`Acked ${acked.length}.`, { acked });
       }
@@ -194,19 +197,6 @@ export function registerRoomTools(server: McpServer, session: AgentSession): voi
     }),
   );
 
-  server.registerTool(
-    'who',
-    {
-      description: 'Agents in the room: presence, client, model, host, working directory, tags.',
-      inputSchema: {},
-    },
-    guard(async () => {
-      const { agents } = await session.agents();
-      const lines = agents.map(
-        (a) =>
-          `- ${a.name}: ${a.status}, ${a.client}${a.model ? ` (${a.model})` : ''}${a.host ? ` on ${a.host}` : ''}${a.cwd ? ` in ${a.cwd}` : ''}${a.tags.length ? `, tags ${a.tags.join(',')}` : ''}`,
-      );
-      return ok(lines.join('\n') || 'No agents yet.', { agents });
-    }),
-  );
+  registerCoordinationTools(server, session);
+  registerTaskTool(server, session);
 }

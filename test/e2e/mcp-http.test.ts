@@ -50,6 +50,7 @@ test('an agent named in the URL is registered and works through the tools over H
     'note',
     'room',
     'send',
+    'tasks',
     'who',
   ]);
   const who = await carol.callTool({ name: 'who', arguments: {} });

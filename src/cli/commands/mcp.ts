@@ -11,8 +11,9 @@ import { defaultAgent, defaultRoom, repoRoot } from '../repo-identity.js';
 
 export const run: Run = async (ctx, _args, flags) => {
   const cwd = ctx.io.env.CLAUDE_PROJECT_DIR || process.cwd();
+  const root = repoRoot(cwd);
   const clientName = stringFlag(flags, 'client') ?? 'other';
-  const room = stringFlag(flags, 'room') ?? (ctx.io.env.HUDDLE_ROOM || defaultRoom(repoRoot(cwd)));
+  const room = stringFlag(flags, 'room') ?? (ctx.io.env.HUDDLE_ROOM || defaultRoom(root));
   const chosen = stringFlag(flags, 'as') ?? (ctx.io.env.HUDDLE_AGENT || undefined);
   if (usesLocalHub(ctx)) await ensureLocalHub(ctx);
   const credential = await credentialForRoom(ctx, room);
@@ -33,14 +34,20 @@ export const run: Run = async (ctx, _args, flags) => {
   }
   const { agent: self, event } = registered!;
   const agent = self.name;
-  const [{ createMcpServer }, { createHubSession }, { StdioServerTransport }, { connectStream }] =
-    await Promise.all([
-      import('../../mcp/mcp-server.js'),
-      import('../../bridge/hub-session.js'),
-      import('@modelcontextprotocol/sdk/server/stdio.js'),
-      import('../../client/stream-client.js'),
-    ]);
-  const server = createMcpServer(createHubSession(client, room, agent));
+  const [
+    { createMcpServer },
+    { createHubSession },
+    { startLeaseRenewer },
+    { StdioServerTransport },
+    { connectStream },
+  ] = await Promise.all([
+    import('../../mcp/mcp-server.js'),
+    import('../../bridge/hub-session.js'),
+    import('../../bridge/lease-renewer.js'),
+    import('@modelcontextprotocol/sdk/server/stdio.js'),
+    import('../../client/stream-client.js'),
+  ]);
+  const server = createMcpServer(createHubSession(client, room, agent, { root, cwd }));
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => (transport.onclose = () => resolve()));
   await server.connect(transport);
@@ -52,8 +59,11 @@ export const run: Run = async (ctx, _args, flags) => {
     subscriptions: [{ room, after: event.seq, agent }],
     onEvent: () => {},
   });
+  // The agent's leases stay held while it works; once this process ends they expire.
+  const renewer = startLeaseRenewer(client, room, agent);
   process.stdin.once('end', () => void server.close());
   await closed;
+  renewer.stop();
   stream.close();
 };
 

@@ -2,64 +2,31 @@
 
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { createLocalBus } from '../../src/bus/local-bus.js';
-import { createManualClock } from '../../src/core/clock.js';
-import { createHub, type Principal } from '../../src/core/hub.js';
-import { cryptoRandom } from '../../src/core/random.js';
-import type { Lease, RoomEvent } from '../../src/core/types.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Principal } from '../../src/core/hub.js';
+import type { Lease } from '../../src/core/types.js';
 import { testHubOptions } from '../helpers/hub-options.js';
+import { refused, startRoomHub } from '../helpers/room-hub.js';
 
-const HERE = { address: '10.0.0.1' };
 const ROOM = 'alpha';
 const MIN = 60_000;
 
 async function setup(t: TestContext) {
-  const store = openSqliteStore({ path: ':memory:' });
-  await store.migrate();
-  const bus = createLocalBus((err) => {
-    throw err;
-  });
-  const clock = createManualClock();
-  const options = testHubOptions({ presence: { offline_after_seconds: 60 } });
-  const hub = createHub({ store, bus, clock, random: cryptoRandom, options });
-  t.after(() => store.close());
-  const created = await hub.createRoom(HERE, { name: ROOM, label: 'owner' });
-  const admin = await hub.authenticate(created.token);
-  async function member(label: string): Promise<Principal> {
-    const { code } = await hub.createPairCode(admin, ROOM, { scopes: ['read', 'write'] });
-    const joined = await hub.redeemPairCode(HERE, { code, label });
-    return hub.authenticate(joined.token);
-  }
+  const { hub, clock, admin, member, events, head } = await startRoomHub(
+    t,
+    ROOM,
+    testHubOptions({ presence: { offline_after_seconds: 60 } }),
+  );
   const a = await member('machine-a');
   const b = await member('machine-b');
   await hub.registerAgent(a, ROOM, { name: 'alice' });
   await hub.registerAgent(b, ROOM, { name: 'bob' });
   await hub.registerAgent(admin, ROOM, { name: 'boss' });
-  async function events(after = 0): Promise<RoomEvent[]> {
-    return (await hub.history(admin, ROOM, { after, limit: 100 })).events;
-  }
-  const head = async () => (await hub.read(admin, ROOM, { limit: 1 })).cursor;
   const lease = async (p: Principal, agent: string, paths: string[], more = {}) =>
     (await hub.acquireLease(p, ROOM, agent, { paths, ...more })).lease;
   const leases = async (filter = {}) => (await hub.listLeases(admin, ROOM, filter)).leases;
   /** Lease ids, sorted: leases taken in the same millisecond list in id order. */
   const ids = (list: Lease[]) => list.map((l) => l.id).sort();
   return { hub, clock, admin, a, b, events, head, lease, leases, ids };
-}
-
-async function rejection(promise: Promise<unknown>) {
-  return promise.then(
-    () => assert.fail('expected a refusal'),
-    (err: unknown) =>
-      err as { name: string; code: string; kind: string; message: string; details: any },
-  );
-}
-
-async function refused(promise: Promise<unknown>, code: string, kind: string) {
-  const err = await rejection(promise);
-  assert.deepEqual([err.name, err.code, err.kind], ['HuddleError', code, kind], err.message);
-  return err;
 }
 
 describe('Hub leases', () => {

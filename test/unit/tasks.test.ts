@@ -2,17 +2,12 @@
 
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { createLocalBus } from '../../src/bus/local-bus.js';
-import { createManualClock } from '../../src/core/clock.js';
-import { createHub, type Principal } from '../../src/core/hub.js';
-import { cryptoRandom } from '../../src/core/random.js';
+import type { Principal } from '../../src/core/hub.js';
 import { renderBoard, renderTaskLine } from '../../src/core/task-board.js';
 import type { TaskUpdate } from '../../src/core/tasks.js';
-import type { RoomEvent, Task } from '../../src/core/types.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { testHubOptions } from '../helpers/hub-options.js';
+import type { Task } from '../../src/core/types.js';
+import { refused, startRoomHub } from '../helpers/room-hub.js';
 
-const HERE = { address: '10.0.0.1' };
 const ROOM = 'alpha';
 const TASK_ID = /^T-[0-9a-hjkmnp-tv-z]{4}$/;
 
@@ -20,28 +15,11 @@ const TASK_ID = /^T-[0-9a-hjkmnp-tv-z]{4}$/;
 type As = [Principal, string];
 
 async function setup(t: TestContext) {
-  const store = openSqliteStore({ path: ':memory:' });
-  await store.migrate();
-  const bus = createLocalBus((err) => {
-    throw err;
-  });
-  const clock = createManualClock();
-  const hub = createHub({ store, bus, clock, random: cryptoRandom, options: testHubOptions() });
-  t.after(() => store.close());
-  const created = await hub.createRoom(HERE, { name: ROOM, label: 'owner' });
-  const admin = await hub.authenticate(created.token);
-  async function member(label: string): Promise<Principal> {
-    const { code } = await hub.createPairCode(admin, ROOM, { scopes: ['read', 'write'] });
-    const joined = await hub.redeemPairCode(HERE, { code, label });
-    return hub.authenticate(joined.token);
-  }
+  const { hub, clock, admin, member, events, head } = await startRoomHub(t, ROOM);
   async function agent(p: Principal, name: string): Promise<As> {
     await hub.registerAgent(p, ROOM, { name, client: 'claude-code' });
     return [p, name];
   }
-  const events = async (after = 0): Promise<RoomEvent[]> =>
-    (await hub.history(admin, ROOM, { after, limit: 100 })).events;
-  const head = async () => (await hub.read(admin, ROOM, { limit: 1 })).cursor;
   const alice = await agent(await member('machine-a'), 'alice');
   const bob = await agent(await member('machine-b'), 'bob');
   const carol = await agent(await member('machine-c'), 'carol');
@@ -69,17 +47,6 @@ async function setup(t: TestContext) {
     ...{ hub, clock, admin, member, agent, events, head, alice, bob, carol, boss, a, b },
     ...{ add, claim, start, unclaim, finish, cancel, update, handoff, get, list, inbox },
   };
-}
-
-/** Awaits a refusal (the `rejection()` pattern) and checks its name, code and kind. */
-async function refused(promise: Promise<unknown>, code: string, kind: string) {
-  const err = await promise.then(
-    () => assert.fail(`expected a refusal (${code})`),
-    (e: unknown) =>
-      e as { name: string; code: string; kind: string; message: string; details: any },
-  );
-  assert.deepEqual([err.name, err.code, err.kind], ['HuddleError', code, kind], err.message);
-  return err;
 }
 
 describe('Hub tasks', () => {

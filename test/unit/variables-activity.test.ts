@@ -2,35 +2,16 @@
 
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { createLocalBus } from '../../src/bus/local-bus.js';
 import { renderActivity } from '../../src/core/activity-text.js';
-import { createManualClock } from '../../src/core/clock.js';
-import { createHub, type Principal } from '../../src/core/hub.js';
-import { cryptoRandom } from '../../src/core/random.js';
+import type { Principal } from '../../src/core/hub.js';
 import type { RoomEvent } from '../../src/core/types.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { testHubOptions } from '../helpers/hub-options.js';
+import { refused, startRoomHub } from '../helpers/room-hub.js';
 
-const HERE = { address: '10.0.0.1' };
 const ROOM = 'alpha';
 const at = (h: number, m: number) => Date.UTC(2026, 0, 1, h, m);
 
 async function setup(t: TestContext) {
-  const store = openSqliteStore({ path: ':memory:' });
-  await store.migrate();
-  const bus = createLocalBus((err) => {
-    throw err;
-  });
-  const clock = createManualClock();
-  const hub = createHub({ store, bus, clock, random: cryptoRandom, options: testHubOptions() });
-  t.after(() => store.close());
-  const created = await hub.createRoom(HERE, { name: ROOM, label: 'owner' });
-  const admin = await hub.authenticate(created.token);
-  async function member(label: string): Promise<Principal> {
-    const { code } = await hub.createPairCode(admin, ROOM, { scopes: ['read', 'write'] });
-    const joined = await hub.redeemPairCode(HERE, { code, label });
-    return hub.authenticate(joined.token);
-  }
+  const { hub, clock, admin, member, events, head } = await startRoomHub(t, ROOM);
   const a = await member('machine-a');
   const b = await member('machine-b');
   const c = await member('machine-c');
@@ -40,25 +21,7 @@ async function setup(t: TestContext) {
     [c, 'carol'],
   ] as const)
     await hub.registerAgent(p, ROOM, { name });
-  async function events(after = 0): Promise<RoomEvent[]> {
-    return (await hub.history(admin, ROOM, { after, limit: 100 })).events;
-  }
-  const head = async () => (await hub.read(admin, ROOM, { limit: 1 })).cursor;
   return { hub, clock, admin, a, b, c, events, head };
-}
-
-async function rejection(promise: Promise<unknown>) {
-  return promise.then(
-    () => assert.fail('expected a refusal'),
-    (err: unknown) =>
-      err as { name: string; code: string; kind: string; message: string; details: any },
-  );
-}
-
-async function refused(promise: Promise<unknown>, code: string, kind: string) {
-  const err = await rejection(promise);
-  assert.deepEqual([err.name, err.code, err.kind], ['HuddleError', code, kind], err.message);
-  return err;
 }
 
 describe('Hub variables', () => {

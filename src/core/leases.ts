@@ -5,7 +5,7 @@
 import { HuddleError } from './errors.js';
 import { globsOverlap, normalizeLeasePath } from './globs.js';
 import type { HubContext, Principal } from './hub-context.js';
-import { randomString } from './random.js';
+import { readableId } from './random.js';
 import { createLeaseSweep } from './lease-sweep.js';
 import { createPresence } from './presence.js';
 import type { Idempotency, LeaseLiveness } from './store.js';
@@ -183,7 +183,7 @@ export function createLeases(ctx: HubContext) {
         const conflicts = leaseConflicts({ agent: agent.name, paths, mode }, held);
         if (conflicts.length > 0) throw conflictError(conflicts);
         const lease: Lease = {
-          id: `L-${randomString(random, '0123456789abcdefghjkmnpqrstvwxyz', 6)}`,
+          id: readableId(random, 'L', 6),
           agent: agent.name,
           paths,
           mode,

@@ -49,6 +49,14 @@ export function randomString(random: RandomSource, alphabet: string, length: num
 
 const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
+// Lowercase Crockford base32: no i, l, o or u, so ids read aloud without confusion.
+const READABLE_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** `T-4k2p`: a prefix and `length` characters that read aloud without confusion. */
+export function readableId(random: RandomSource, prefix: string, length: number): string {
+  return `${prefix}-${randomString(random, READABLE_ALPHABET, length)}`;
+}
+
 /** A short random identifier, lowercase letters and digits; `prefix_` is prepended. */
 export function randomId(random: RandomSource, prefix: string, length = 16): string {
   return `${prefix}_${randomString(random, ID_ALPHABET, length)}`;

@@ -3,7 +3,7 @@
 
 import { HuddleError } from './errors.js';
 import { assertTextSize } from './limits.js';
-import { randomString, type RandomSource } from './random.js';
+import { readableId, type RandomSource } from './random.js';
 import type { TaskBoard } from './store.js';
 import { TASK_PRIORITIES, type Task, type TaskPriority } from './types.js';
 
@@ -14,12 +14,9 @@ export const DEPENDS_MAX = 50;
 export const PLAN_MAX_TASKS = 100;
 export const TASK_ID_PATTERN = /^T-[0-9a-z]{4,8}$/;
 
-// Lowercase Crockford base32: no i, l, o or u, so ids read aloud without confusion.
-const ID_ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-
 /** `T-4k2p`: short enough to say, unique in the room (the store refuses a taken one). */
 export function newTaskId(random: RandomSource): string {
-  return `T-${randomString(random, ID_ALPHABET, 4)}`;
+  return readableId(random, 'T', 4);
 }
 
 export function invalidTask(

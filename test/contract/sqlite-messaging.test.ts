@@ -1,22 +1,6 @@
 // The SQLite store against the messaging contract (agents, presence, messages, receipts) on a temporary file.
 
-import { join } from 'node:path';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { runMessagingContract } from './messaging-contract.js';
+import { openTempSqlite } from './sqlite-temp.js';
 
-runMessagingContract('sqlite (file)', async () => {
-  const dir = tempDir();
-  const store = openSqliteStore({ path: join(dir.path, 'huddle.db') });
-  await store.migrate();
-  return {
-    store,
-    async cleanup() {
-      try {
-        await store.close();
-      } finally {
-        dir.remove();
-      }
-    },
-  };
-});
+runMessagingContract('sqlite (file)', () => openTempSqlite());

@@ -8,27 +8,10 @@ import type { Database as Db } from 'better-sqlite3';
 import type { Store } from '../../src/core/store.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite/sqlite-store.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { openTempSqlite } from './sqlite-temp.js';
 import { runStoreContract } from './store-contract.js';
 
-async function openTemp(options: Omit<SqliteStoreOptions, 'path'> = {}) {
-  const dir = tempDir();
-  const path = join(dir.path, 'huddle.db');
-  const store = openSqliteStore({ path, ...options });
-  await store.migrate();
-  return {
-    store,
-    path,
-    async cleanup() {
-      try {
-        await store.close();
-      } finally {
-        dir.remove();
-      }
-    },
-  };
-}
-
-runStoreContract('sqlite (file)', () => openTemp());
+runStoreContract('sqlite (file)', () => openTempSqlite());
 
 /**
  * Opens a store while recording the better-sqlite3 connection it makes, so a test can ask that

@@ -4,7 +4,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { CliContext, Flags } from './context.js';
 
-export type Run = (ctx: CliContext, args: string[], flags: Flags) => Promise<void>;
+/** A command; a number it returns is the process's exit code (0 when it returns nothing). */
+export type Run = (ctx: CliContext, args: string[], flags: Flags) => Promise<void | number>;
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface CommandEntry {
@@ -313,10 +314,19 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   init: {
     usage:
-      'huddle init <claude|codex|gemini|cursor|vscode|opencode> [--user] [--hub URL --room R | --code CODE] [--http [--as NAME]] [--dry-run]',
+      'huddle init <claude|codex|gemini|cursor|vscode|opencode> [--user] [--hub URL --room R | --code CODE] [--http [--as NAME]] [--channels] [--no-hooks] [--dry-run]',
     summary:
-      "add huddle to a coding client's MCP configuration (merged, idempotent, with a backup)",
-    options: { user: b, room: s, code: s, http: b, as: s, 'dry-run': b },
+      "add huddle to a coding client's MCP configuration, and its hooks and instructions for Claude Code, Codex and Gemini CLI (merged, idempotent, with a backup)",
+    options: {
+      user: b,
+      room: s,
+      code: s,
+      http: b,
+      as: s,
+      channels: b,
+      'no-hooks': b,
+      'dry-run': b,
+    },
     min: 1,
     max: 1,
     load: () => import('./commands/init.js'),
@@ -330,12 +340,23 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./commands/token.js'),
   },
   mcp: {
-    usage: 'huddle mcp [--room ROOM] [--as NAME] [--client C]',
-    summary: 'an MCP server on stdin/stdout for one agent (for Claude Code, Codex, Gemini, ...)',
-    options: { room: s, as: s, client: s },
+    usage: 'huddle mcp [--room ROOM] [--as NAME] [--client C] [--channels]',
+    summary:
+      'an MCP server on stdin/stdout for one agent (for Claude Code, Codex, Gemini, ...); --channels pushes messages into Claude Code',
+    options: { room: s, as: s, client: s, channels: b },
     min: 0,
     max: 0,
     load: () => import('./commands/mcp.js'),
+  },
+  hook: {
+    usage:
+      'huddle hook <event> [--client claude-code|codex|gemini] [--room ROOM] [--as NAME] [--timeout S]',
+    summary:
+      "answers a coding client's hook (session-start, pre-tool-use, stop, wait, ...); reads its JSON on stdin",
+    options: { client: s, room: s, as: s, timeout: s },
+    min: 1,
+    max: 1,
+    load: () => import('./commands/hook.js'),
   },
   config: {
     usage: 'huddle config print',

@@ -42,7 +42,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const ctx = createContext(io, values);
     const { run } = await entry.load();
     try {
-      await run(ctx, positionals, values);
+      return (await run(ctx, positionals, values)) ?? 0;
     } catch (err) {
       // With no hub configured, the local hub is started on first use, and the command run again
       // (a refused connection means it changed nothing).
@@ -50,9 +50,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       if (!refused || name === 'serve' || ctx.loaded.sources.url !== 'default') throw err;
       const { ensureLocalHub } = await import('./local-hub.js');
       await ensureLocalHub(ctx);
-      await run(ctx, positionals, values);
+      return (await run(ctx, positionals, values)) ?? 0;
     }
-    return 0;
   } catch (err) {
     return reportError(err, io, json);
   }

@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { AgentDigest } from '../core/sessions.js';
 import type {
   Agent,
   AgentCapabilities,
@@ -390,6 +391,26 @@ export function createHubClient(options: HubClientOptions) {
         path: agentPath(name, agent, '/inbox/injected'),
         body: { ids },
       }),
+    /** Takes the messages no hook or channel showed yet, recording them `injected`. */
+    inject: (name: string, agent: string, body: { limit?: number; wait?: number } = {}) =>
+      call<{ messages: InboxItem[] }>({
+        method: 'POST',
+        path: agentPath(name, agent, '/inbox/inject'),
+        body,
+        ...(body.wait && { timeoutMs: (body.wait + 15) * 1000 }),
+      }),
+    startSession: (
+      name: string,
+      agent: string,
+      body: Partial<AgentCapabilities> & { session_id: string; source?: string },
+    ) =>
+      call<{ agent: Agent; event: RoomEvent; digest: AgentDigest }>({
+        method: 'POST',
+        path: agentPath(name, agent, '/sessions'),
+        body,
+      }),
+    digest: (name: string, agent: string) =>
+      call<AgentDigest>({ method: 'GET', path: agentPath(name, agent, '/digest') }),
     share: (name: string, agent: string, body: ShareRequest, key?: string) =>
       call<{ message: Message; event: RoomEvent }>({
         method: 'POST',

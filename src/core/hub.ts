@@ -19,6 +19,7 @@ import {
   invalidCursor,
 } from './limits.js';
 import { createActivity } from './activity.js';
+import { createSessions } from './sessions.js';
 import { createLeases } from './leases.js';
 import { createMessaging } from './messaging.js';
 import { createTasks } from './tasks.js';
@@ -95,6 +96,7 @@ export function createHub(deps: HubDeps) {
     ...createVariables(ctx),
     ...createLeases(ctx),
     ...createActivity(ctx),
+    ...createSessions(ctx),
 
     async authenticate(token: string | undefined): Promise<Principal> {
       if (!token) {

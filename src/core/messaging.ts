@@ -425,6 +425,49 @@ export function createMessaging(ctx: HubContext) {
       }
     },
 
+    /**
+     * Takes the agent's messages that no hook or channel has placed in a context yet, records them
+     * `injected` and returns them: of concurrent callers, each message goes to exactly one, so a
+     * message is never shown twice. With `wait`, holds the request until there is one or the
+     * time runs out.
+     */
+    async injectInbox(
+      p: Principal,
+      roomName: string,
+      agentName: string,
+      input: { limit?: number | undefined; wait?: number | undefined } = {},
+    ): Promise<{ messages: InboxItem[] }> {
+      const room = await enter(p, roomName, null);
+      await actingAgent(p, room, agentName);
+      const limit = input.limit ?? 20;
+      assertPageLimit(limit);
+      const wait = input.wait ?? 0;
+      assertWait(wait);
+      const deadline = clock.now() + wait * 1000;
+      for (;;) {
+        const items = await store.inbox(room.id, agentName, {
+          unread_only: true,
+          uninjected_only: true,
+          limit,
+        });
+        if (items.length > 0) {
+          const ids = items.map((i) => i.message.id);
+          const taken = new Set((await advance(room, agentName, ids, 'injected')).changed);
+          if (taken.size > 0) {
+            const fresh = await store.inbox(room.id, agentName, {
+              unread_only: false,
+              limit: taken.size,
+              ids: [...taken],
+            });
+            return { messages: fresh };
+          }
+          continue; // another caller took these first: look again for any left
+        }
+        const left = deadline - clock.now();
+        if (left <= 0 || !(await nextEvent(room.id, left))) return { messages: [] };
+      }
+    },
+
     /** Returns unread messages (or the given ones) and records them read. */
     async readInbox(
       p: Principal,

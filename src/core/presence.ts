@@ -63,8 +63,9 @@ export function createPresence(ctx: HubContext) {
           draft(actorOf(p), 'agent.registered', { agent, restarted: previous !== null }),
         { exclusive: input.exclusive === true },
       );
-      announce(result.event, room.id);
-      return result;
+      const event = result.event!; // only a quiet registration appends nothing
+      announce(event, room.id);
+      return { agent: result.agent, event };
     },
 
     async listAgents(p: Principal, roomName: string): Promise<{ agents: Agent[] }> {

@@ -256,14 +256,16 @@ export interface Store {
    * replaced, and it is online again (a retired agent comes back). A name belongs to the member
    * that registered it first; another member gets `agent_name_taken`. With `exclusive`, an agent
    * that is not offline or retired (something speaks for it now) is refused with `agent_in_use`,
-   * checked in the same transaction. Appends `agent.registered`.
+   * checked in the same transaction. Appends `agent.registered`. With `quiet`, an agent that does
+   * not exist yet is created offline (nothing speaks for it yet), and an existing one is left
+   * exactly as it is, with no event (`event` is null).
    */
   registerAgent(
     roomId: string,
     agent: NewAgent,
     event: (agent: Agent, previous: Agent | null) => EventDraft,
-    options?: { exclusive?: boolean },
-  ): Promise<{ agent: Agent; event: RoomEvent }>;
+    options?: { exclusive?: boolean; quiet?: boolean },
+  ): Promise<{ agent: Agent; event: RoomEvent | null }>;
   /** Every agent of the room, retired ones included, by name. */
   listAgents(roomId: string): Promise<Agent[]>;
   getAgent(roomId: string, name: string): Promise<Agent | null>;
@@ -310,13 +312,16 @@ export interface Store {
   getMessage(roomId: string, id: string): Promise<Message | null>;
   /**
    * The agent's messages that are not acked, oldest first, at most `limit`; with `unread_only`,
-   * only those not read either; with `ids`, only those.
+   * only those not read either; with `uninjected_only`, only those not injected (nor read) yet;
+   * with `ids`, only those.
    */
   inbox(
     roomId: string,
     agent: string,
-    options: { unread_only: boolean; limit: number; ids?: string[] },
+    options: { unread_only: boolean; uninjected_only?: boolean; limit: number; ids?: string[] },
   ): Promise<InboxItem[]>;
+  /** How many of the agent's messages are not read, and how many of those not injected either. */
+  inboxCounts(roomId: string, agent: string): Promise<{ unread: number; uninjected: number }>;
   /**
    * Moves the agent's receipts for `ids` (or for every message not acked yet, with 'all') up to
    * `step`, filling earlier steps still empty with the same time: a message cannot be read before

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { renderLeaseLine } from '../core/task-board.js';
 import { LEASE_MODES, type Variable } from '../core/types.js';
 import type { AgentSession } from './agent-session.js';
-import { escapeAngles } from './framing.js';
+import { escapeAngles } from '../core/framing.js';
 import { guard, invalidArgs, ok, toolError } from './tool-result.js';
 
 const varLine = (v: Variable) =>

@@ -7,10 +7,18 @@ import { registerRoomTools } from './room-tools.js';
 
 export const SERVER_VERSION = '0.1.0';
 
-export function createMcpServer(session: AgentSession): McpServer {
+export interface McpServerOptions {
+  /** Declares Claude Code's `claude/channel` capability: the server may push messages. */
+  channel?: boolean;
+}
+
+export function createMcpServer(session: AgentSession, options: McpServerOptions = {}): McpServer {
   const server = new McpServer(
     { name: 'huddle', version: SERVER_VERSION },
-    { instructions: INSTRUCTIONS },
+    {
+      instructions: INSTRUCTIONS,
+      ...(options.channel && { capabilities: { experimental: { 'claude/channel': {} } } }),
+    },
   );
   registerRoomTools(server, session);
   return server;

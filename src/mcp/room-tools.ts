@@ -8,7 +8,7 @@ import { renderLeaseLine, renderTaskLine } from '../core/task-board.js';
 import { MESSAGE_KINDS } from '../core/types.js';
 import type { AgentSession } from './agent-session.js';
 import { registerCoordinationTools } from './coordination-tools.js';
-import { escapeAngles, frameEvent, frameInbox } from './framing.js';
+import { escapeAngles, frameEvent, frameInbox } from '../core/framing.js';
 import { guard, invalidArgs, ok } from './tool-result.js';
 import { registerTaskTool } from './task-tool.js';
 

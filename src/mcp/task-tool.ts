@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { renderBoard, renderTaskLine } from '../core/task-board.js';
 import { TASK_PRIORITIES, type Task } from '../core/types.js';
 import type { AgentSession, TaskStep } from './agent-session.js';
-import { escapeAngles } from './framing.js';
+import { escapeAngles } from '../core/framing.js';
 import { guard, invalidArgs, ok } from './tool-result.js';
 
 const OPS = [

@@ -81,6 +81,20 @@ export const ackBody = z
 
 export const idsBody = z.strictObject({ ids: z.array(z.string()) });
 
+export const injectBody = z.strictObject({
+  limit: z.number().int().optional(),
+  wait: z.number().int().optional(),
+});
+
+export const sessionBody = z.strictObject({
+  session_id: z.string(),
+  source: z.string().optional(),
+  client: z.string().optional(),
+  model: z.string().nullable().optional(),
+  host: z.string().nullable().optional(),
+  cwd: z.string().nullable().optional(),
+});
+
 const agent = z.string();
 
 const taskFields = {

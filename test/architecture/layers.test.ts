@@ -48,9 +48,10 @@ test('each layer imports only the layers inside it', () => {
     config: ['config', 'core'],
     client: ['client', 'core'],
     server: ['server', 'core', 'store', 'bus', 'config', 'mcp'],
-    cli: ['cli', 'client', 'config', 'core', 'bridge', 'mcp'],
+    cli: ['cli', 'client', 'config', 'core', 'bridge', 'mcp', 'hooks'],
     mcp: ['mcp', 'core'],
     bridge: ['bridge', 'mcp', 'client', 'core'],
+    hooks: ['hooks', 'client', 'core'],
   };
   for (const file of sources(SRC)) {
     const layer = layerOf(file);
@@ -73,6 +74,17 @@ test('the CLI loads no database driver or web server outside `huddle serve`', ()
     for (const spec of imports(file)) {
       assert.ok(
         !/better-sqlite3|^pg$|hono|zod/.test(spec),
+        `${relative(SRC, file)} imports ${spec}`,
+      );
+    }
+  }
+});
+
+test('hooks load no database driver, web server, WebSocket or MCP library', () => {
+  for (const file of sources(join(SRC, 'hooks'))) {
+    for (const spec of imports(file)) {
+      assert.ok(
+        !/better-sqlite3|^pg$|hono|zod|^ws$|@modelcontextprotocol/.test(spec),
         `${relative(SRC, file)} imports ${spec}`,
       );
     }

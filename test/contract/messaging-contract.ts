@@ -99,7 +99,8 @@ async function register(
     return draft('agent.registered', { agent: a.name, restarted: prev !== null }, agent.at);
   });
   assert.notEqual(previous, undefined, 'the event callback was called');
-  return { ...result, previous: previous! };
+  assert.ok(result.event, 'a registration appends an event');
+  return { agent: result.agent, event: result.event, previous: previous! };
 }
 
 function touch(
@@ -225,6 +226,27 @@ export function runMessagingContract(name: string, open: () => Promise<OpenedSto
     afterEach(() => opened.cleanup());
 
     describe('registerAgent', () => {
+      it('quiet: creates a missing agent offline; leaves an existing one as it is, with no event', async () => {
+        const f = await createRoom(store);
+        const quiet = { quiet: true };
+        const ev = (a: Agent) => draft('agent.registered', { agent: a.name });
+        const created = await store.registerAgent(f.room.id, newAgent('q', f.admin), ev, quiet);
+        assert.equal(created.agent.status, 'offline');
+        assert.ok(created.event);
+        await register(store, f, newAgent('q', f.admin, T0 + 5, { model: 'sonnet' }));
+        const seq = await lastSeq(store, f);
+        const again = await store.registerAgent(
+          f.room.id,
+          newAgent('q', f.admin, T0 + 9, { model: 'other' }),
+          ev,
+          quiet,
+        );
+        assert.equal(again.event, null);
+        assert.equal(again.agent.status, 'online');
+        assert.equal(again.agent.model, 'sonnet');
+        assert.equal(await lastSeq(store, f), seq);
+      });
+
       it('registers an agent online with its capabilities and appends its event', async () => {
         const f = await createRoom(store);
         const before = await lastSeq(store, f);
@@ -779,6 +801,44 @@ export function runMessagingContract(name: string, open: () => Promise<OpenedSto
         assert.equal(open[0]!.receipt.read_at, iso(T0 + MINUTE));
         assert.equal(open[1]!.receipt.injected_at, iso(T0 + MINUTE));
         assert.equal(open[1]!.receipt.read_at, null);
+      });
+
+      it('with uninjected_only, leaves out messages injected or read; counts unread and uninjected', async () => {
+        const f = await createRoom(store);
+        const ms = [];
+        for (let i = 0; i < 5; i++)
+          ms.push((await send(store, f, 'alice', ['bob'], { at: T0 + i })).message);
+        await advance(store, f, 'bob', [ms[0]!.id], 'injected', T0 + MINUTE);
+        await advance(store, f, 'bob', [ms[1]!.id], 'read', T0 + MINUTE);
+        await advance(store, f, 'bob', [ms[2]!.id], 'acked', T0 + MINUTE);
+        await advance(store, f, 'bob', [ms[3]!.id], 'delivered', T0 + MINUTE);
+        const fresh = await store.inbox(f.room.id, 'bob', {
+          unread_only: true,
+          uninjected_only: true,
+          limit: 10,
+        });
+        assert.deepEqual(
+          fresh.map((i) => i.message.id),
+          [ms[3]!.id, ms[4]!.id],
+        );
+        assert.deepEqual(await store.inboxCounts(f.room.id, 'bob'), { unread: 3, uninjected: 2 });
+        assert.deepEqual(await store.inboxCounts(f.room.id, 'nobody'), {
+          unread: 0,
+          uninjected: 0,
+        });
+      });
+
+      it('injected is taken once: of concurrent advances to injected, each message changes for one', async () => {
+        const f = await createRoom(store);
+        const ms = [];
+        for (let i = 0; i < 4; i++)
+          ms.push((await send(store, f, 'alice', ['bob'], { at: T0 + i })).message);
+        const ids = ms.map((m) => m.id);
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, k) => advance(store, f, 'bob', ids, 'injected', T0 + k)),
+        );
+        const taken = results.flatMap((r) => r.changed);
+        assert.deepEqual(sorted(taken), sorted(ids));
       });
 
       it('with ids, returns only those of its open messages, in order, within the limit', async () => {

@@ -16,6 +16,8 @@ import {
   type InitClient,
   type ServerSpec,
 } from '../init-targets.js';
+import { hasHooks, hooksPath, mergeHooks } from '../init-hooks.js';
+import { instructionsPath, mergeInstructions } from '../init-instructions.js';
 import { credentialForRoom, ensureLocalHub } from '../local-hub.js';
 import { defaultAgent, defaultRoom, repoRoot } from '../repo-identity.js';
 
@@ -46,49 +48,116 @@ export const run: Run = async (ctx, [clientArg], flags) => {
     AGENT_CLIENT[client],
     ...(room ? ['--room', room] : []),
     ...(remote ? ['--hub', ctx.config.url] : []),
+    ...(flags.channels === true && client === 'claude' ? ['--channels'] : []),
   ];
   const http = flags.http === true;
+  let agentName: string | undefined;
   let server: ServerSpec = { kind: 'stdio', command: 'huddle', args };
   if (http) {
     // The client calls the hub itself; its token comes from HUDDLE_TOKEN, never from the file.
     const httpRoom = room ?? defaultRoom(project);
     if (!remote) await ensureLocalHub(ctx);
     await credentialForRoom(ctx, httpRoom);
-    const agent = stringFlag(flags, 'as') ?? defaultAgent(AGENT_CLIENT[client], process.cwd());
+    agentName = stringFlag(flags, 'as') ?? defaultAgent(AGENT_CLIENT[client], process.cwd());
     server = {
       kind: 'http',
-      url: `${ctx.config.url}/mcp?agent=${encodeURIComponent(agent)}`,
+      url: `${ctx.config.url}/mcp?agent=${encodeURIComponent(agentName)}`,
       tokenEnv: 'HUDDLE_TOKEN',
     };
     room = httpRoom;
   }
+  const home = ctx.io.env.HOME || homedir();
   const target = INIT_TARGETS[client];
-  const path = target.path(scope, project, ctx.io.env.HOME || homedir());
-  let old: string | undefined;
+  const path = target.path(scope, project, home);
+  // Every file init changes, in order; Gemini CLI keeps servers and hooks in the same file.
+  const edits: Array<{ path: string; what: string; merge: (old: string | undefined) => string }> = [
+    { path, what: 'MCP server', merge: (old) => target.merge(old, server) },
+  ];
+  if (hasHooks(client) && flags['no-hooks'] !== true) {
+    const hookArgs = [
+      ...(room ? ['--room', room] : []),
+      ...(remote ? ['--hub', ctx.config.url] : []),
+      ...(http ? ['--as', agentName!] : []),
+    ];
+    const hooks = hooksPath(client, scope, project, home);
+    edits.push({
+      path: hooks,
+      what: 'hooks',
+      merge: (old) => mergeHooks(client, old, hooks, hookArgs),
+    });
+    const notes = instructionsPath(client, scope, project, home);
+    if (notes)
+      edits.push({
+        path: notes,
+        what: 'instructions',
+        merge: (old) => mergeInstructions(client, old),
+      });
+  }
+  const dryRun = flags['dry-run'] === true;
+  const pending = new Map<string, string | undefined>();
+  const files = edits.map((edit) => {
+    const old = pending.has(edit.path) ? pending.get(edit.path) : readText(edit.path);
+    const content = edit.merge(old);
+    pending.set(edit.path, content);
+    return { path: edit.path, what: edit.what, changed: content !== old, content };
+  });
+  const written = new Map<string, string | null>(); // path -> backup
+  if (!dryRun) {
+    for (const [file, content] of pending) {
+      const old = readText(file);
+      if (content === old) continue;
+      mkdirSync(dirname(file), { recursive: true });
+      const backup = old !== undefined ? `${file}.bak` : null;
+      if (backup) copyFileSync(file, backup);
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, content!);
+      renameSync(tmp, file);
+      written.set(file, backup);
+    }
+  }
+  const first = files[0]!;
+  ctx.print(
+    {
+      client,
+      scope,
+      path,
+      changed: files.some((f) => f.changed),
+      dry_run: dryRun,
+      backup: written.get(path) ?? null,
+      content: first.content,
+      files: files.map((f) => ({ ...f, backup: written.get(f.path) ?? null })),
+    },
+    () => {
+      if (dryRun)
+        return files.map((f) => `Would write ${f.path} (${f.what}):\n${f.content}`).join('\n');
+      const lines = files.map((f) => {
+        if (!f.changed) return `${f.path} already has huddle's ${f.what}; nothing changed.`;
+        const backup = written.get(f.path);
+        return `Wrote huddle's ${f.what} into ${f.path}${backup ? ` (previous version kept in ${backup})` : ''}.`;
+      });
+      const how =
+        server.kind === 'stdio'
+          ? `The ${client} agent will run: huddle ${args.join(' ')}`
+          : `The ${client} agent will call ${server.url} with the token in HUDDLE_TOKEN: start it with\n  export HUDDLE_TOKEN=$(huddle token ${room}${remote ? ` --hub ${ctx.config.url}` : ''})`;
+      return `${[...lines, how, ...(NEXT_STEPS[client] ? [NEXT_STEPS[client]] : [])].join('\n')}\n`;
+    },
+  );
+};
+
+/** What the person still has to do for the hooks to run. */
+const NEXT_STEPS: Partial<Record<InitClient, string>> = {
+  claude:
+    'Hooks deliver messages (and wake an idle session). For pushed messages too, add "--channels" to the huddle server\'s args and start Claude Code with: claude --dangerously-load-development-channels server:huddle',
+  codex: 'Codex runs project hooks only in a trusted project.',
+  gemini: 'Gemini CLI runs project hooks only in a trusted folder.',
+};
+
+function readText(path: string): string | undefined {
   try {
-    old = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
       throw new CliError(`Cannot read ${path}: ${(err as Error).message}`);
+    return undefined;
   }
-  const text = target.merge(old, server);
-  const changed = text !== old;
-  const dryRun = flags['dry-run'] === true;
-  let backup: string | null = null;
-  if (changed && !dryRun) {
-    mkdirSync(dirname(path), { recursive: true });
-    if (old !== undefined) copyFileSync(path, (backup = `${path}.bak`));
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  }
-  ctx.print({ client, scope, path, changed, dry_run: dryRun, backup, content: text }, () => {
-    if (dryRun) return `Would write ${path}:\n${text}`;
-    if (!changed) return `${path} already has huddle; nothing changed.\n`;
-    const how =
-      server.kind === 'stdio'
-        ? `The ${client} agent will run: huddle ${args.join(' ')}`
-        : `The ${client} agent will call ${server.url} with the token in HUDDLE_TOKEN: start it with\n  export HUDDLE_TOKEN=$(huddle token ${room}${remote ? ` --hub ${ctx.config.url}` : ''})`;
-    return `Wrote huddle into ${path}${backup ? ` (previous version kept in ${backup})` : ''}.\n${how}\n`;
-  });
-};
+}

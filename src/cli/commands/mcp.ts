@@ -40,24 +40,48 @@ export const run: Run = async (ctx, _args, flags) => {
     { startLeaseRenewer },
     { StdioServerTransport },
     { connectStream },
+    { createChannelPush, CHANNEL_CAPABILITY, CHANNEL_METHOD },
+    { writeSessionLink },
   ] = await Promise.all([
     import('../../mcp/mcp-server.js'),
     import('../../bridge/hub-session.js'),
     import('../../bridge/lease-renewer.js'),
     import('@modelcontextprotocol/sdk/server/stdio.js'),
     import('../../client/stream-client.js'),
+    import('../../bridge/channel-push.js'),
+    import('../../hooks/session-link.js'),
   ]);
-  const server = createMcpServer(createHubSession(client, room, agent, { root, cwd }));
+  // The client's hooks act for the agent this bridge chose (it may carry a suffix).
+  const unlink = writeSessionLink(ctx.config.home, { url: ctx.config.url, room, agent });
+  process.once('exit', unlink);
+  const server = createMcpServer(createHubSession(client, room, agent, { root, cwd }), {
+    channel: true,
+  });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => (transport.onclose = () => resolve()));
   await server.connect(transport);
+  // Channel push is on when asked for, or when the client says it takes channel notifications;
+  // otherwise Claude Code would drop them unseen, so the hooks deliver instead.
+  const channelsAsked = flags.channels === true || ctx.io.env.HUDDLE_CHANNELS === '1';
+  const channelsTaken = () =>
+    channelsAsked ||
+    server.server.getClientCapabilities()?.experimental?.[CHANNEL_CAPABILITY] !== undefined;
+  const channel = createChannelPush(
+    client,
+    room,
+    agent,
+    (params) => server.server.notification({ method: CHANNEL_METHOD, params: { ...params } }),
+    (err) => ctx.io.stderr(`huddle mcp: channel push failed: ${(err as Error).message}\n`),
+  );
   // A live connection bound to the agent keeps it online while this process runs and proves
   // delivery of its messages; it resumes by cursor after a drop.
   const stream = connectStream({
     url: ctx.config.url,
     token: credential.token,
     subscriptions: [{ room, after: event.seq, agent }],
-    onEvent: () => {},
+    onEvent: (e) => {
+      if (channelsTaken()) channel.onEvent(e);
+    },
   });
   // The agent's leases stay held while it works; once this process ends they expire.
   const renewer = startLeaseRenewer(client, room, agent);
@@ -65,6 +89,7 @@ export const run: Run = async (ctx, _args, flags) => {
   await closed;
   renewer.stop();
   stream.close();
+  unlink();
 };
 
 /** The default name, then the same with -2 ... -9 for further sessions in the same directory. */

@@ -14,10 +14,12 @@ import {
   ackBody,
   heartbeatBody,
   idsBody,
+  injectBody,
   readInboxBody,
   registerAgentBody,
   replyBody,
   sendBody,
+  sessionBody,
   shareBody,
 } from '../schemas.js';
 
@@ -100,6 +102,23 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
     const p = await auth(c);
     const body = await readJson(c, idsBody);
     return c.json(await hub.markInjected(p, c.req.param('room'), c.req.param('agent'), body.ids));
+  });
+
+  app.post(`${agentPath}/inbox/inject`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, injectBody);
+    return c.json(await hub.injectInbox(p, c.req.param('room'), c.req.param('agent'), body));
+  });
+
+  app.post(`${agentPath}/sessions`, async (c) => {
+    const p = await auth(c);
+    const body = await readJson(c, sessionBody);
+    return c.json(await hub.startSession(p, c.req.param('room'), c.req.param('agent'), body), 201);
+  });
+
+  app.get(`${agentPath}/digest`, async (c) => {
+    const p = await auth(c);
+    return c.json(await hub.agentDigest(p, c.req.param('room'), c.req.param('agent')));
   });
 
   app.get('/v1/rooms/:room/messages/:id/receipts', async (c) => {

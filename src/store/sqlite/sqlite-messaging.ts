@@ -130,6 +130,7 @@ type MessagingMethods = Pick<
   | 'sendMessage'
   | 'getMessage'
   | 'inbox'
+  | 'inboxCounts'
   | 'advanceReceipts'
   | 'receipts'
 >;
@@ -189,7 +190,16 @@ export function createSqliteMessaging({
       `SELECT ${messageColumns}, c.agent, c.stored_at, c.delivered_at, c.injected_at, c.read_at, c.acked_at
          FROM receipts c JOIN messages m ON m.room_id = c.room_id AND m.id = c.message_id JOIN rooms r ON r.id = c.room_id
         WHERE c.room_id = ? AND c.agent = ? AND c.acked_at IS NULL AND (? = 0 OR c.read_at IS NULL)
+          AND (? = 0 OR c.injected_at IS NULL)
         ORDER BY c.seq LIMIT ?`,
+    ),
+    inboxCounts: db.prepare(
+      `SELECT COUNT(*) AS unread, COALESCE(SUM(injected_at IS NULL), 0) AS uninjected FROM receipts
+        WHERE room_id = ? AND agent = ? AND acked_at IS NULL AND read_at IS NULL`,
+    ),
+    insertQuietAgent: db.prepare(
+      `INSERT INTO agents (room_id, name, member_id, client, model, host, cwd, mcp_servers, tags, status, last_seen, registered_at)
+       VALUES (@room_id, @name, @member_id, @client, @model, @host, @cwd, @mcp_servers, @tags, 'offline', @at, @at)`,
     ),
     openIds: db.prepare(
       'SELECT message_id FROM receipts WHERE room_id = ? AND agent = ? AND acked_at IS NULL ORDER BY seq',
@@ -218,7 +228,8 @@ export function createSqliteMessaging({
           throw storeErrors.agentNameTaken(a.name);
         const busy = previous && previous.status !== 'offline' && previous.status !== 'retired';
         if (options.exclusive && busy) throw storeErrors.agentInUse(a.name);
-        sql.upsertAgent.run({
+        if (options.quiet && previous) return { agent: previous, event: null };
+        (options.quiet ? sql.insertQuietAgent : sql.upsertAgent).run({
           room_id: roomId,
           name: a.name,
           member_id: a.member_id,
@@ -335,6 +346,7 @@ export function createSqliteMessaging({
         roomId,
         agent,
         options.unread_only ? 1 : 0,
+        options.uninjected_only ? 1 : 0,
         options.ids ? -1 : options.limit,
       ) as Array<MessageRow & ReceiptRow>;
       const wanted = options.ids ? new Set(options.ids) : null;
@@ -345,6 +357,10 @@ export function createSqliteMessaging({
         if (items.length >= options.limit) break;
       }
       return items;
+    },
+
+    async inboxCounts(roomId, agent) {
+      return sql.inboxCounts.get(roomId, agent) as { unread: number; uninjected: number };
     },
 
     advanceReceipts(roomId, agent, ids, step, at, event) {

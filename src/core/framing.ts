@@ -1,8 +1,8 @@
 // How text written by other agents is shown to a model: as quoted data with its sender, never as
 // instructions, with angle brackets escaped so it cannot open or close tags in the context.
 
-import { eventActor } from '../core/activity-text.js';
-import type { InboxItem, Message, RoomEvent } from '../core/types.js';
+import { eventActor } from './activity-text.js';
+import type { InboxItem, Message, RoomEvent } from './types.js';
 
 export function escapeAngles(text: string): string {
   return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,0 +1,84 @@
+// huddle hook <event>: answers a coding client's hook. It reads the hook's JSON on stdin, acts for
+// the agent of this session, and prints exactly what the client expects. It never blocks the
+// client by accident: when the hub is down or anything fails it prints one warning line and
+// exits 0; only the waiter exits 2, to wake the session.
+
+import { join } from 'node:path';
+import type { Run } from '../registry.js';
+import { stringFlag } from '../flags.js';
+import { HOOK_CLIENTS, type HookClient, type HookContext } from '../../hooks/hook-types.js';
+import { HookInputError, parseHookInput } from '../../hooks/hook-input.js';
+import { HOOKS, WAITER_TIMEOUT_SECONDS } from '../../hooks/hooks.js';
+import { findSessionLink } from '../../hooks/session-link.js';
+import { ancestors, processAlive } from '../../hooks/process-tree.js';
+import { createHubClient } from '../../client/hub-client.js';
+import { credentialForRoom } from '../local-hub.js';
+import { defaultAgent, defaultRoom, repoRoot } from '../repo-identity.js';
+
+const CLIENT_ALIASES: Record<string, HookClient> = {
+  claude: 'claude-code',
+  'claude-code': 'claude-code',
+  codex: 'codex',
+  gemini: 'gemini',
+};
+
+/** A quick hook gives up on the hub after this; a tool call never waits longer for huddle. */
+const HOOK_HTTP_TIMEOUT_MS = 3000;
+
+export const run: Run = async (ctx, [event], flags) => {
+  const warn = (line: string) => ctx.io.stderr(`huddle hook ${event}: ${line}\n`);
+  const client = CLIENT_ALIASES[stringFlag(flags, 'client') ?? 'claude-code'];
+  if (!client) {
+    warn(`unknown client; choose one of ${HOOK_CLIENTS.join(', ')}.`);
+    return 1;
+  }
+  const handler = event === 'wait' ? undefined : HOOKS[client][event!];
+  if (event !== 'wait' && !handler) {
+    warn(
+      `unknown event for ${client}; known: ${[...Object.keys(HOOKS[client]), 'wait'].join(', ')}.`,
+    );
+    return 1;
+  }
+  try {
+    const input = parseHookInput(await ctx.io.readStdin());
+    const env = ctx.io.env;
+    const dir = env.CLAUDE_PROJECT_DIR || env.GEMINI_PROJECT_DIR || input.cwd || process.cwd();
+    const root = repoRoot(dir);
+    const room = stringFlag(flags, 'room') ?? (env.HUDDLE_ROOM || defaultRoom(root));
+    const credential = await credentialForRoom(ctx, room);
+    const agent =
+      stringFlag(flags, 'as') ??
+      (env.HUDDLE_AGENT ||
+        findSessionLink(ctx.config.home, ctx.config.url, room)?.agent ||
+        defaultAgent(client, dir));
+    const hub = createHubClient({
+      url: ctx.config.url,
+      token: credential.token,
+      timeoutMs: HOOK_HTTP_TIMEOUT_MS,
+    });
+    const hookCtx: HookContext = { hub, room, agent, client, input, projectDir: root };
+    const result = handler
+      ? await handler(hookCtx)
+      : await (async () => {
+          const { runWaiter } = await import('../../hooks/waiter.js');
+          const parents = ancestors(3);
+          const timeout = Number(stringFlag(flags, 'timeout') ?? WAITER_TIMEOUT_SECONDS);
+          return runWaiter(hookCtx, {
+            lockDir: join(ctx.config.home, 'run'),
+            lifetimeMs: Math.max(5, timeout - 60) * 1000,
+            clientAlive: () => process.ppid === parents[0] && parents.every(processAlive),
+            warn,
+          });
+        })();
+    if (result.stdout) ctx.io.stdout(result.stdout);
+    if (result.stderr) ctx.io.stderr(result.stderr);
+    return result.code;
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'hub_unreachable')
+      warn(`the hub at ${ctx.config.url} is not reachable; skipped.`);
+    else if (err instanceof HookInputError) warn(`${e.message}; skipped.`);
+    else warn(`${e.message ?? String(err)}; skipped.`);
+    return 0;
+  }
+};

@@ -1,0 +1,49 @@
+// Which agent a client's `huddle mcp` speaks for, so the same client's hooks act for the same
+// agent: the bridge writes a link file named for its parent process (the client), and a hook looks
+// for one among its own ancestors. A second session in the same directory, whose bridge took a
+// suffixed name, is then still matched to the right agent.
+
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ancestors } from './process-tree.js';
+
+export interface SessionLink {
+  url: string;
+  room: string;
+  agent: string;
+  /** The bridge's own pid. */
+  pid: number;
+}
+
+const linkPath = (home: string, clientPid: number) => join(home, 'run', `client-${clientPid}.json`);
+
+/** Writes the link for this process's parent; the returned function removes it. */
+export function writeSessionLink(home: string, link: Omit<SessionLink, 'pid'>): () => void {
+  const path = linkPath(home, process.ppid);
+  mkdirSync(join(home, 'run'), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ ...link, pid: process.pid }), { mode: 0o600 });
+  renameSync(tmp, path);
+  return () => {
+    // Another bridge of the same client may have replaced it since; leave that one.
+    if (readLink(path)?.pid === process.pid) rmSync(path, { force: true });
+  };
+}
+
+function readLink(path: string): SessionLink | null {
+  try {
+    const link = JSON.parse(readFileSync(path, 'utf8')) as SessionLink;
+    return typeof link.agent === 'string' && typeof link.room === 'string' ? link : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The link of the nearest ancestor whose bridge talks to `url` in `room`, if any. */
+export function findSessionLink(home: string, url: string, room: string): SessionLink | null {
+  for (const pid of ancestors()) {
+    const link = readLink(linkPath(home, pid));
+    if (link && link.url === url && link.room === room) return link;
+  }
+  return null;
+}

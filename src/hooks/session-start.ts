@@ -1,0 +1,25 @@
+// SessionStart for every client: records the session with the hub and returns the agent's digest,
+// so the model knows its room, checkpoint, unread messages, tasks and leases after a start, a
+// resume or a compaction.
+
+import { renderDigest } from './context-text.js';
+import type { HookContext } from './hook-types.js';
+
+const SOURCES = new Set(['startup', 'resume', 'clear', 'compact']);
+
+export async function startSession(ctx: HookContext): Promise<string> {
+  const source = ctx.input.source && SOURCES.has(ctx.input.source) ? ctx.input.source : 'other';
+  const { digest } = await ctx.hub.startSession(ctx.room, ctx.agent, {
+    session_id: sessionId(ctx),
+    source,
+    client: ctx.client,
+    cwd: ctx.projectDir,
+  });
+  return renderDigest(digest, source);
+}
+
+/** The client's session id, or a stand-in when the client sent none (or one the hub refuses). */
+function sessionId(ctx: HookContext): string {
+  const id = ctx.input.session_id;
+  return id && /^[A-Za-z0-9._:-]{1,128}$/.test(id) ? id : 'unknown';
+}

@@ -1,0 +1,85 @@
+// The message waiter: run by Claude Code as an asyncRewake hook from SessionStart and Stop. It
+// waits on the hub for a message to its agent; when one arrives it prints it on stderr and exits
+// with code 2, which wakes the session even when idle. One waiter per session runs at a time.
+
+import { renderMessages } from './context-text.js';
+import { MESSAGES_PER_HOOK } from './inject.js';
+import { NOTHING, type HookContext, type HookResult } from './hook-types.js';
+import { acquireWaiterLock } from './waiter-lock.js';
+import { rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface WaiterOptions {
+  /** Where the session's lock lives. */
+  lockDir: string;
+  /** The waiter ends before this, so the client's hook timeout never kills it unseen. */
+  lifetimeMs: number;
+  /** How long one long-poll of the hub lasts. */
+  pollSeconds?: number;
+  /** False once the client that started the waiter is gone: nobody is left to wake. */
+  clientAlive: () => boolean;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** A one-line warning, written once per kind (the hub is down, ...). */
+  warn?: (line: string) => void;
+}
+
+const unreachable = (err: unknown) => {
+  const e = err as { code?: string; retryable?: boolean };
+  return e.code === 'hub_unreachable' || e.retryable === true;
+};
+
+export async function runWaiter(ctx: HookContext, options: WaiterOptions): Promise<HookResult> {
+  const session = ctx.input.session_id ?? 'unknown';
+  const lock = acquireWaiterLock(options.lockDir, session);
+  if (!lock) return NOTHING; // a live waiter already watches this session
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const deadline = now() + options.lifetimeMs;
+  const failed = join(options.lockDir, `waiter-${session.replace(/[^A-Za-z0-9._-]/g, '_')}.failed`);
+  let failures = 0;
+  try {
+    while (now() < deadline - 1000) {
+      if (!options.clientAlive() || !lock.held()) return NOTHING;
+      const wait = Math.min(options.pollSeconds ?? 25, Math.floor((deadline - now()) / 1000));
+      try {
+        const { messages } = await ctx.hub.inject(ctx.room, ctx.agent, {
+          limit: MESSAGES_PER_HOOK,
+          wait: Math.max(1, wait),
+        });
+        if (failures > 0) failures = 0;
+        rmSync(failed, { force: true });
+        if (messages.length > 0) return { stderr: renderMessages(messages) + '\n', code: 2 };
+      } catch (err) {
+        if (!unreachable(err)) return stopped(err, failed);
+        if (failures++ === 0) options.warn?.(`huddle: the hub is not reachable; waiting for it.`);
+        await sleep(Math.min(30_000, 1000 * 2 ** Math.min(failures, 5)));
+      }
+    }
+    return {
+      stderr: `huddle: no message for this agent for ${Math.round(options.lifetimeMs / 3_600_000)} h; the message waiter starts again when this turn ends.\n`,
+      code: 2,
+    };
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * The hub refused the waiter (a revoked token, a retired agent): the session is woken once to say
+ * so, and a waiter that meets the same refusal again in this session ends quietly instead of
+ * waking it after every turn.
+ */
+function stopped(err: unknown, failed: string): HookResult {
+  const e = err as { code?: string; message?: string };
+  const line = `huddle: the message waiter stopped: ${e.message ?? String(err)}`;
+  let before: string | null = null;
+  try {
+    before = readFileSync(failed, 'utf8');
+  } catch {
+    // first time
+  }
+  if (before === (e.code ?? 'error')) return { stderr: line + '\n', code: 0 };
+  writeFileSync(failed, e.code ?? 'error', { mode: 0o600 });
+  return { stderr: `${line}. Messages still arrive with each tool call.\n`, code: 2 };
+}

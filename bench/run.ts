@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { cliLatency } from './cli-latency.js';
 import { coordination } from './coordination.js';
 import { diskSync } from './disk-sync.js';
+import { hooks } from './hooks.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { mcpLatency } from './mcp-latency.js';
 import { messageDelivery } from './message-delivery.js';
@@ -39,6 +40,7 @@ const BENCHMARKS: Record<string, (s: Settings) => Promise<BenchResult> | BenchRe
     ),
   'mcp-latency': (s) => mcpLatency(s.quick ? { starts: 3, calls: 50 } : { starts: 10, calls: 200 }),
   'cli-latency': (s) => cliLatency({ runs: s.quick ? 10 : 30 }),
+  hooks: (s) => hooks(s.quick ? { runs: 10, wakes: 5 } : { runs: 40, wakes: 30 }),
 };
 
 const USAGE = `Usage: node dist/bench/run.js [--only NAME] [--quick]

@@ -86,6 +86,55 @@ for (const [client, c] of Object.entries(CASES)) {
   });
 }
 
+test('init claude and codex install hooks (golden), keep other hooks, and an instruction block, idempotently', () => {
+  const { root, home } = project();
+  const settings = join(root, '.claude', 'settings.json');
+  mkdirSync(dirname(settings), { recursive: true });
+  const mine = { type: 'command', command: 'my-linter --check' };
+  writeFileSync(
+    settings,
+    JSON.stringify({
+      permissions: { allow: ['Bash(npm test)'] },
+      hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [mine] }] },
+    }),
+  );
+  writeFileSync(join(root, 'CLAUDE.md'), '# Project rules\n\nUse tabs.\n');
+  for (let run = 0; run < 2; run++) {
+    const r = init(root, home, 'claude', '--room', 'payments');
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const written = JSON.parse(readFileSync(settings, 'utf8'));
+  const golden = JSON.parse(readFileSync(join(FIXTURES, 'claude.settings.json'), 'utf8'));
+  assert.deepEqual(written.permissions, { allow: ['Bash(npm test)'] }, 'other settings kept');
+  assert.deepEqual(written.hooks.PreToolUse[0], { matcher: 'Bash', hooks: [mine] });
+  assert.deepEqual(
+    { ...written.hooks, PreToolUse: written.hooks.PreToolUse.slice(1) },
+    golden.hooks,
+    'huddle hooks as in the golden file, once',
+  );
+  const notes = readFileSync(join(root, 'CLAUDE.md'), 'utf8');
+  assert.ok(notes.startsWith('# Project rules\n\nUse tabs.\n\n<!-- huddle:begin'));
+  assert.equal(notes.match(/huddle:begin/g)?.length, 1);
+  assert.match(notes, /waking this session when it is idle/);
+
+  const codex = init(root, home, 'codex', '--room', 'payments');
+  assert.equal(codex.code, 0, codex.stderr);
+  assert.equal(
+    readFileSync(join(root, '.codex', 'hooks.json'), 'utf8'),
+    readFileSync(join(FIXTURES, 'codex.hooks.json'), 'utf8'),
+  );
+  assert.match(readFileSync(join(root, 'AGENTS.md'), 'utf8'), /when you would stop/);
+  assert.match(codex.stdout, /\/hooks/);
+
+  const none = init(root, home, 'gemini', '--no-hooks');
+  assert.equal(none.code, 0, none.stderr);
+  assert.equal(
+    JSON.parse(readFileSync(join(root, '.gemini', 'settings.json'), 'utf8')).hooks,
+    undefined,
+  );
+  assert.ok(!existsSync(join(root, 'GEMINI.md')));
+});
+
 test('init --dry-run prints the result and writes nothing; a broken file is refused, not overwritten', () => {
   const { root, home } = project();
   const dry = init(root, home, 'claude', '--dry-run');

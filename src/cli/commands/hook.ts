@@ -79,6 +79,8 @@ export const run: Run = async (ctx, [event], flags) => {
       warn(`the hub at ${ctx.config.url} is not reachable; skipped.`);
     else if (err instanceof HookInputError) warn(`${e.message}; skipped.`);
     else warn(`${e.message ?? String(err)}; skipped.`);
+    // Gemini CLI reads stdout as JSON, and stderr instead when stdout is empty.
+    if (client === 'gemini') ctx.io.stdout('{}\n');
     return 0;
   }
 };

@@ -148,7 +148,8 @@ export const run: Run = async (ctx, [clientArg], flags) => {
 const NEXT_STEPS: Partial<Record<InitClient, string>> = {
   claude:
     'Hooks deliver messages (and wake an idle session). For pushed messages too, add "--channels" to the huddle server\'s args and start Claude Code with: claude --dangerously-load-development-channels server:huddle',
-  codex: 'Codex runs project hooks only in a trusted project.',
+  codex:
+    'Codex runs project hooks only in a trusted project, and each new or changed hook only once you trust it: open /hooks in Codex.',
   gemini: 'Gemini CLI runs project hooks only in a trusted folder.',
 };
 

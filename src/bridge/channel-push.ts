@@ -47,7 +47,11 @@ export function createChannelPush(
             meta: { room: m.room, sender: m.from, kind: m.kind, message_id: m.id },
           });
         } catch (err) {
-          onError(err);
+          try {
+            onError(err);
+          } catch {
+            // a failing error handler must not stop later pushes
+          }
         }
       });
     },

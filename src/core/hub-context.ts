@@ -181,6 +181,20 @@ export function createHubContext(deps: HubDeps) {
   let ending = false;
 
   /**
+   * Fails with `unknown_token` when `p`'s token stopped being valid after the request began (it
+   * was revoked or rotated, or its room deleted): long waits check it each time they wake.
+   */
+  async function assertStillValid(p: Principal): Promise<void> {
+    if (!(await store.findCredential(p.token_digest))) {
+      throw new HuddleError(
+        'unauthenticated',
+        'unknown_token',
+        'The token is not valid any more: it was revoked or rotated, or its room was deleted.',
+      );
+    }
+  }
+
+  /**
    * Resolves true on the next event of the room or after `ms`, and false when the hub is
    * shutting down (the caller should answer with what it has); never rejects.
    */
@@ -264,6 +278,7 @@ export function createHubContext(deps: HubDeps) {
     announce,
     idempotency,
     enter,
+    assertStillValid,
     nextEvent,
     endWaits,
     enterWrite,

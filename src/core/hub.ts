@@ -315,6 +315,7 @@ export function createHub(deps: HubDeps) {
       const deadline = clock.now() + wait * 1000;
       while (rows.length === 0 && clock.now() < deadline) {
         if (!(await ctx.nextEvent(room.id, deadline - clock.now()))) break;
+        await ctx.assertStillValid(p);
         rows = await store.listEvents(room.id, after, limit + 1);
       }
       const events = rows.slice(0, limit);
@@ -463,13 +464,7 @@ export function createHub(deps: HubDeps) {
     async authorizeStream(p: Principal, roomName: string): Promise<Room> {
       const room = await enter(p, roomName, 'read');
       // A connection may outlive its room: its credential was read before the deletion.
-      if (!(await store.findCredential(p.token_digest))) {
-        throw new HuddleError(
-          'unauthenticated',
-          'unknown_token',
-          'The token is not valid any more: it was revoked or rotated, or its room was deleted.',
-        );
-      }
+      await ctx.assertStillValid(p);
       return room;
     },
 

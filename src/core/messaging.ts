@@ -137,6 +137,7 @@ export function createMessaging(ctx: HubContext) {
     enterWrite,
     actingAgent,
     nextEvent,
+    assertStillValid,
   } = ctx;
   const breakers = options.messages;
 
@@ -422,6 +423,7 @@ export function createMessaging(ctx: HubContext) {
         const left = deadline - clock.now();
         if (messages.length > 0 || left <= 0) return { messages };
         if (!(await nextEvent(room.id, left))) return { messages };
+        await assertStillValid(p); // a member revoked meanwhile gets nothing more
       }
     },
 
@@ -465,6 +467,7 @@ export function createMessaging(ctx: HubContext) {
         }
         const left = deadline - clock.now();
         if (left <= 0 || !(await nextEvent(room.id, left))) return { messages: [] };
+        await assertStillValid(p);
       }
     },
 

@@ -5,7 +5,7 @@
 
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ancestors } from './process-tree.js';
+import { ancestors, startTime } from './process-tree.js';
 
 export interface SessionLink {
   url: string;
@@ -13,16 +13,22 @@ export interface SessionLink {
   agent: string;
   /** The bridge's own pid. */
   pid: number;
+  /** The client's start time, so a later process with the client's pid is not taken for it. */
+  client_started?: string | null;
 }
 
 const linkPath = (home: string, clientPid: number) => join(home, 'run', `client-${clientPid}.json`);
 
 /** Writes the link for this process's parent; the returned function removes it. */
-export function writeSessionLink(home: string, link: Omit<SessionLink, 'pid'>): () => void {
+export function writeSessionLink(
+  home: string,
+  link: Omit<SessionLink, 'pid' | 'client_started'>,
+): () => void {
   const path = linkPath(home, process.ppid);
   mkdirSync(join(home, 'run'), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ ...link, pid: process.pid }), { mode: 0o600 });
+  const record = { ...link, pid: process.pid, client_started: startTime(process.ppid) };
+  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
   renameSync(tmp, path);
   return () => {
     // Another bridge of the same client may have replaced it since; leave that one.
@@ -43,7 +49,10 @@ function readLink(path: string): SessionLink | null {
 export function findSessionLink(home: string, url: string, room: string): SessionLink | null {
   for (const pid of ancestors()) {
     const link = readLink(linkPath(home, pid));
-    if (link && link.url === url && link.room === room) return link;
+    if (!link || link.url !== url || link.room !== room) continue;
+    // A link left by a bridge that was killed, for an earlier process with this pid.
+    if (link.client_started && link.client_started !== startTime(pid)) continue;
+    return link;
   }
   return null;
 }

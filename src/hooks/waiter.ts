@@ -22,6 +22,26 @@ export interface WaiterOptions {
   now?: () => number;
   /** A one-line warning, written once per kind (the hub is down, ...). */
   warn?: (line: string) => void;
+  /**
+   * The agent's name, looked up again while the agent does not exist yet: at session start the
+   * waiter may run before the bridge or the SessionStart hook registered it (maybe suffixed).
+   */
+  resolveAgent?: () => string;
+  /** How long an unknown agent is waited for before the waiter gives up; default 20 s. */
+  registrationGraceMs?: number;
+}
+
+/**
+ * Whether Claude Code, started with this command line, runs asyncRewake hooks in the foreground:
+ * plain `claude -p` does (only an interactive session, or one reading `--input-format
+ * stream-json`, runs them in the background), and a waiter there would hold the session open.
+ */
+export function claudeRunsHooksInForeground(args: string[]): boolean {
+  const print = args.includes('-p') || args.includes('--print');
+  const at = args.indexOf('--input-format');
+  const streaming =
+    (at >= 0 && args[at + 1] === 'stream-json') || args.includes('--input-format=stream-json');
+  return print && !streaming;
 }
 
 const unreachable = (err: unknown) => {
@@ -37,13 +57,15 @@ export async function runWaiter(ctx: HookContext, options: WaiterOptions): Promi
   const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const deadline = now() + options.lifetimeMs;
   const failed = join(options.lockDir, `waiter-${session.replace(/[^A-Za-z0-9._-]/g, '_')}.failed`);
+  const registeredBy = now() + (options.registrationGraceMs ?? 20_000);
+  let agent = ctx.agent;
   let failures = 0;
   try {
     while (now() < deadline - 1000) {
       if (!options.clientAlive() || !lock.held()) return NOTHING;
       const wait = Math.min(options.pollSeconds ?? 25, Math.floor((deadline - now()) / 1000));
       try {
-        const { messages } = await ctx.hub.inject(ctx.room, ctx.agent, {
+        const { messages } = await ctx.hub.inject(ctx.room, agent, {
           limit: MESSAGES_PER_HOOK,
           wait: Math.max(1, wait),
         });
@@ -51,18 +73,30 @@ export async function runWaiter(ctx: HookContext, options: WaiterOptions): Promi
         rmSync(failed, { force: true });
         if (messages.length > 0) return { stderr: renderMessages(messages) + '\n', code: 2 };
       } catch (err) {
+        if ((err as { code?: string }).code === 'agent_not_found' && now() < registeredBy) {
+          await sleep(300);
+          agent = options.resolveAgent?.() ?? agent;
+          continue;
+        }
         if (!unreachable(err)) return stopped(err, failed);
         if (failures++ === 0) options.warn?.(`huddle: the hub is not reachable; waiting for it.`);
         await sleep(Math.min(30_000, 1000 * 2 ** Math.min(failures, 5)));
       }
     }
     return {
-      stderr: `huddle: no message for this agent for ${Math.round(options.lifetimeMs / 3_600_000)} h; the message waiter starts again when this turn ends.\n`,
+      stderr: `huddle: no message for this agent for ${duration(options.lifetimeMs)}; the message waiter starts again when this turn ends.\n`,
       code: 2,
     };
   } finally {
     lock.release();
   }
+}
+
+/** `23 h`, `15 min` or `40 s`. */
+function duration(ms: number): string {
+  if (ms >= 2 * 3_600_000) return `${Math.round(ms / 3_600_000)} h`;
+  if (ms >= 2 * 60_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 1000)} s`;
 }
 
 /**
@@ -72,7 +106,7 @@ export async function runWaiter(ctx: HookContext, options: WaiterOptions): Promi
  */
 function stopped(err: unknown, failed: string): HookResult {
   const e = err as { code?: string; message?: string };
-  const line = `huddle: the message waiter stopped: ${e.message ?? String(err)}`;
+  const line = `huddle: the message waiter stopped: ${(e.message ?? String(err)).replace(/\.$/, '')}`;
   let before: string | null = null;
   try {
     before = readFileSync(failed, 'utf8');

@@ -6,11 +6,16 @@
 import { join } from 'node:path';
 import type { Run } from '../registry.js';
 import { stringFlag } from '../flags.js';
-import { HOOK_CLIENTS, type HookClient, type HookContext } from '../../hooks/hook-types.js';
+import {
+  HOOK_CLIENTS,
+  NOTHING,
+  type HookClient,
+  type HookContext,
+} from '../../hooks/hook-types.js';
 import { HookInputError, parseHookInput } from '../../hooks/hook-input.js';
 import { HOOKS, WAITER_TIMEOUT_SECONDS } from '../../hooks/hooks.js';
 import { findSessionLink } from '../../hooks/session-link.js';
-import { ancestors, processAlive } from '../../hooks/process-tree.js';
+import { clientProcess, commandLine, processAlive } from '../../hooks/process-tree.js';
 import { createHubClient } from '../../client/hub-client.js';
 import { credentialForRoom } from '../local-hub.js';
 import { defaultAgent, defaultRoom, repoRoot } from '../repo-identity.js';
@@ -27,16 +32,21 @@ const HOOK_HTTP_TIMEOUT_MS = 3000;
 
 export const run: Run = async (ctx, [event], flags) => {
   const warn = (line: string) => ctx.io.stderr(`huddle hook ${event}: ${line}\n`);
-  const client = CLIENT_ALIASES[stringFlag(flags, 'client') ?? 'claude-code'];
+  const clientName = stringFlag(flags, 'client') ?? 'claude-code';
+  const client = Object.hasOwn(CLIENT_ALIASES, clientName) ? CLIENT_ALIASES[clientName] : null;
   if (!client) {
     warn(`unknown client; choose one of ${HOOK_CLIENTS.join(', ')}.`);
     return 1;
   }
-  const handler = event === 'wait' ? undefined : HOOKS[client][event!];
+  const handlers = HOOKS[client];
+  const handler = Object.hasOwn(handlers, event!) ? handlers[event!] : undefined;
   if (event !== 'wait' && !handler) {
-    warn(
-      `unknown event for ${client}; known: ${[...Object.keys(HOOKS[client]), 'wait'].join(', ')}.`,
-    );
+    warn(`unknown event for ${client}; known: ${[...Object.keys(handlers), 'wait'].join(', ')}.`);
+    return 1;
+  }
+  const timeout = Number(stringFlag(flags, 'timeout') ?? WAITER_TIMEOUT_SECONDS);
+  if (!Number.isFinite(timeout) || timeout < 1) {
+    warn('--timeout must be a number of seconds, at least 1 (the hook timeout of the waiter).');
     return 1;
   }
   try {
@@ -46,11 +56,12 @@ export const run: Run = async (ctx, [event], flags) => {
     const root = repoRoot(dir);
     const room = stringFlag(flags, 'room') ?? (env.HUDDLE_ROOM || defaultRoom(root));
     const credential = await credentialForRoom(ctx, room);
-    const agent =
+    const resolveAgent = () =>
       stringFlag(flags, 'as') ??
       (env.HUDDLE_AGENT ||
         findSessionLink(ctx.config.home, ctx.config.url, room)?.agent ||
         defaultAgent(client, dir));
+    const agent = resolveAgent();
     const hub = createHubClient({
       url: ctx.config.url,
       token: credential.token,
@@ -60,14 +71,18 @@ export const run: Run = async (ctx, [event], flags) => {
     const result = handler
       ? await handler(hookCtx)
       : await (async () => {
-          const { runWaiter } = await import('../../hooks/waiter.js');
-          const parents = ancestors(3);
-          const timeout = Number(stringFlag(flags, 'timeout') ?? WAITER_TIMEOUT_SECONDS);
+          const { runWaiter, claudeRunsHooksInForeground } = await import('../../hooks/waiter.js');
+          const clientPid = clientProcess();
+          // In plain `claude -p` a waiter would hold the session open for a day: none runs there.
+          const args = commandLine(clientPid);
+          if (client === 'claude-code' && args && claudeRunsHooksInForeground(args)) return NOTHING;
           return runWaiter(hookCtx, {
             lockDir: join(ctx.config.home, 'run'),
-            lifetimeMs: Math.max(5, timeout - 60) * 1000,
-            clientAlive: () => process.ppid === parents[0] && parents.every(processAlive),
+            // It ends before the client's timeout would kill it unseen.
+            lifetimeMs: (timeout > 120 ? timeout - 60 : timeout * 0.5) * 1000,
+            clientAlive: () => processAlive(clientPid),
             warn,
+            resolveAgent,
           });
         })();
     if (result.stdout) ctx.io.stdout(result.stdout);
@@ -78,7 +93,7 @@ export const run: Run = async (ctx, [event], flags) => {
     if (e.code === 'hub_unreachable')
       warn(`the hub at ${ctx.config.url} is not reachable; skipped.`);
     else if (err instanceof HookInputError) warn(`${e.message}; skipped.`);
-    else warn(`${e.message ?? String(err)}; skipped.`);
+    else warn(`${(e.message ?? String(err)).replace(/\.$/, '')}; skipped.`);
     // Gemini CLI reads stdout as JSON, and stderr instead when stdout is empty.
     if (client === 'gemini') ctx.io.stdout('{}\n');
     return 0;

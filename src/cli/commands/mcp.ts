@@ -54,6 +54,13 @@ export const run: Run = async (ctx, _args, flags) => {
   // The client's hooks act for the agent this bridge chose (it may carry a suffix).
   const unlink = writeSessionLink(ctx.config.home, { url: ctx.config.url, room, agent });
   process.once('exit', unlink);
+  // A client that stops its server with a signal ends the process without an exit handler run.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      unlink();
+      process.exit(0);
+    });
+  }
   const server = createMcpServer(createHubSession(client, room, agent, { root, cwd }), {
     channel: true,
   });

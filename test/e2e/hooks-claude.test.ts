@@ -175,7 +175,7 @@ describe('SessionStart', () => {
     assert.equal(events[0]!.body.restarted, false);
     assert.deepEqual(events[1]!.body, {
       agent,
-      session_id: '5b0e8f3a-2c4d-4e1f-9a7b-8c6d2e4f1a30',
+      session_id: '142573b3-80b4-4373-9584-384b9867aef4',
       source: 'startup',
       client: 'claude-code',
     });

@@ -160,7 +160,7 @@ describe('Codex CLI', () => {
     assert.equal(events[0]!.body.restarted, false);
     assert.deepEqual(events[1]!.body, {
       agent: codex,
-      session_id: '019a4c2e-7b3d-7f10-a8e2-5c9d1b6f3e47',
+      session_id: '01a1ff9d-d841-76a2-a796-c7acbc2724a0',
       source: 'startup',
       client: 'codex',
     });
@@ -241,7 +241,7 @@ describe('Gemini CLI', () => {
     assert.equal(events[0]!.body.restarted, false);
     assert.deepEqual(events[1]!.body, {
       agent: gemini,
-      session_id: 'c2d8e4f6-1a3b-4c5d-8e9f-0a1b2c3d4e5f',
+      session_id: 'f576e61e-9c0b-4f6d-85b6-0d758797c9d4',
       source: 'startup',
       client: 'gemini',
     });

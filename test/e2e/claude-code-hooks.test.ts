@@ -14,7 +14,7 @@
 // agent is registered late, and plain `claude -p`, where no waiter runs.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
   chmodSync,
@@ -32,15 +32,7 @@ import { huddleOk } from '../helpers/cli.js';
 import { CLI_PATH, spawnHub, type ChildHub } from '../helpers/hub.js';
 import { envWithoutHuddle } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-const claude = spawnSync('claude', ['--version'], { encoding: 'utf8' });
-const installed = claude.status === 0;
-const inCi = process.env.CI === 'true';
-if (!installed && !inCi) {
-  console.log(
-    'SKIPPED: the Claude Code CLI is not installed; install it with `npm install -g @anthropic-ai/claude-code` to run this test.',
-  );
-}
+import { claudeCli } from '../helpers/claude-cli.js';
 
 const ROOM = 'cc-hooks';
 /** Bob's messages: while the session works (two), and to the idle session. */
@@ -410,7 +402,7 @@ after(async () => {
   dir.remove();
 });
 
-describe('Claude Code with the hooks of huddle init claude', { skip: !installed && !inCi }, () => {
+describe('Claude Code with the hooks of huddle init claude', { skip: claudeCli.skip }, () => {
   let leaseId = '';
   /** The Claude Code session's agent, as the room lists it. */
   let agent = '';
@@ -446,10 +438,7 @@ describe('Claude Code with the hooks of huddle init claude', { skip: !installed 
   };
 
   before(async () => {
-    assert.ok(
-      installed,
-      `CI must have the Claude Code CLI: ${claude.error?.message ?? claude.stderr}`,
-    );
+    assert.ok(claudeCli.installed, `CI must have the Claude Code CLI: ${claudeCli.problem}`);
     mkdirSync(join(project, '.git'), { recursive: true });
     mkdirSync(join(project, 'src', 'auth'), { recursive: true });
     mkdirSync(join(otherProject, '.git'), { recursive: true });

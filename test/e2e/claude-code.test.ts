@@ -9,15 +9,7 @@ import { after, test } from 'node:test';
 import { CLI_PATH } from '../helpers/hub.js';
 import { envWithoutHuddle, freePort } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
-
-const claude = spawnSync('claude', ['--version'], { encoding: 'utf8' });
-const installed = claude.status === 0;
-const inCi = process.env.CI === 'true';
-if (!installed && !inCi) {
-  console.log(
-    'SKIPPED: the Claude Code CLI is not installed; install it with `npm install -g @anthropic-ai/claude-code` to run this test.',
-  );
-}
+import { claudeCli } from '../helpers/claude-cli.js';
 
 const dir = tempDir();
 let hubPid: number | undefined;
@@ -34,12 +26,9 @@ after(() => {
 
 test(
   'claude mcp list reports the huddle server that huddle init claude wrote as connected',
-  { skip: !installed && !inCi, timeout: 120_000 },
+  { skip: claudeCli.skip, timeout: 120_000 },
   async () => {
-    assert.ok(
-      installed,
-      `CI must have the Claude Code CLI: ${claude.error?.message ?? claude.stderr}`,
-    );
+    assert.ok(claudeCli.installed, `CI must have the Claude Code CLI: ${claudeCli.problem}`);
     const project = join(dir.path, 'api');
     const home = join(dir.path, 'home');
     const bin = join(dir.path, 'bin');

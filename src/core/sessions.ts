@@ -9,7 +9,7 @@ import type { Agent, Checkpoint, Lease, RoomEvent, Task } from './types.js';
 
 export const SESSION_SOURCES = ['startup', 'resume', 'clear', 'compact', 'other'] as const;
 export type SessionSource = (typeof SESSION_SOURCES)[number];
-const SESSION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** What an agent needs to pick up its work: the room's checkpoint, its unread count, tasks, leases. */
 export interface AgentDigest {

@@ -2,6 +2,7 @@
 // so the model knows its room, checkpoint, unread messages, tasks and leases after a start, a
 // resume or a compaction.
 
+import { SESSION_ID_PATTERN } from '../core/sessions.js';
 import { renderDigest } from './context-text.js';
 import type { HookContext } from './hook-types.js';
 
@@ -21,5 +22,5 @@ export async function startSession(ctx: HookContext): Promise<string> {
 /** The client's session id, or a stand-in when the client sent none (or one the hub refuses). */
 function sessionId(ctx: HookContext): string {
   const id = ctx.input.session_id;
-  return id && /^[A-Za-z0-9._:-]{1,128}$/.test(id) ? id : 'unknown';
+  return id && SESSION_ID_PATTERN.test(id) ? id : 'unknown';
 }

@@ -3,7 +3,9 @@
 // client by accident: when the hub is down or anything fails it prints one warning line and
 // exits 0; only the waiter exits 2, to wake the session.
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CliContext } from '../context.js';
 import type { Run } from '../registry.js';
 import { stringFlag } from '../flags.js';
 import {
@@ -17,7 +19,7 @@ import { HOOKS, WAITER_TIMEOUT_SECONDS } from '../../hooks/hooks.js';
 import { findSessionLink } from '../../hooks/session-link.js';
 import { clientProcess, commandLine, processAlive } from '../../hooks/process-tree.js';
 import { createHubClient } from '../../client/hub-client.js';
-import { credentialForRoom } from '../local-hub.js';
+import { credentialForRoom, usesLocalHub } from '../local-hub.js';
 import { defaultAgent, defaultRoom, repoRoot } from '../repo-identity.js';
 
 const CLIENT_ALIASES: Record<string, HookClient> = {
@@ -55,7 +57,7 @@ export const run: Run = async (ctx, [event], flags) => {
     const dir = env.CLAUDE_PROJECT_DIR || env.GEMINI_PROJECT_DIR || input.cwd || process.cwd();
     const root = repoRoot(dir);
     const room = stringFlag(flags, 'room') ?? (env.HUDDLE_ROOM || defaultRoom(root));
-    const credential = await credentialForRoom(ctx, room);
+    const credential = await credentialFor(ctx, room, event === 'wait');
     const resolveAgent = () =>
       stringFlag(flags, 'as') ??
       (env.HUDDLE_AGENT ||
@@ -99,3 +101,22 @@ export const run: Run = async (ctx, [event], flags) => {
     return 0;
   }
 };
+
+/**
+ * This machine's token for the room. The waiter, which may start before `huddle mcp` started the
+ * local hub, keeps asking for a minute; a quick hook asks once.
+ */
+async function credentialFor(ctx: CliContext, room: string, patient: boolean) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await credentialForRoom(ctx, room);
+    } catch (err) {
+      // Before the local hub's first start there is no local secret either.
+      const notYet =
+        (err as { code?: string }).code === 'hub_unreachable' ||
+        (usesLocalHub(ctx) && !existsSync(join(ctx.config.home, 'local.secret')));
+      if (!patient || !notYet || attempt >= 30) throw err;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}

@@ -16,6 +16,11 @@ export interface CommandEntry {
   min: number;
   max: number;
   load: () => Promise<{ run: Run }>;
+  /**
+   * The exit code of a usage error (default 2). Hooks use 1: a coding client reads exit 2 from a
+   * hook as "block this call" (or "wake the session").
+   */
+  usageExit?: 1;
 }
 
 const s = { type: 'string' } as const;
@@ -356,6 +361,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
     options: { client: s, room: s, as: s, timeout: s },
     min: 1,
     max: 1,
+    usageExit: 1,
     load: () => import('./commands/hook.js'),
   },
   config: {

@@ -53,7 +53,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return (await run(ctx, positionals, values)) ?? 0;
     }
   } catch (err) {
-    return reportError(err, io, json);
+    const code = reportError(err, io, json);
+    return code === 2 && name !== undefined ? (COMMANDS[name]?.usageExit ?? 2) : code;
   }
 }
 

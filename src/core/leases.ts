@@ -104,7 +104,6 @@ function conflictError(conflicts: ReturnType<typeof leaseConflicts>): HuddleErro
 export function createLeases(ctx: HubContext) {
   const {
     store,
-    clock,
     random,
     options,
     draft,

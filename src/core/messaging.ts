@@ -58,6 +58,16 @@ function parseRefs(refs: CodeRef[] | undefined): CodeRef[] {
         field,
       });
     }
+    // A path is shown to models on one line, outside the quoted body: no line breaks in it.
+    if (/[\u0000-\u001f\u007f]/.test(ref.path)) {
+      throw invalid(
+        'invalid_refs',
+        `${field}.path must not hold control characters (line breaks, tabs).`,
+        {
+          field,
+        },
+      );
+    }
     for (const key of ['start_line', 'end_line'] as const) {
       const n = ref[key];
       if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
@@ -431,13 +441,15 @@ export function createMessaging(ctx: HubContext) {
      * Takes the agent's messages that no hook or channel has placed in a context yet, records them
      * `injected` and returns them: of concurrent callers, each message goes to exactly one, so a
      * message is never shown twice. With `wait`, holds the request until there is one or the
-     * time runs out.
+     * time runs out. Once `signal` aborts (the caller went away) nothing more is taken: a message
+     * taken for nobody would count as shown.
      */
     async injectInbox(
       p: Principal,
       roomName: string,
       agentName: string,
       input: { limit?: number | undefined; wait?: number | undefined } = {},
+      signal?: AbortSignal,
     ): Promise<{ messages: InboxItem[] }> {
       const room = await enter(p, roomName, null);
       await actingAgent(p, room, agentName);
@@ -447,6 +459,7 @@ export function createMessaging(ctx: HubContext) {
       assertWait(wait);
       const deadline = clock.now() + wait * 1000;
       for (;;) {
+        if (signal?.aborted) return { messages: [] };
         const items = await store.inbox(room.id, agentName, {
           unread_only: true,
           uninjected_only: true,

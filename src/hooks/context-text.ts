@@ -19,12 +19,14 @@ function headline(text: string): string {
 /** A few lines: who the agent is, the checkpoint's first line, unread count, its tasks and leases. */
 export function renderDigest(d: AgentDigest, source?: string): string {
   const lines = [
-    `huddle: you are agent "${d.agent}" in room "${d.room}"${source && source !== 'startup' ? ` (session ${source})` : ''}.`,
+    `huddle: you are agent "${d.agent}" in room "${d.room}"${source && source !== 'startup' && source !== 'other' ? ` (session ${source})` : ''}.`,
   ];
   if (d.checkpoint.version > 0) {
     const by = d.checkpoint.updated_by?.label ?? 'unknown';
+    // Written by the room's members: shown as a quote, like every text of theirs.
     lines.push(
-      `Checkpoint v${d.checkpoint.version} by ${escapeAngles(by)}: ${headline(d.checkpoint.text)} (the room tool shows it whole).`,
+      `Checkpoint v${d.checkpoint.version} by ${escapeAngles(by)}, its first line (the room tool shows it whole):`,
+      `> ${headline(d.checkpoint.text)}`,
     );
   } else lines.push('No checkpoint yet.');
   lines.push(

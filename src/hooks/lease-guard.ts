@@ -3,6 +3,7 @@
 
 import { isAbsolute, relative, resolve } from 'node:path';
 import { escapeAngles } from '../core/framing.js';
+import { globMatches } from '../core/globs.js';
 import type { Lease } from '../core/types.js';
 import type { HookHub } from './hook-types.js';
 
@@ -46,7 +47,10 @@ export async function checkEdit(
   agent: string,
   path: string,
 ): Promise<string | null> {
-  const { leases } = await hub.leases(room, { path });
-  const lease = blockingLease(leases, agent);
+  // Matched here against the literal path: a file name may hold glob characters (`app/[id]/x.tsx`)
+  // that the hub's path filter would read as a pattern.
+  const { leases } = await hub.leases(room);
+  const covering = leases.filter((l) => l.paths.some((pattern) => globMatches(pattern, path)));
+  const lease = blockingLease(covering, agent);
   return lease ? denyReason(path, lease) : null;
 }

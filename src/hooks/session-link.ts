@@ -3,9 +3,9 @@
 // for one among its own ancestors. A second session in the same directory, whose bridge took a
 // suffixed name, is then still matched to the right agent.
 
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ancestors, startTime } from './process-tree.js';
+import { ancestors, processAlive, startTime } from './process-tree.js';
 
 export interface SessionLink {
   url: string;
@@ -43,6 +43,32 @@ function readLink(path: string): SessionLink | null {
   } catch {
     return null;
   }
+}
+
+/** Whether the link names a client process that still runs (not a later one with its pid). */
+function live(clientPid: number, link: SessionLink): boolean {
+  if (!processAlive(clientPid)) return false;
+  return !link.client_started || link.client_started === startTime(clientPid);
+}
+
+/**
+ * Whether another running client's bridge speaks for `agent` in `room`: then that name is another
+ * session's, and a hook of this session must not act for it.
+ */
+export function linkedElsewhere(home: string, url: string, room: string, agent: string): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(join(home, 'run'));
+  } catch {
+    return false;
+  }
+  const mine = new Set(ancestors());
+  return names.some((name) => {
+    const pid = Number(/^client-(\d+)\.json$/.exec(name)?.[1]);
+    if (!pid || mine.has(pid)) return false;
+    const link = readLink(join(home, 'run', name));
+    return link?.url === url && link.room === room && link.agent === agent && live(pid, link);
+  });
 }
 
 /** The link of the nearest ancestor whose bridge talks to `url` in `room`, if any. */

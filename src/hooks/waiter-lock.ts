@@ -1,9 +1,10 @@
-// One message waiter per session: a lock file holding the waiter's pid. A lock whose process is
-// gone is taken over; a waiter that finds the lock no longer holds its pid steps down.
+// One message waiter per session: a lock file holding the waiter's pid and start time. A lock whose
+// process is gone (or whose pid now belongs to another process, after a reboot) is taken over; a
+// waiter that finds the lock no longer holds its pid steps down.
 
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { processAlive } from './process-tree.js';
+import { processAlive, startTime } from './process-tree.js';
 
 export interface WaiterLock {
   /** Whether the lock still holds this process's pid. */
@@ -17,13 +18,19 @@ export function waiterLockPath(dir: string, session: string): string {
   return join(dir, `waiter-${safe(session)}.lock`);
 }
 
-function holder(path: string): number | null {
+/** The holder's pid, and its start time when the lock records one. */
+function holder(path: string): { pid: number; started: string | null } | null {
   try {
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
+    const [pidText, started] = readFileSync(path, 'utf8').trim().split(' ');
+    const pid = Number(pidText);
+    return Number.isInteger(pid) && pid > 0 ? { pid, started: started ?? null } : null;
   } catch {
     return null;
   }
+}
+
+function holderAlive(h: { pid: number; started: string | null }): boolean {
+  return processAlive(h.pid) && (h.started === null || h.started === startTime(h.pid));
 }
 
 function unreadableForLong(path: string): boolean {
@@ -41,10 +48,10 @@ export function acquireWaiterLock(dir: string, session: string): WaiterLock | nu
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
+      writeSync(fd, `${process.pid} ${startTime(process.pid) ?? ''}`.trim() + '\n');
       closeSync(fd);
       const lock: WaiterLock = {
-        held: () => holder(path) === process.pid,
+        held: () => holder(path)?.pid === process.pid,
         release: () => {
           if (lock.held()) rmSync(path, { force: true });
         },
@@ -52,9 +59,9 @@ export function acquireWaiterLock(dir: string, session: string): WaiterLock | nu
       return lock;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = holder(path);
+      const h = holder(path);
       // A lock being written has no pid yet: its writer is alive, unless it has been so for long.
-      if (pid === null ? !unreadableForLong(path) : processAlive(pid)) return null;
+      if (h === null ? !unreadableForLong(path) : holderAlive(h)) return null;
       rmSync(path, { force: true }); // its waiter died without cleaning up
     }
   }

@@ -32,7 +32,9 @@ import { huddleOk } from '../helpers/cli.js';
 import { CLI_PATH, spawnHub, type ChildHub } from '../helpers/hub.js';
 import { envWithoutHuddle } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { claudeCli } from '../helpers/claude-cli.js';
+import { probeCli } from '../helpers/client-cli.js';
+
+const claudeCli = probeCli('claude', '@anthropic-ai/claude-code');
 
 const ROOM = 'cc-hooks';
 /** Bob's messages: while the session works (two), and to the idle session. */
@@ -338,7 +340,9 @@ async function stopClaude(run: ClaudeRun | undefined): Promise<void> {
 /** The pid of the live message waiter of `session`, from its lock file. */
 function waiterPid(session: string): number | null {
   try {
-    const pid = Number(readFileSync(join(machine, 'run', `waiter-${session}.lock`), 'utf8'));
+    // The lock holds the waiter's pid and its start time.
+    const lock = readFileSync(join(machine, 'run', `waiter-${session}.lock`), 'utf8');
+    const pid = Number(lock.trim().split(' ')[0]);
     if (!(pid > 0)) return null;
     process.kill(pid, 0);
     return pid;

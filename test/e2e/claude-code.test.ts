@@ -9,7 +9,9 @@ import { after, test } from 'node:test';
 import { CLI_PATH } from '../helpers/hub.js';
 import { envWithoutHuddle, freePort } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { claudeCli } from '../helpers/claude-cli.js';
+import { probeCli } from '../helpers/client-cli.js';
+
+const claudeCli = probeCli('claude', '@anthropic-ai/claude-code');
 
 const dir = tempDir();
 let hubPid: number | undefined;

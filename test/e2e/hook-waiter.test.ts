@@ -94,6 +94,10 @@ function nextPoll(name: string): Promise<void> {
   return new Promise((resolve) => pollWaiters.push({ agent: name, resolve }));
 }
 
+/** The pid a session's lock names (the file holds the pid and its start time). */
+const lockHolder = (session: string) =>
+  Number(readFileSync(lockPath(session), 'utf8').trim().split(' ')[0]);
+
 const lockPath = (session: string, machine = home) =>
   join(machine, 'run', `waiter-${session}.lock`);
 
@@ -201,7 +205,7 @@ describe('one waiter per session', () => {
     const polled = nextPoll(agent);
     const first = startWaiter(t, 'single');
     await polled;
-    assert.equal(readFileSync(lockPath('single'), 'utf8'), `${first.child.pid}\n`);
+    assert.equal(lockHolder('single'), first.child.pid);
 
     const second = await huddle(['hook', 'wait', '--room', ROOM], {
       home,
@@ -212,7 +216,7 @@ describe('one waiter per session', () => {
     });
     assert.deepEqual(second, { code: 0, stdout: '', stderr: '' });
     assert.ok(first.running());
-    assert.equal(readFileSync(lockPath('single'), 'utf8'), `${first.child.pid}\n`);
+    assert.equal(lockHolder('single'), first.child.pid);
 
     await send(agent, 'Wake the first.');
     assert.equal((await first.exited).code, 2);
@@ -221,7 +225,7 @@ describe('one waiter per session', () => {
     const polledAgain = nextPoll(agent);
     const third = startWaiter(t, 'single');
     await polledAgain;
-    assert.equal(readFileSync(lockPath('single'), 'utf8'), `${third.child.pid}\n`);
+    assert.equal(lockHolder('single'), third.child.pid);
     const m = await send(agent, 'Wake the third.');
     const r = await third.exited;
     assert.deepEqual([r.code, r.stderr], [2, messagesText(frame(m, ['Wake the third.'])) + '\n']);
@@ -237,7 +241,7 @@ describe('one waiter per session', () => {
     const polled = nextPoll(agent);
     const waiter = startWaiter(t, 'orphan');
     await polled;
-    assert.equal(readFileSync(lockPath('orphan'), 'utf8'), `${waiter.child.pid}\n`);
+    assert.equal(lockHolder('orphan'), waiter.child.pid);
     await send(agent, 'Taken over.');
     assert.equal((await waiter.exited).code, 2);
 
@@ -246,6 +250,15 @@ describe('one waiter per session', () => {
     const r = await startWaiter(t, 'held').exited;
     assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', '']);
     assert.equal(readFileSync(lockPath('held'), 'utf8'), `${process.pid}\n`);
+
+    // A lock naming a live pid with another start time is from before a reboot: taken over.
+    writeFileSync(lockPath('rebooted'), `${process.pid} 1\n`);
+    const polledAgain = nextPoll(agent);
+    const after = startWaiter(t, 'rebooted');
+    await polledAgain;
+    assert.equal(lockHolder('rebooted'), after.child.pid);
+    await send(agent, 'After the reboot.');
+    assert.equal((await after.exited).code, 2);
   });
 });
 

@@ -120,7 +120,8 @@ describe('SessionStart', () => {
         'SessionStart',
         [
           `huddle: you are agent "${agent}" in room "${ROOM}".`,
-          'Checkpoint v1 by machine-a: Auth refactor: tokens move to &lt;src/auth/token.ts&gt; (the room tool shows it whole).',
+          'Checkpoint v1 by machine-a, its first line (the room tool shows it whole):',
+          '> Auth refactor: tokens move to &lt;src/auth/token.ts&gt;',
           'No unread messages.',
         ].join('\n'),
       ),
@@ -155,7 +156,8 @@ describe('SessionStart', () => {
         'SessionStart',
         [
           `huddle: you are agent "${agent}" in room "${ROOM}" (session resume).`,
-          'Checkpoint v1 by machine-a: Auth refactor: tokens move to &lt;src/auth/token.ts&gt; (the room tool shows it whole).',
+          'Checkpoint v1 by machine-a, its first line (the room tool shows it whole):',
+          '> Auth refactor: tokens move to &lt;src/auth/token.ts&gt;',
           '1 unread message: read with the huddle inbox tool.',
           'Your tasks:',
           `  [${task.id}] CLAIMED     [HIGH] Write the token migration (${agent})`,
@@ -340,6 +342,23 @@ describe('the lease guard', () => {
       tool_input: { file_path: join(project, 'src/auth/login.ts') },
     });
     silent(await hook('pre-tool-use', read));
+  });
+
+  test('a file name with glob characters is matched literally', async () => {
+    const edit = (file: string) =>
+      payload(
+        'claude/pre-tool-use-edit.json',
+        toolInput('claude/pre-tool-use-edit.json', { file_path: join(project, file) }),
+      );
+    const single = (await api.lease(ROOM, 'bob', { paths: ['web/app/i/page.tsx'] })).lease;
+    // `[id]` is a directory name here, not the class of "i" and "d".
+    silent(await hook('pre-tool-use', edit('web/app/[id]/page.tsx')));
+    const all = (await api.lease(ROOM, 'bob', { paths: ['web/app/**'] })).lease;
+    printed(
+      await hook('pre-tool-use', edit('web/app/[id]/page.tsx')),
+      deny(denyReason('web/app/[id]/page.tsx', all)),
+    );
+    await api.release(ROOM, 'bob', { ids: [single.id, all.id] });
   });
 
   test("another agent's shared lease denies an agent without one, not one with its own", async () => {
@@ -528,8 +547,7 @@ describe('refusals and bad input', () => {
         {
           code: 1,
           stdout: '',
-          stderr:
-            'huddle hook session-start: unknown client; choose one of claude-code, codex, gemini.\n',
+          stderr: `huddle hook session-start: unknown client "${client}"; choose one of claude-code, codex, gemini (or claude for claude-code).\n`,
         },
         client,
       );
@@ -556,8 +574,7 @@ describe('refusals and bad input', () => {
       want[`client ${client}`] = {
         code: 1,
         stdout: '',
-        stderr:
-          'huddle hook session-start: unknown client; choose one of claude-code, codex, gemini.\n',
+        stderr: `huddle hook session-start: unknown client "${client}"; choose one of claude-code, codex, gemini (or claude for claude-code).\n`,
       };
     }
     assert.deepEqual(got, want);

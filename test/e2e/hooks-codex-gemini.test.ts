@@ -131,7 +131,8 @@ describe('Codex CLI', () => {
         'SessionStart',
         [
           `huddle: you are agent "${codex}" in room "${ROOM}" (session resume).`,
-          'Checkpoint v1 by machine-b: Sessions table: migration 004 next. (the room tool shows it whole).',
+          'Checkpoint v1 by machine-b, its first line (the room tool shows it whole):',
+          '> Sessions table: migration 004 next.',
           '1 unread message: read with the huddle inbox tool.',
         ].join('\n'),
       ),
@@ -182,7 +183,8 @@ describe('Gemini CLI', () => {
         'SessionStart',
         [
           `huddle: you are agent "${gemini}" in room "${ROOM}".`,
-          'Checkpoint v1 by machine-b: Sessions table: migration 004 next. (the room tool shows it whole).',
+          'Checkpoint v1 by machine-b, its first line (the room tool shows it whole):',
+          '> Sessions table: migration 004 next.',
           'No unread messages.',
         ].join('\n'),
       ),
@@ -208,7 +210,8 @@ describe('Gemini CLI', () => {
         'SessionStart',
         [
           `huddle: you are agent "${gemini}" in room "${ROOM}" (session clear).`,
-          'Checkpoint v1 by machine-b: Sessions table: migration 004 next. (the room tool shows it whole).',
+          'Checkpoint v1 by machine-b, its first line (the room tool shows it whole):',
+          '> Sessions table: migration 004 next.',
           '1 unread message: read with the huddle inbox tool.',
         ].join('\n'),
       ),

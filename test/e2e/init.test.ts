@@ -2,7 +2,7 @@
 // keeps what the file already had, changes nothing when run again, and keeps a backup.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
@@ -98,11 +98,13 @@ test('init claude and codex install hooks (golden), keep other hooks, and an ins
       hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [mine] }] },
     }),
   );
+  chmodSync(settings, 0o600); // it may hold keys: init keeps it private
   writeFileSync(join(root, 'CLAUDE.md'), '# Project rules\n\nUse tabs.\n');
   for (let run = 0; run < 2; run++) {
     const r = init(root, home, 'claude', '--room', 'payments');
     assert.equal(r.code, 0, r.stderr);
   }
+  assert.equal(statSync(settings).mode & 0o777, 0o600);
   const written = JSON.parse(readFileSync(settings, 'utf8'));
   const golden = JSON.parse(readFileSync(join(FIXTURES, 'claude.settings.json'), 'utf8'));
   assert.deepEqual(written.permissions, { allow: ['Bash(npm test)'] }, 'other settings kept');

@@ -22,7 +22,7 @@ import { createHubClient, type HubClient } from '../../src/client/hub-client.js'
 import { defaultAgent } from '../../src/cli/repo-identity.js';
 import { startTime } from '../../src/hooks/process-tree.js';
 import { findSessionLink } from '../../src/hooks/session-link.js';
-import { huddleOk } from '../helpers/cli.js';
+import { huddle, huddleOk } from '../helpers/cli.js';
 import { CLI_PATH, startTestHub, type TestHub } from '../helpers/hub.js';
 import { envWithoutHuddle } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -241,6 +241,22 @@ test('two sessions in one directory: each hook acts for its own bridge, and the 
 
   const shownFirst = await first.hook();
   assert.deepEqual(idsIn(shownFirst), [toFirst.message.id], shownFirst);
+
+  // A third session whose own bridge has not started: the default name is the first session's, so
+  // its hook takes nothing meant for that session, and says why.
+  const another = await hc.send(ROOM, 'bob', { to: base, body: 'still for the first session' });
+  const third = await huddle(['hook', 'pre-tool-use', '--room', ROOM], {
+    home: home.path,
+    url: hub.url,
+    cwd: project.path,
+    env: { CLAUDE_PROJECT_DIR: project.path, HUDDLE_AGENT: '', HUDDLE_ROOM: '' },
+    input: JSON.stringify({ session_id: 'third', tool_name: 'Bash', tool_input: {} }),
+  });
+  assert.equal(third.code, 0);
+  assert.equal(third.stdout, '');
+  assert.match(third.stderr, new RegExp(`another session's huddle mcp speaks for "${base}"`));
+  const stillThere = await first.hook();
+  assert.deepEqual(idsIn(stillThere), [another.message.id], stillThere);
 
   // Closing the client's side of stdin ends the second bridge, which removes its own link only.
   const exit = await second.close();

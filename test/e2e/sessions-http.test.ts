@@ -118,3 +118,24 @@ test('a long-poll inject answers when a message arrives', async () => {
   assert.equal(messages[0]!.message.body, 'wake');
   assert.ok(Date.now() - t0 < 5000);
 });
+
+test('a long-poll inject whose caller went away takes nothing: the message stays for the next taker', async () => {
+  const controller = new AbortController();
+  const gone = fetch(`${hub.url}/v1/rooms/${ROOM}/agents/claude-x/inbox/inject`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ wait: 20 }),
+    signal: controller.signal,
+  }).catch(() => null);
+  await new Promise((r) => setTimeout(r, 200));
+  controller.abort();
+  await gone;
+  await new Promise((r) => setTimeout(r, 100));
+  const sent = await other.send(ROOM, 'bob', { to: 'claude-x', body: 'after the hang-up' });
+  await new Promise((r) => setTimeout(r, 200));
+  const { messages } = await owner.inject(ROOM, 'claude-x');
+  assert.deepEqual(
+    messages.map((m) => m.message.id),
+    [sent.message.id],
+  );
+});

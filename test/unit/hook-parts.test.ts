@@ -136,7 +136,7 @@ describe('context text', () => {
       'compact',
     );
     assert.match(text, /you are agent "alice" in room "alpha" \(session compact\)/);
-    assert.match(text, /Checkpoint v3 by bob: Ship &lt;auth&gt; first/);
+    assert.match(text, /Checkpoint v3 by bob, its first line \(.*\):\n> Ship &lt;auth&gt; first\n/);
     assert.match(text, /2 unread messages/);
     assert.match(text, /Your leases:\n {2}L-alice alice exclusive src\/auth\/\*\*/);
   });

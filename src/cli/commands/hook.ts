@@ -8,15 +8,10 @@ import { join } from 'node:path';
 import type { CliContext } from '../context.js';
 import type { Run } from '../registry.js';
 import { stringFlag } from '../flags.js';
-import {
-  HOOK_CLIENTS,
-  NOTHING,
-  type HookClient,
-  type HookContext,
-} from '../../hooks/hook-types.js';
+import { HOOK_CLIENTS, type HookClient, type HookContext } from '../../hooks/hook-types.js';
 import { HookInputError, parseHookInput } from '../../hooks/hook-input.js';
 import { HOOKS, WAITER_TIMEOUT_SECONDS } from '../../hooks/hooks.js';
-import { findSessionLink } from '../../hooks/session-link.js';
+import { findSessionLink, linkedElsewhere } from '../../hooks/session-link.js';
 import { clientProcess, commandLine, processAlive } from '../../hooks/process-tree.js';
 import { createHubClient } from '../../client/hub-client.js';
 import { credentialForRoom, usesLocalHub } from '../local-hub.js';
@@ -37,7 +32,9 @@ export const run: Run = async (ctx, [event], flags) => {
   const clientName = stringFlag(flags, 'client') ?? 'claude-code';
   const client = Object.hasOwn(CLIENT_ALIASES, clientName) ? CLIENT_ALIASES[clientName] : null;
   if (!client) {
-    warn(`unknown client; choose one of ${HOOK_CLIENTS.join(', ')}.`);
+    warn(
+      `unknown client "${clientName}"; choose one of ${HOOK_CLIENTS.join(', ')} (or claude for claude-code).`,
+    );
     return 1;
   }
   const handlers = HOOKS[client];
@@ -57,13 +54,31 @@ export const run: Run = async (ctx, [event], flags) => {
     const dir = env.CLAUDE_PROJECT_DIR || env.GEMINI_PROJECT_DIR || input.cwd || process.cwd();
     const root = repoRoot(dir);
     const room = stringFlag(flags, 'room') ?? (env.HUDDLE_ROOM || defaultRoom(root));
+    const { home, url } = ctx.config;
+    // In plain `claude -p` a waiter would hold the session open for a day: none runs there.
+    const clientPid = clientProcess();
+    const clientArgs = commandLine(clientPid);
+    if (event === 'wait' && client === 'claude-code' && clientArgs) {
+      const { claudeRunsHooksInForeground } = await import('../../hooks/waiter.js');
+      if (claudeRunsHooksInForeground(clientArgs)) return 0;
+    }
     const credential = await credentialFor(ctx, room, event === 'wait');
-    const resolveAgent = () =>
+    // --as or HUDDLE_AGENT; else the agent this session's bridge registered; else the default
+    // name, unless another running session's bridge speaks for it (then null: not ours).
+    const fallback = defaultAgent(client, dir);
+    const resolveAgent = (): string | null =>
       stringFlag(flags, 'as') ??
       (env.HUDDLE_AGENT ||
-        findSessionLink(ctx.config.home, ctx.config.url, room)?.agent ||
-        defaultAgent(client, dir));
-    const agent = resolveAgent();
+        findSessionLink(home, url, room)?.agent ||
+        (linkedElsewhere(home, url, room, fallback) ? null : fallback));
+    // At session start this session's bridge may not have written its link yet.
+    const patience = event === 'wait' ? 20_000 : event === 'session-start' ? 5_000 : 0;
+    const agent = await settle(resolveAgent, patience);
+    if (agent === null) {
+      throw new Error(
+        `another session's huddle mcp speaks for "${fallback}", and this session's has not registered its agent (start it, or pass --as NAME)`,
+      );
+    }
     const hub = createHubClient({
       url: ctx.config.url,
       token: credential.token,
@@ -73,18 +88,14 @@ export const run: Run = async (ctx, [event], flags) => {
     const result = handler
       ? await handler(hookCtx)
       : await (async () => {
-          const { runWaiter, claudeRunsHooksInForeground } = await import('../../hooks/waiter.js');
-          const clientPid = clientProcess();
-          // In plain `claude -p` a waiter would hold the session open for a day: none runs there.
-          const args = commandLine(clientPid);
-          if (client === 'claude-code' && args && claudeRunsHooksInForeground(args)) return NOTHING;
+          const { runWaiter } = await import('../../hooks/waiter.js');
           return runWaiter(hookCtx, {
             lockDir: join(ctx.config.home, 'run'),
             // It ends before the client's timeout would kill it unseen.
             lifetimeMs: (timeout > 120 ? timeout - 60 : timeout * 0.5) * 1000,
             clientAlive: () => processAlive(clientPid),
             warn,
-            resolveAgent,
+            resolveAgent: () => resolveAgent() ?? agent,
           });
         })();
     if (result.stdout) ctx.io.stdout(result.stdout);
@@ -118,5 +129,15 @@ async function credentialFor(ctx: CliContext, room: string, patient: boolean) {
       if (!patient || !notYet || attempt >= 30) throw err;
       await new Promise((r) => setTimeout(r, 2000));
     }
+  }
+}
+
+/** `resolve()` once it gives a name, asking again every 200 ms for up to `ms`; else null. */
+async function settle<T>(resolve: () => T | null, ms: number): Promise<T | null> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = resolve();
+    if (value !== null || Date.now() >= deadline) return value;
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -1,7 +1,15 @@
 // huddle init <client>: writes huddle into the client's MCP configuration, merged with what is
 // there, idempotent, with a backup of the file it changes.
 
-import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname } from 'node:path';
 import type { Run } from '../registry.js';
@@ -110,7 +118,10 @@ export const run: Run = async (ctx, [clientArg], flags) => {
       const backup = old !== undefined ? `${file}.bak` : null;
       if (backup) copyFileSync(file, backup);
       const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, content!);
+      // The new file keeps the old one's permissions (settings files may hold keys).
+      const mode = old !== undefined ? statSync(file).mode & 0o777 : 0o644;
+      writeFileSync(tmp, content!, { mode });
+      chmodSync(tmp, mode);
       renameSync(tmp, file);
       written.set(file, backup);
     }
@@ -147,7 +158,7 @@ export const run: Run = async (ctx, [clientArg], flags) => {
 /** What the person still has to do for the hooks to run. */
 const NEXT_STEPS: Partial<Record<InitClient, string>> = {
   claude:
-    'Hooks deliver messages (and wake an idle session). For pushed messages too, add "--channels" to the huddle server\'s args and start Claude Code with: claude --dangerously-load-development-channels server:huddle',
+    'Hooks deliver messages (and wake an idle session). Channel push (init --channels) suits only sessions always started with: claude --dangerously-load-development-channels server:huddle; without that flag Claude Code drops pushed messages, and they count as shown.',
   codex:
     'Codex runs project hooks only in a trusted project, and each new or changed hook only once you trust it: open /hooks in Codex.',
   gemini: 'Gemini CLI runs project hooks only in a trusted folder.',

@@ -107,7 +107,8 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
   app.post(`${agentPath}/inbox/inject`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, injectBody);
-    return c.json(await hub.injectInbox(p, c.req.param('room'), c.req.param('agent'), body));
+    const { room, agent } = c.req.param();
+    return c.json(await hub.injectInbox(p, room, agent, body, c.req.raw.signal));
   });
 
   app.post(`${agentPath}/sessions`, async (c) => {

@@ -1,7 +1,6 @@
 // The local hub: found at the default address, or started in the background on first use (only
 // one, even when several agents start at once); and tokens from its local secret, without pairing.
 
-import { spawn } from 'node:child_process';
 import {
   closeSync,
   mkdirSync,
@@ -59,6 +58,7 @@ export async function ensureLocalHub(ctx: CliContext): Promise<void> {
   try {
     if (fd !== undefined) {
       const log = openSync(join(home, 'hub.log'), 'a', 0o600);
+      const { spawn } = await import('node:child_process'); // only the starter needs it
       const child = spawn(process.execPath, [MAIN, 'serve'], {
         detached: true,
         stdio: ['ignore', log, log],

@@ -1,6 +1,5 @@
 // runCli: parses the command line, loads one command, maps errors to exit codes.
 
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { CliError, usageError } from './cli-error.js';
 import { createContext, type CliIO, type Flags } from './context.js';
@@ -100,14 +99,17 @@ export function processIO(): CliIO {
     },
     isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     env: process.env,
-    prompt: (question) =>
-      new Promise((resolve) => {
+    // readline is loaded only by the commands that ask: every command pays for what it imports.
+    prompt: async (question) => {
+      const { createInterface } = await import('node:readline');
+      return new Promise((resolve) => {
         const rl = createInterface({ input: process.stdin, output: process.stderr });
         rl.question(question, (answer) => {
           rl.close();
           resolve(answer);
         });
-      }),
+      });
+    },
   };
 }
 

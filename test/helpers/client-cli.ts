@@ -1,4 +1,4 @@
-// Whether a coding client's CLI (claude, codex) is here: tests that drive it skip, loudly, outside
+// Whether a coding client's CLI (claude, codex, gemini) is here: tests that drive it skip, loudly, outside
 // CI without it, and in CI (CI=true, where .ci/run installs them) run and fail when it is missing.
 
 import { spawnSync } from 'node:child_process';

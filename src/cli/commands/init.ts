@@ -161,7 +161,8 @@ const NEXT_STEPS: Partial<Record<InitClient, string>> = {
     'Hooks deliver messages (and wake an idle session). Channel push (init --channels) suits only sessions always started with: claude --dangerously-load-development-channels server:huddle; without that flag Claude Code drops pushed messages, and they count as shown.',
   codex:
     'Codex runs project hooks only in a trusted project, and each new or changed hook only once you trust it: open /hooks in Codex.',
-  gemini: 'Gemini CLI runs project hooks only in a trusted folder.',
+  gemini:
+    'Gemini CLI runs project hooks only in a trusted folder; headless runs (gemini -p) need GEMINI_CLI_TRUST_WORKSPACE=true, since --skip-trust skips the project settings.',
 };
 
 function readText(path: string): string | undefined {

@@ -16,22 +16,20 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { huddleOk } from '../helpers/cli.js';
-import { CLI_PATH, spawnHub, type ChildHub } from '../helpers/hub.js';
+import { spawnHub, type ChildHub } from '../helpers/hub.js';
 import { envWithoutHuddle } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import {
+  huddleProcesses,
+  killHuddleProcesses,
+  writeHuddleShim,
+} from '../helpers/client-processes.js';
 import { probeCli } from '../helpers/client-cli.js';
 
 const claudeCli = probeCli('claude', '@anthropic-ai/claude-code');
@@ -200,13 +198,7 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
 
 /** What `npm link` would put on the PATH, optionally after a pause for some commands. */
 function writeShim(dirPath: string, pauseFor?: string): void {
-  mkdirSync(dirPath, { recursive: true });
-  const pause = pauseFor ? `case "$1 $2" in ${pauseFor}) sleep 1 ;; esac\n` : '';
-  writeFileSync(
-    join(dirPath, 'huddle'),
-    `#!/bin/sh\n${pause}exec "${process.execPath}" "${CLI_PATH}" "$@"\n`,
-  );
-  chmodSync(join(dirPath, 'huddle'), 0o755);
+  writeHuddleShim(dirPath, pauseFor ? `case "$1 $2" in ${pauseFor}) sleep 1 ;; esac\n` : '');
 }
 
 interface ClaudeRun {
@@ -295,21 +287,6 @@ function startClaude(args: string[], options: StartOptions = {}): ClaudeRun {
   };
 }
 
-/** The command lines of the `huddle` processes working against this test's hub. */
-function huddleProcesses(): Array<{ pid: number; cmdline: string }> {
-  if (!hub || !existsSync('/proc')) return [];
-  return readdirSync('/proc').flatMap((entry) => {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) return [];
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      return cmdline.includes(CLI_PATH) && cmdline.includes(hub!.url) ? [{ pid, cmdline }] : [];
-    } catch {
-      return [];
-    }
-  });
-}
-
 /**
  * Ends a Claude Code run and what it started: its process group, then the `huddle` processes still
  * working against this test's hub (Claude Code starts hooks in process groups of their own).
@@ -328,13 +305,7 @@ async function stopClaude(run: ClaudeRun | undefined): Promise<void> {
       // already gone
     }
   }
-  for (const { pid } of huddleProcesses()) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  if (hub) killHuddleProcesses(hub.url);
 }
 
 /** The pid of the live message waiter of `session`, from its lock file. */
@@ -382,7 +353,7 @@ function describeRun(run: ClaudeRun | undefined): string {
   );
   return [
     `hooks:\n${hooks.join('\n')}`,
-    `huddle processes:\n${huddleProcesses()
+    `huddle processes:\n${huddleProcesses(hub?.url ?? '')
       .map((p) => p.cmdline)
       .join('\n')}`,
     `claude stderr:\n${run?.stderr() ?? ''}`,

@@ -3,12 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { CLI_PATH } from '../helpers/hub.js';
 import { envWithoutHuddle, freePort } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { writeHuddleShim } from '../helpers/client-processes.js';
 import { probeCli } from '../helpers/client-cli.js';
 
 const claudeCli = probeCli('claude', '@anthropic-ai/claude-code');
@@ -36,13 +36,7 @@ test(
     const bin = join(dir.path, 'bin');
     mkdirSync(join(project, '.git'), { recursive: true });
     mkdirSync(home, { recursive: true });
-    mkdirSync(bin, { recursive: true });
-    // What `npm link` would put on the PATH.
-    writeFileSync(
-      join(bin, 'huddle'),
-      `#!/bin/sh\nexec "${process.execPath}" "${CLI_PATH}" "$@"\n`,
-    );
-    chmodSync(join(bin, 'huddle'), 0o755);
+    writeHuddleShim(bin); // what `npm link` would put on the PATH
     const env = envWithoutHuddle();
     Object.assign(env, {
       HOME: home,

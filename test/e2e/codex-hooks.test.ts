@@ -12,24 +12,17 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  realpathSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { huddleOk } from '../helpers/cli.js';
 import { messagesText } from '../helpers/hook-io.js';
-import { CLI_PATH, spawnHub, type ChildHub } from '../helpers/hub.js';
+import { spawnHub, type ChildHub } from '../helpers/hub.js';
 import { envWithoutHuddle } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { killHuddleProcesses, writeHuddleShim } from '../helpers/client-processes.js';
 import { probeCli } from '../helpers/client-cli.js';
 
 const codexCli = probeCli('codex', '@openai/codex');
@@ -150,21 +143,6 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
   res.end();
 }
 
-/** The command lines of the `huddle` processes working against this test's hub. */
-function huddleProcesses(): Array<{ pid: number; cmdline: string }> {
-  if (!hub || !existsSync('/proc')) return [];
-  return readdirSync('/proc').flatMap((entry) => {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) return [];
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      return cmdline.includes(CLI_PATH) && cmdline.includes(hub!.url) ? [{ pid, cmdline }] : [];
-    } catch {
-      return [];
-    }
-  });
-}
-
 /** What happened, for failure messages: Codex's output and the requests the model got. */
 function describeRun(): string {
   const reqs = requests.map(
@@ -189,13 +167,7 @@ after(async () => {
     }
   }
   // The MCP bridge and hooks Codex started, should any outlive it.
-  for (const { pid } of huddleProcesses()) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  if (hub) killHuddleProcesses(hub.url);
   api?.closeAllConnections();
   api?.close();
   await hub?.stop();
@@ -221,12 +193,7 @@ describe('Codex CLI with the hooks of huddle init codex', { skip: codexCli.skip 
     mkdirSync(bin, { recursive: true });
     const git = spawnSync('git', ['init', '-q'], { cwd: project, encoding: 'utf8' });
     assert.equal(git.status, 0, `git init: ${git.error?.message ?? git.stderr}`);
-    // What `npm link` would put on the PATH.
-    writeFileSync(
-      join(bin, 'huddle'),
-      `#!/bin/sh\nexec "${process.execPath}" "${CLI_PATH}" "$@"\n`,
-    );
-    chmodSync(join(bin, 'huddle'), 0o755);
+    writeHuddleShim(bin); // what `npm link` would put on the PATH
 
     hub = await spawnHub(join(root, 'hub'));
     api = createServer((req, res) => {

@@ -14,11 +14,10 @@
 // agent is registered late, and plain `claude -p`, where no waiter runs.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { huddleOk } from '../helpers/cli.js';
@@ -28,8 +27,10 @@ import { tempDir } from '../helpers/temp-dir.js';
 import {
   huddleProcesses,
   killHuddleProcesses,
+  spawnClient,
   writeHuddleShim,
 } from '../helpers/client-processes.js';
+import { startFakeModelApi, type FakeModelApi } from '../helpers/fake-model-api.js';
 import { probeCli } from '../helpers/client-cli.js';
 
 const claudeCli = probeCli('claude', '@anthropic-ai/claude-code');
@@ -87,14 +88,12 @@ const readmeFile = join(project, 'src', 'readme.txt');
 const LOGIN = 'export function login(user: string): string {\n  return `hello ${user}`;\n}\n';
 
 let hub: ChildHub | undefined;
-let api: Server | undefined;
-let apiUrl = '';
+let api: FakeModelApi | undefined;
 /** What the fake model does: the scripted turn, or a one-word answer. */
 let script: 'scenario' | 'plain' = 'scenario';
 let requests: ApiRequest[] = [];
 /** Runs, and is awaited, before the fake API answers a request of the script. */
 let beforeAnswer: (r: ApiRequest) => Promise<void> = async () => {};
-let apiError: Error | undefined;
 const running = new Set<ChildProcess>();
 
 const cli = (args: string[]) =>
@@ -123,9 +122,7 @@ function step(results: number): Record<string, unknown> {
 }
 
 /** A tiny Messages API: streams the next step of the script; other endpoints get trivial answers. */
-async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  let raw = '';
-  for await (const chunk of req) raw += (chunk as Buffer).toString();
+async function answer(req: IncomingMessage, raw: string, res: ServerResponse): Promise<void> {
   const url = req.url ?? '';
   if (req.method !== 'POST' || !url.startsWith('/v1/messages') || url.includes('count_tokens')) {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -149,7 +146,7 @@ async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> 
     try {
       await beforeAnswer(record);
     } catch (err) {
-      apiError ??= err as Error;
+      api!.fail(err);
     }
   }
   const block = main ? step(record.results) : { type: 'text', text: 'ok' };
@@ -228,12 +225,12 @@ function startClaude(args: string[], options: StartOptions = {}): ClaudeRun {
     HOME: home,
     HUDDLE_HOME: machine,
     PATH: `${options.path ?? bin}:${process.env.PATH}`,
-    ANTHROPIC_BASE_URL: apiUrl,
+    ANTHROPIC_BASE_URL: api!.url,
     ANTHROPIC_API_KEY: 'sk-ant-test-key',
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_AUTOUPDATER: '1',
   });
-  const child = spawn(
+  const client = spawnClient(
     'claude',
     [
       '-p',
@@ -247,20 +244,11 @@ function startClaude(args: string[], options: StartOptions = {}): ClaudeRun {
       '--verbose',
       '--include-hook-events',
     ],
-    // Its own process group, so that it ends with what it started.
-    { cwd: options.cwd ?? project, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] },
+    { cwd: options.cwd ?? project, env, stdin: 'pipe' },
   );
+  const { child, exited } = client;
   running.add(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
-      running.delete(child);
-      resolve(code);
-    }),
-  );
+  void exited.then(() => running.delete(child));
   if (options.prompt === undefined) child.stdin!.end();
   else
     child.stdin!.write(
@@ -275,15 +263,18 @@ function startClaude(args: string[], options: StartOptions = {}): ClaudeRun {
     child,
     session,
     exited,
-    stderr: () => err,
+    stderr: client.stderr,
     events: () =>
-      out.split('\n').flatMap((line) => {
-        try {
-          return line.trim().startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : [];
-        } catch {
-          return [];
-        }
-      }),
+      client
+        .stdout()
+        .split('\n')
+        .flatMap((line) => {
+          try {
+            return line.trim().startsWith('{') ? [JSON.parse(line) as Record<string, unknown>] : [];
+          } catch {
+            return [];
+          }
+        }),
   };
 }
 
@@ -357,7 +348,7 @@ function describeRun(run: ClaudeRun | undefined): string {
       .map((p) => p.cmdline)
       .join('\n')}`,
     `claude stderr:\n${run?.stderr() ?? ''}`,
-    ...(apiError ? [`fake API: ${apiError.stack}`] : []),
+    ...(api?.error() ? [`fake API: ${api.error()!.stack}`] : []),
     ...reqs,
   ].join('\n---\n');
 }
@@ -371,7 +362,6 @@ after(async () => {
     }
   }
   await stopClaude(undefined);
-  api?.closeAllConnections();
   api?.close();
   await hub?.stop();
   dir.remove();
@@ -423,15 +413,7 @@ describe('Claude Code with the hooks of huddle init claude', { skip: claudeCli.s
     writeFileSync(readmeFile, 'The API server.\n');
 
     hub = await spawnHub(join(dir.path, 'hub'));
-    api = createServer((req, res) => {
-      answer(req, res).catch((err: Error) => {
-        apiError ??= err;
-        res.writeHead(500);
-        res.end(err.message);
-      });
-    });
-    await new Promise<void>((resolve) => api!.listen(0, '127.0.0.1', resolve));
-    apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+    api = await startFakeModelApi(answer);
 
     await cli(['create', ROOM]);
     for (const cwd of [project, otherProject])

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { createHubClient, HubError, type HubClient } from '../../src/client/hub-client.js';
 import { connectStream } from '../../src/client/stream-client.js';
 import type { RoomEvent } from '../../src/core/types.js';
+import { refusedBy as refused } from '../helpers/hub-refusal.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 const ROOM = 'coord-http';
@@ -13,17 +14,6 @@ let hub: TestHub;
 let owner: HubClient;
 let adminToken: string;
 const agents: Array<{ name: string; client: HubClient }> = [];
-
-/** A refusal's HTTP status and code. */
-async function refused(promise: Promise<unknown>, status: number, code: string): Promise<HubError> {
-  const err = await promise.then(
-    () => assert.fail(`expected ${status} ${code}`),
-    (e: unknown) => e as HubError,
-  );
-  assert.ok(err instanceof HubError, String(err));
-  assert.deepEqual([err.status, err.code], [status, code], err.message);
-  return err;
-}
 
 async function head(): Promise<number> {
   return (await owner.read(ROOM, 1)).cursor;

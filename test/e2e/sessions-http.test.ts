@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createHubClient, HubError, type HubClient } from '../../src/client/hub-client.js';
+import { createHubClient, type HubClient } from '../../src/client/hub-client.js';
+import { refusedBy as refused } from '../helpers/hub-refusal.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 const ROOM = 'sessions-http';
@@ -11,16 +12,6 @@ let hub: TestHub;
 let owner: HubClient;
 let other: HubClient;
 let token: string;
-
-async function refused(promise: Promise<unknown>, status: number, code: string): Promise<HubError> {
-  const err = await promise.then(
-    () => assert.fail(`expected ${status} ${code}`),
-    (e: unknown) => e as HubError,
-  );
-  assert.ok(err instanceof HubError, String(err));
-  assert.deepEqual([err.status, err.code], [status, code], err.message);
-  return err;
-}
 
 const head = async () => (await owner.read(ROOM, 1)).cursor;
 

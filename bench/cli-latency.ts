@@ -1,10 +1,9 @@
 // CLI start to exit: `huddle write <room> <text>` against a running hub, as a hook or an agent
 // would run it, next to `huddle --version` (the bare CLI) and `node -e ""` (node itself).
 
-import { spawn } from 'node:child_process';
 import { startCpuMeter } from './cpu-meter.js';
 import { CLI_PATH, cleanEnv, startHubProcess, tempHome } from './hub-process.js';
-import { ms, summarize } from './stats.js';
+import { processLatencyRows, runNode } from './node-process.js';
 import type { BenchResult, Row } from './table.js';
 
 const ROOM = 'bench-cli';
@@ -22,20 +21,11 @@ interface Command {
 }
 
 /** Spawns node with `args` and measures from spawn to the exit event; fails unless it exits 0. */
-function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const elapsed = performance.now() - t0;
-      if (code === 0) resolve(elapsed);
-      else reject(new Error(`node ${args.join(' ')} exited ${code}:\n${output}`));
-    });
-  });
+async function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const r = await runNode(args, env);
+  if (r.code !== 0)
+    throw new Error(`node ${args.join(' ')} exited ${r.code}:\n${r.stdout}${r.stderr}`);
+  return r.elapsed;
 }
 
 export async function cliLatency(options: CliLatencyOptions): Promise<BenchResult> {
@@ -90,19 +80,9 @@ export async function cliLatency(options: CliLatencyOptions): Promise<BenchResul
     }
     const others = meter.stop().others;
 
-    const rows: Row[] = commands.flatMap((c, k) => {
-      const s = summarize(samples[k]!);
-      return [
-        { path: c.path, metric: 'p50', value: ms(s.p50) },
-        {
-          path: c.path,
-          metric: 'p95',
-          value: ms(s.p95),
-          target: c.target ? { text: '≤ 150 ms', met: s.p95 <= 150 } : undefined,
-        },
-        { path: c.path, metric: 'max', value: ms(s.max) },
-      ];
-    });
+    const rows: Row[] = commands.flatMap((c, k) =>
+      processLatencyRows(c.path, samples[k]!, { target: c.target, max: true }),
+    );
     const notes = [
       `CLI: ${options.runs} timed runs of each command, taking turns, after one untimed round; the hub synced every write (sync=full).`,
     ];

@@ -2,13 +2,13 @@
 // waiting, with one, and for an Edit that the lease guard checks), and how soon a message sent to
 // an idle session's agent wakes it through the waiter (send to the waiter's exit with code 2).
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHubClient } from '../src/client/hub-client.js';
 import { openCredentials } from '../src/cli/credentials.js';
 import { waiterLockPath } from '../src/hooks/waiter-lock.js';
 import { CLI_PATH, cleanEnv, startHubProcess, tempHome } from './hub-process.js';
+import { processLatencyRows, runNode } from './node-process.js';
 import { ms, summarize } from './stats.js';
 import type { BenchResult, Row } from './table.js';
 
@@ -20,33 +20,6 @@ export interface HooksOptions {
   runs: number;
   /** Messages sent to an idle agent whose waiter is armed. */
   wakes: number;
-}
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Spawn to exit, in ms. */
-  elapsed: number;
-  /** performance.now() at exit. */
-  end: number;
-}
-
-function runNode(args: string[], env: NodeJS.ProcessEnv, input: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const end = performance.now();
-      resolve({ code, stdout, stderr, elapsed: end - t0, end });
-    });
-    child.stdin.end(input);
-  });
 }
 
 const payload = (tool: string, toolInput: Record<string, unknown>, project: string) =>
@@ -133,18 +106,9 @@ export async function hooks(options: HooksOptions): Promise<BenchResult> {
       wakes.push(r.end - t0);
     }
 
-    const rows: Row[] = cases.flatMap((c, k) => {
-      const s = summarize(samples[k]!);
-      return [
-        { path: c.path, metric: 'p50', value: ms(s.p50) },
-        {
-          path: c.path,
-          metric: 'p95',
-          value: ms(s.p95),
-          target: c.target ? { text: '≤ 150 ms', met: s.p95 <= 150 } : undefined,
-        },
-      ];
-    });
+    const rows: Row[] = cases.flatMap((c, k) =>
+      processLatencyRows(c.path, samples[k]!, { target: c.target }),
+    );
     const w = summarize(wakes);
     const wake = 'send → injected into an idle session (waiter exits 2)';
     rows.push(

@@ -1,0 +1,56 @@
+// A node process timed from spawn to exit, as a hook or a CLI command runs, and the rows of the
+// results table for such start-to-exit latencies (target: p95 ≤ 150 ms).
+
+import { spawn } from 'node:child_process';
+import { ms, summarize } from './stats.js';
+import type { Row } from './table.js';
+
+export interface NodeRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Spawn to exit, in ms. */
+  elapsed: number;
+  /** performance.now() at exit. */
+  end: number;
+}
+
+/** Runs node with `args`; `input`, when given, is written to its stdin (else stdin is closed). */
+export function runNode(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<NodeRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, {
+      env,
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const end = performance.now();
+      resolve({ code, stdout, stderr, elapsed: end - t0, end });
+    });
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+/** p50 and p95 of start-to-exit samples (and the maximum with `max`); `target` marks the p95. */
+export function processLatencyRows(
+  path: string,
+  samples: number[],
+  options: { target: boolean; max?: boolean },
+): Row[] {
+  const s = summarize(samples);
+  return [
+    { path, metric: 'p50', value: ms(s.p50) },
+    {
+      path,
+      metric: 'p95',
+      value: ms(s.p95),
+      target: options.target ? { text: '≤ 150 ms', met: s.p95 <= 150 } : undefined,
+    },
+    ...(options.max ? [{ path, metric: 'max', value: ms(s.max) }] : []),
+  ];
+}

@@ -3,11 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { envWithoutHuddle, freePort } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { backgroundHubPid, stopBackgroundHub } from '../helpers/background-hub.js';
 import { writeHuddleShim } from '../helpers/client-processes.js';
 import { probeCli } from '../helpers/client-cli.js';
 
@@ -16,13 +17,7 @@ const claudeCli = probeCli('claude', '@anthropic-ai/claude-code');
 const dir = tempDir();
 let hubPid: number | undefined;
 after(() => {
-  if (hubPid) {
-    try {
-      process.kill(hubPid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  stopBackgroundHub(hubPid);
   dir.remove();
 });
 
@@ -63,7 +58,7 @@ test(
       timeout: 90_000,
     });
     try {
-      hubPid = Number(readFileSync(join(home, '.huddle', 'hub.pid'), 'utf8'));
+      hubPid = backgroundHubPid(join(home, '.huddle'));
     } catch {
       // no hub was started
     }

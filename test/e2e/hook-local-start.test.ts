@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -14,6 +14,7 @@ import { huddleOk } from '../helpers/cli.js';
 import { CLI_PATH, RELAXED_LIMITS } from '../helpers/hub.js';
 import { envWithoutHuddle, freePort } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { backgroundHubPid, stopBackgroundHub } from '../helpers/background-hub.js';
 
 const dir = tempDir();
 let hubPid: number | undefined;
@@ -21,13 +22,7 @@ const cleanup: Array<() => unknown> = [];
 
 after(async () => {
   for (const c of cleanup) await c();
-  if (hubPid) {
-    try {
-      process.kill(hubPid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  stopBackgroundHub(hubPid);
   dir.remove();
 });
 
@@ -71,7 +66,7 @@ test(
       }),
     );
     cleanup.push(() => client.close().catch(() => {}));
-    hubPid = Number(readFileSync(join(home, 'hub.pid'), 'utf8'));
+    hubPid = backgroundHubPid(home);
 
     const room = defaultRoom(repo);
     const agent = defaultAgent('claude-code', repo);

@@ -12,6 +12,7 @@ import { defaultAgent, defaultRoom } from '../../src/cli/repo-identity.js';
 import { CLI_PATH, RELAXED_LIMITS } from '../helpers/hub.js';
 import { envWithoutHuddle, freePort } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { backgroundHubPid, stopBackgroundHub } from '../helpers/background-hub.js';
 
 const home = tempDir();
 const work = tempDir();
@@ -20,13 +21,7 @@ let hubPid: number | undefined;
 
 after(async () => {
   for (const c of clients) await c.close().catch(() => {});
-  if (hubPid) {
-    try {
-      process.kill(hubPid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
+  stopBackgroundHub(hubPid);
   home.remove();
   work.remove();
 });
@@ -65,7 +60,7 @@ test(
       }),
     );
 
-    hubPid = Number(readFileSync(join(huddleHome, 'hub.pid'), 'utf8'));
+    hubPid = backgroundHubPid(huddleHome);
     process.kill(hubPid, 0); // throws when no such process
     assert.equal(statSync(join(huddleHome, 'local.secret')).mode & 0o777, 0o600);
     const log = readFileSync(join(huddleHome, 'hub.log'), 'utf8');
@@ -139,7 +134,7 @@ test(
       await first.close();
       await second.close();
       try {
-        process.kill(Number(readFileSync(join(huddleHome, 'hub.pid'), 'utf8')), 'SIGTERM');
+        process.kill(backgroundHubPid(huddleHome), 'SIGTERM');
       } catch {
         // already gone
       }

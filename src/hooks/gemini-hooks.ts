@@ -1,19 +1,17 @@
-// Gemini CLI's hooks (stdout must be pure JSON). Gemini CLI cannot wake an idle session: new
-// messages join the context before each turn of the agent and after each tool call.
+// Gemini CLI's hooks (`huddle hook` prints `{}` for one that has nothing to say: Gemini CLI reads
+// stdout as JSON). Gemini CLI cannot wake an idle session: new messages join the context before
+// each turn of the agent and after each tool call.
 
 import { addContext } from './hook-output.js';
 import { takeMessages } from './inject.js';
 import { startSession } from './session-start.js';
-import type { HookHandler, HookResult } from './hook-types.js';
-
-/** Gemini CLI reads every hook's stdout as JSON: an empty object says "nothing to add". */
-const EMPTY: HookResult = { stdout: '{}\n', code: 0 };
+import { NOTHING, type HookHandler } from './hook-types.js';
 
 const withMessages =
   (event: string): HookHandler =>
   async (ctx) => {
     const text = await takeMessages(ctx);
-    return text === null ? EMPTY : addContext(event, text);
+    return text === null ? NOTHING : addContext(event, text);
   };
 
 export const GEMINI_HOOKS: Record<string, HookHandler> = {

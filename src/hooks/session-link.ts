@@ -55,25 +55,35 @@ function live(clientPid: number, link: SessionLink): boolean {
  * Whether another running client's bridge speaks for `agent` in `room`: then that name is another
  * session's, and a hook of this session must not act for it.
  */
-export function linkedElsewhere(home: string, url: string, room: string, agent: string): boolean {
+export function linkedElsewhere(
+  home: string,
+  url: string,
+  room: string,
+  agent: string,
+  mine: readonly number[] = ancestors(),
+): boolean {
   let names: string[];
   try {
     names = readdirSync(join(home, 'run'));
   } catch {
     return false;
   }
-  const mine = new Set(ancestors());
   return names.some((name) => {
     const pid = Number(/^client-(\d+)\.json$/.exec(name)?.[1]);
-    if (!pid || mine.has(pid)) return false;
+    if (!pid || mine.includes(pid)) return false;
     const link = readLink(join(home, 'run', name));
     return link?.url === url && link.room === room && link.agent === agent && live(pid, link);
   });
 }
 
 /** The link of the nearest ancestor whose bridge talks to `url` in `room`, if any. */
-export function findSessionLink(home: string, url: string, room: string): SessionLink | null {
-  for (const pid of ancestors()) {
+export function findSessionLink(
+  home: string,
+  url: string,
+  room: string,
+  mine: readonly number[] = ancestors(),
+): SessionLink | null {
+  for (const pid of mine) {
     const link = readLink(linkPath(home, pid));
     if (!link || link.url !== url || link.room !== room) continue;
     // A link left by a bridge that was killed, for an earlier process with this pid.

@@ -2,11 +2,11 @@
 // so the model knows its room, checkpoint, unread messages, tasks and leases after a start, a
 // resume or a compaction.
 
-import { SESSION_ID_PATTERN } from '../core/sessions.js';
+import { SESSION_ID_PATTERN, SESSION_SOURCES } from '../core/sessions.js';
 import { renderDigest } from './context-text.js';
 import type { HookContext } from './hook-types.js';
 
-const SOURCES = new Set(['startup', 'resume', 'clear', 'compact']);
+const SOURCES: ReadonlySet<string> = new Set(SESSION_SOURCES);
 
 export async function startSession(ctx: HookContext): Promise<string> {
   const source = ctx.input.source && SOURCES.has(ctx.input.source) ? ctx.input.source : 'other';

@@ -14,9 +14,12 @@ export interface WaiterLock {
 
 const safe = (session: string) => session.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
 
-export function waiterLockPath(dir: string, session: string): string {
-  return join(dir, `waiter-${safe(session)}.lock`);
+/** A file of the session's waiter in `dir`: its lock (`lock`), or its last refusal (`failed`). */
+export function waiterFile(dir: string, session: string, kind: 'lock' | 'failed'): string {
+  return join(dir, `waiter-${safe(session)}.${kind}`);
 }
+
+export const waiterLockPath = (dir: string, session: string) => waiterFile(dir, session, 'lock');
 
 /** The holder's pid, and its start time when the lock records one. */
 function holder(path: string): { pid: number; started: string | null } | null {

@@ -5,9 +5,8 @@
 import { renderMessages } from './context-text.js';
 import { MESSAGES_PER_HOOK } from './inject.js';
 import { NOTHING, type HookContext, type HookResult } from './hook-types.js';
-import { acquireWaiterLock } from './waiter-lock.js';
+import { acquireWaiterLock, waiterFile } from './waiter-lock.js';
 import { rmSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 export interface WaiterOptions {
   /** Where the session's lock lives. */
@@ -56,7 +55,7 @@ export async function runWaiter(ctx: HookContext, options: WaiterOptions): Promi
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const deadline = now() + options.lifetimeMs;
-  const failed = join(options.lockDir, `waiter-${session.replace(/[^A-Za-z0-9._-]/g, '_')}.failed`);
+  const failed = waiterFile(options.lockDir, session, 'failed');
   const registeredBy = now() + (options.registrationGraceMs ?? 20_000);
   let agent = ctx.agent;
   let failures = 0;

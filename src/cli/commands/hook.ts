@@ -8,11 +8,17 @@ import { join } from 'node:path';
 import type { CliContext } from '../context.js';
 import type { Run } from '../registry.js';
 import { stringFlag } from '../flags.js';
-import { HOOK_CLIENTS, type HookClient, type HookContext } from '../../hooks/hook-types.js';
+import {
+  HOOK_CLIENTS,
+  NOTHING,
+  type HookClient,
+  type HookContext,
+  type HookResult,
+} from '../../hooks/hook-types.js';
 import { HookInputError, parseHookInput } from '../../hooks/hook-input.js';
 import { HOOKS, WAITER_TIMEOUT_SECONDS } from '../../hooks/hooks.js';
 import { findSessionLink, linkedElsewhere } from '../../hooks/session-link.js';
-import { clientProcess, commandLine, processAlive } from '../../hooks/process-tree.js';
+import { ancestors, clientProcess, commandLine, processAlive } from '../../hooks/process-tree.js';
 import { createHubClient } from '../../client/hub-client.js';
 import { credentialForRoom, usesLocalHub } from '../local-hub.js';
 import { defaultAgent, defaultRoom, repoRoot } from '../repo-identity.js';
@@ -55,22 +61,24 @@ export const run: Run = async (ctx, [event], flags) => {
     const root = repoRoot(dir);
     const room = stringFlag(flags, 'room') ?? (env.HUDDLE_ROOM || defaultRoom(root));
     const { home, url } = ctx.config;
-    // In plain `claude -p` a waiter would hold the session open for a day: none runs there.
-    const clientPid = clientProcess();
-    const clientArgs = commandLine(clientPid);
-    if (event === 'wait' && client === 'claude-code' && clientArgs) {
+    // The waiter watches its client process; quick hooks do not look for it.
+    const clientPid = event === 'wait' ? clientProcess() : process.ppid;
+    if (event === 'wait' && client === 'claude-code') {
+      // In plain `claude -p` a waiter would hold the session open for a day: none runs there.
       const { claudeRunsHooksInForeground } = await import('../../hooks/waiter.js');
-      if (claudeRunsHooksInForeground(clientArgs)) return 0;
+      const clientArgs = commandLine(clientPid);
+      if (clientArgs && claudeRunsHooksInForeground(clientArgs)) return 0;
     }
     const credential = await credentialFor(ctx, room, event === 'wait');
     // --as or HUDDLE_AGENT; else the agent this session's bridge registered; else the default
     // name, unless another running session's bridge speaks for it (then null: not ours).
     const fallback = defaultAgent(client, dir);
+    const mine = ancestors();
     const resolveAgent = (): string | null =>
       stringFlag(flags, 'as') ??
       (env.HUDDLE_AGENT ||
-        findSessionLink(home, url, room)?.agent ||
-        (linkedElsewhere(home, url, room, fallback) ? null : fallback));
+        findSessionLink(home, url, room, mine)?.agent ||
+        (linkedElsewhere(home, url, room, fallback, mine) ? null : fallback));
     // At session start this session's bridge may not have written its link yet.
     const patience = event === 'wait' ? 20_000 : event === 'session-start' ? 5_000 : 0;
     const agent = await settle(resolveAgent, patience);
@@ -98,18 +106,22 @@ export const run: Run = async (ctx, [event], flags) => {
             resolveAgent: () => resolveAgent() ?? agent,
           });
         })();
-    if (result.stdout) ctx.io.stdout(result.stdout);
-    if (result.stderr) ctx.io.stderr(result.stderr);
-    return result.code;
+    return emit(result);
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === 'hub_unreachable')
       warn(`the hub at ${ctx.config.url} is not reachable; skipped.`);
     else if (err instanceof HookInputError) warn(`${e.message}; skipped.`);
     else warn(`${(e.message ?? String(err)).replace(/\.$/, '')}; skipped.`);
-    // Gemini CLI reads stdout as JSON, and stderr instead when stdout is empty.
-    if (client === 'gemini') ctx.io.stdout('{}\n');
-    return 0;
+    return emit(NOTHING);
+  }
+
+  /** Writes the hook's answer. Gemini CLI reads stdout as JSON (and stderr when it is empty). */
+  function emit(result: HookResult): number {
+    const stdout = result.stdout ?? (client === 'gemini' ? '{}\n' : '');
+    if (stdout) ctx.io.stdout(stdout);
+    if (result.stderr) ctx.io.stderr(result.stderr);
+    return result.code;
   }
 };
 

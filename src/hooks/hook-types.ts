@@ -22,7 +22,7 @@ export interface HookInput {
 }
 
 /** The hub calls hooks make. */
-export type HookHub = Pick<HubClient, 'startSession' | 'digest' | 'inject' | 'leases'>;
+export type HookHub = Pick<HubClient, 'startSession' | 'inject' | 'leases'>;
 
 export interface HookContext {
   hub: HookHub;

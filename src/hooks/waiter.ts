@@ -13,12 +13,8 @@ export interface WaiterOptions {
   lockDir: string;
   /** The waiter ends before this, so the client's hook timeout never kills it unseen. */
   lifetimeMs: number;
-  /** How long one long-poll of the hub lasts. */
-  pollSeconds?: number;
   /** False once the client that started the waiter is gone: nobody is left to wake. */
   clientAlive: () => boolean;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
   /** A one-line warning, written once per kind (the hub is down, ...). */
   warn?: (line: string) => void;
   /**
@@ -26,9 +22,15 @@ export interface WaiterOptions {
    * waiter may run before the bridge or the SessionStart hook registered it (maybe suffixed).
    */
   resolveAgent?: () => string;
-  /** How long an unknown agent is waited for before the waiter gives up; default 20 s. */
-  registrationGraceMs?: number;
 }
+
+/** How long one long-poll of the hub lasts. */
+const POLL_SECONDS = 25;
+/** How long an agent that does not exist yet is waited for before the waiter gives up. */
+const REGISTRATION_GRACE_MS = 20_000;
+
+const now = () => Date.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Whether Claude Code, started with this command line, runs asyncRewake hooks in the foreground:
@@ -52,17 +54,15 @@ export async function runWaiter(ctx: HookContext, options: WaiterOptions): Promi
   const session = ctx.input.session_id ?? 'unknown';
   const lock = acquireWaiterLock(options.lockDir, session);
   if (!lock) return NOTHING; // a live waiter already watches this session
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const deadline = now() + options.lifetimeMs;
   const failed = waiterFile(options.lockDir, session, 'failed');
-  const registeredBy = now() + (options.registrationGraceMs ?? 20_000);
+  const registeredBy = now() + REGISTRATION_GRACE_MS;
   let agent = ctx.agent;
   let failures = 0;
   try {
     while (now() < deadline - 1000) {
       if (!options.clientAlive() || !lock.held()) return NOTHING;
-      const wait = Math.min(options.pollSeconds ?? 25, Math.floor((deadline - now()) / 1000));
+      const wait = Math.min(POLL_SECONDS, Math.floor((deadline - now()) / 1000));
       try {
         const { messages } = await ctx.hub.inject(ctx.room, agent, {
           limit: MESSAGES_PER_HOOK,

@@ -195,6 +195,28 @@ export function createHubContext(deps: HubDeps) {
   }
 
   /**
+   * A long-poll: `look` now, and again after each new event of the room, until it finds something
+   * or `wait` seconds pass (or the hub shuts down). A member revoked meanwhile gets nothing more,
+   * and once `signal` aborts (the caller went away) `look` is not run again.
+   */
+  async function longPoll<T>(
+    p: Principal,
+    roomId: string,
+    wait: number,
+    look: () => Promise<T[]>,
+    signal?: AbortSignal,
+  ): Promise<T[]> {
+    const deadline = clock.now() + wait * 1000;
+    for (;;) {
+      if (signal?.aborted) return [];
+      const found = await look();
+      const left = deadline - clock.now();
+      if (found.length > 0 || left <= 0 || !(await nextEvent(roomId, left))) return found;
+      await assertStillValid(p);
+    }
+  }
+
+  /**
    * Resolves true on the next event of the room or after `ms`, and false when the hub is
    * shutting down (the caller should answer with what it has); never rejects.
    */
@@ -279,6 +301,7 @@ export function createHubContext(deps: HubDeps) {
     idempotency,
     enter,
     assertStillValid,
+    longPoll,
     nextEvent,
     endWaits,
     enterWrite,

@@ -309,15 +309,11 @@ export function createHub(deps: HubDeps) {
       assertPageLimit(limit);
       const wait = input.wait ?? 0;
       assertWait(wait);
-      // One extra row tells whether another page exists without a second query.
-      let rows = await store.listEvents(room.id, after, limit + 1);
-      // Long-poll: hold the request until an event arrives or the time runs out.
-      const deadline = clock.now() + wait * 1000;
-      while (rows.length === 0 && clock.now() < deadline) {
-        if (!(await ctx.nextEvent(room.id, deadline - clock.now()))) break;
-        await ctx.assertStillValid(p);
-        rows = await store.listEvents(room.id, after, limit + 1);
-      }
+      // One extra row tells whether another page exists without a second query; with `wait`, the
+      // request is held until an event arrives or the time runs out.
+      const rows = await ctx.longPoll(p, room.id, wait, () =>
+        store.listEvents(room.id, after, limit + 1),
+      );
       const events = rows.slice(0, limit);
       return { events, next_after: events.at(-1)?.seq ?? after, has_more: rows.length > limit };
     },

@@ -146,8 +146,7 @@ export function createMessaging(ctx: HubContext) {
     enter,
     enterWrite,
     actingAgent,
-    nextEvent,
-    assertStillValid,
+    longPoll,
   } = ctx;
   const breakers = options.messages;
 
@@ -427,14 +426,11 @@ export function createMessaging(ctx: HubContext) {
       assertPageLimit(limit);
       const wait = input.wait ?? 0;
       assertWait(wait);
-      const deadline = clock.now() + wait * 1000;
-      for (;;) {
-        const messages = await store.inbox(room.id, agentName, { unread_only: !input.all, limit });
-        const left = deadline - clock.now();
-        if (messages.length > 0 || left <= 0) return { messages };
-        if (!(await nextEvent(room.id, left))) return { messages };
-        await assertStillValid(p); // a member revoked meanwhile gets nothing more
-      }
+      return {
+        messages: await longPoll(p, room.id, wait, () =>
+          store.inbox(room.id, agentName, { unread_only: !input.all, limit }),
+        ),
+      };
     },
 
     /**
@@ -457,31 +453,26 @@ export function createMessaging(ctx: HubContext) {
       assertPageLimit(limit);
       const wait = input.wait ?? 0;
       assertWait(wait);
-      const deadline = clock.now() + wait * 1000;
-      for (;;) {
-        if (signal?.aborted) return { messages: [] };
-        const items = await store.inbox(room.id, agentName, {
-          unread_only: true,
-          uninjected_only: true,
-          limit,
-        });
-        if (items.length > 0) {
+      const take = async (): Promise<InboxItem[]> => {
+        for (;;) {
+          const items = await store.inbox(room.id, agentName, {
+            unread_only: true,
+            uninjected_only: true,
+            limit,
+          });
+          if (items.length === 0) return [];
           const ids = items.map((i) => i.message.id);
-          const taken = new Set((await advance(room, agentName, ids, 'injected')).changed);
-          if (taken.size > 0) {
-            const fresh = await store.inbox(room.id, agentName, {
+          const taken = [...(await advance(room, agentName, ids, 'injected')).changed];
+          // None taken: another caller took these first, so look again for any left.
+          if (taken.length > 0)
+            return store.inbox(room.id, agentName, {
               unread_only: false,
-              limit: taken.size,
-              ids: [...taken],
+              limit: taken.length,
+              ids: taken,
             });
-            return { messages: fresh };
-          }
-          continue; // another caller took these first: look again for any left
         }
-        const left = deadline - clock.now();
-        if (left <= 0 || !(await nextEvent(room.id, left))) return { messages: [] };
-        await assertStillValid(p);
-      }
+      };
+      return { messages: await longPoll(p, room.id, wait, take, signal) };
     },
 
     /** Returns unread messages (or the given ones) and records them read. */

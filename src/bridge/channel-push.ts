@@ -7,8 +7,7 @@ import type { HubClient } from '../client/hub-client.js';
 import { frameMessage } from '../core/framing.js';
 import type { Message, RoomEvent } from '../core/types.js';
 
-/** The experimental capability a channel server declares, and the notification it sends. */
-export const CHANNEL_CAPABILITY = 'claude/channel';
+/** The notification a channel server sends (it declares `CHANNEL_CAPABILITY` of mcp-server). */
 export const CHANNEL_METHOD = 'notifications/claude/channel';
 
 export interface ChannelNotification {

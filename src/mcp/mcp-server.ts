@@ -7,6 +7,9 @@ import { registerRoomTools } from './room-tools.js';
 
 export const SERVER_VERSION = '0.1.0';
 
+/** The experimental capability of a Claude Code channel server: it may push messages. */
+export const CHANNEL_CAPABILITY = 'claude/channel';
+
 export interface McpServerOptions {
   /** Declares Claude Code's `claude/channel` capability: the server may push messages. */
   channel?: boolean;
@@ -17,7 +20,7 @@ export function createMcpServer(session: AgentSession, options: McpServerOptions
     { name: 'huddle', version: SERVER_VERSION },
     {
       instructions: INSTRUCTIONS,
-      ...(options.channel && { capabilities: { experimental: { 'claude/channel': {} } } }),
+      ...(options.channel && { capabilities: { experimental: { [CHANNEL_CAPABILITY]: {} } } }),
     },
   );
   registerRoomTools(server, session);

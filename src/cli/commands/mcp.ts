@@ -35,12 +35,12 @@ export const run: Run = async (ctx, _args, flags) => {
   const { agent: self, event } = registered!;
   const agent = self.name;
   const [
-    { createMcpServer },
+    { createMcpServer, CHANNEL_CAPABILITY },
     { createHubSession },
     { startLeaseRenewer },
     { StdioServerTransport },
     { connectStream },
-    { createChannelPush, CHANNEL_CAPABILITY, CHANNEL_METHOD },
+    { createChannelPush, CHANNEL_METHOD },
     { writeSessionLink },
   ] = await Promise.all([
     import('../../mcp/mcp-server.js'),

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { WAITER_TIMEOUT_SECONDS } from '../hooks/hooks.js';
 import { CliError } from './cli-error.js';
-import type { InitClient } from './init-targets.js';
+import { parseJson, type InitClient } from './init-targets.js';
 
 interface HookSpec {
   event: string;
@@ -84,16 +84,7 @@ export function mergeHooks(
 ): string {
   const specs = SPECS[client];
   if (!specs) throw new Error(`no hooks for ${client}`);
-  let data: Record<string, unknown> = {};
-  if (old !== undefined && old.trim() !== '') {
-    try {
-      data = JSON.parse(old) as Record<string, unknown>;
-    } catch {
-      data = null as never;
-    }
-    if (typeof data !== 'object' || data === null || Array.isArray(data))
-      throw new CliError(`${path} is not a JSON object; fix or move it, then run init again.`);
-  }
+  const data = parseJson(old, path);
   const hooks = (data.hooks ?? {}) as Record<string, unknown>;
   if (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks))
     throw new CliError(`"hooks" in ${path} is not an object; fix it, then run init again.`);

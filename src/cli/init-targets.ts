@@ -30,7 +30,8 @@ export interface InitTarget {
   merge(old: string | undefined, server: ServerSpec): string;
 }
 
-function parseJson(text: string | undefined, path: string): Record<string, unknown> {
+/** The object in a client's JSON settings file (empty when there is none); refuses anything else. */
+export function parseJson(text: string | undefined, path: string): Record<string, unknown> {
   if (text === undefined || text.trim() === '') return {};
   try {
     const data = JSON.parse(text) as unknown;

@@ -137,6 +137,19 @@ test('init claude and codex install hooks (golden), keep other hooks, and an ins
   assert.ok(!existsSync(join(root, 'GEMINI.md')));
 });
 
+test('init claude refuses a broken .claude/settings.json naming it, and writes no file at all', () => {
+  const { root, home } = project();
+  const settings = join(root, '.claude', 'settings.json');
+  mkdirSync(dirname(settings), { recursive: true });
+  writeFileSync(settings, '{ "hooks": ');
+  const r = init(root, home, 'claude');
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`${settings.replace(/[.]/g, '\\.')} is not a JSON object`));
+  assert.equal(readFileSync(settings, 'utf8'), '{ "hooks": ');
+  assert.ok(!existsSync(join(root, '.mcp.json')), 'the MCP file is not written either');
+  assert.ok(!existsSync(join(root, 'CLAUDE.md')));
+});
+
 test('init --dry-run prints the result and writes nothing; a broken file is refused, not overwritten', () => {
   const { root, home } = project();
   const dry = init(root, home, 'claude', '--dry-run');

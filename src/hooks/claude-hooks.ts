@@ -1,19 +1,16 @@
 // Claude Code's hooks: the digest at session start; new messages as additionalContext before each
 // tool call and with each prompt; and the lease guard that refuses an edit of another agent's path.
 
-import { addContext, denyTool } from './hook-output.js';
-import { takeMessages } from './inject.js';
+import { denyTool } from './hook-output.js';
+import { messagesAsContext } from './inject.js';
 import { EDIT_TOOLS, checkEdit, projectPath } from './lease-guard.js';
-import { startSession } from './session-start.js';
-import { NOTHING, type HookContext, type HookHandler } from './hook-types.js';
+import { sessionStartHook } from './session-start.js';
+import type { HookHandler } from './hook-types.js';
 
-const withMessages = (event: string) => async (ctx: HookContext) => {
-  const text = await takeMessages(ctx);
-  return text === null ? NOTHING : addContext(event, text);
-};
+const preToolUseMessages = messagesAsContext('PreToolUse');
 
 export const CLAUDE_HOOKS: Record<string, HookHandler> = {
-  'session-start': async (ctx) => addContext('SessionStart', await startSession(ctx)),
+  'session-start': sessionStartHook,
 
   'pre-tool-use': async (ctx) => {
     const field = EDIT_TOOLS[ctx.input.tool_name ?? ''];
@@ -24,9 +21,9 @@ export const CLAUDE_HOOKS: Record<string, HookHandler> = {
       // Messages wait for the next call: a refused call shows only why it was refused.
       if (reason) return denyTool(reason);
     }
-    return withMessages('PreToolUse')(ctx);
+    return preToolUseMessages(ctx);
   },
 
-  'post-tool-use': withMessages('PostToolUse'),
-  'user-prompt-submit': withMessages('UserPromptSubmit'),
+  'post-tool-use': messagesAsContext('PostToolUse'),
+  'user-prompt-submit': messagesAsContext('UserPromptSubmit'),
 };

@@ -2,19 +2,14 @@
 // boundaries: at session start the digest; with each prompt the new messages; and when the agent
 // would stop, new messages block the stop and become its next input.
 
-import { addContext, blockStop } from './hook-output.js';
-import { takeMessages } from './inject.js';
-import { startSession } from './session-start.js';
+import { blockStop } from './hook-output.js';
+import { messagesAsContext, takeMessages } from './inject.js';
+import { sessionStartHook } from './session-start.js';
 import { NOTHING, type HookHandler } from './hook-types.js';
 
 export const CODEX_HOOKS: Record<string, HookHandler> = {
-  'session-start': async (ctx) => addContext('SessionStart', await startSession(ctx)),
-
-  'user-prompt-submit': async (ctx) => {
-    const text = await takeMessages(ctx);
-    return text === null ? NOTHING : addContext('UserPromptSubmit', text);
-  },
-
+  'session-start': sessionStartHook,
+  'user-prompt-submit': messagesAsContext('UserPromptSubmit'),
   stop: async (ctx) => {
     const text = await takeMessages(ctx);
     return text === null ? NOTHING : blockStop(text);

@@ -2,20 +2,12 @@
 // stdout as JSON). Gemini CLI cannot wake an idle session: new messages join the context before
 // each turn of the agent and after each tool call.
 
-import { addContext } from './hook-output.js';
-import { takeMessages } from './inject.js';
-import { startSession } from './session-start.js';
-import { NOTHING, type HookHandler } from './hook-types.js';
-
-const withMessages =
-  (event: string): HookHandler =>
-  async (ctx) => {
-    const text = await takeMessages(ctx);
-    return text === null ? NOTHING : addContext(event, text);
-  };
+import { messagesAsContext } from './inject.js';
+import { sessionStartHook } from './session-start.js';
+import type { HookHandler } from './hook-types.js';
 
 export const GEMINI_HOOKS: Record<string, HookHandler> = {
-  'session-start': async (ctx) => addContext('SessionStart', await startSession(ctx)),
-  'before-agent': withMessages('BeforeAgent'),
-  'after-tool': withMessages('AfterTool'),
+  'session-start': sessionStartHook,
+  'before-agent': messagesAsContext('BeforeAgent'),
+  'after-tool': messagesAsContext('AfterTool'),
 };

@@ -4,11 +4,12 @@
 
 import { SESSION_ID_PATTERN, SESSION_SOURCES } from '../core/sessions.js';
 import { renderDigest } from './context-text.js';
-import type { HookContext } from './hook-types.js';
+import { addContext } from './hook-output.js';
+import type { HookContext, HookHandler } from './hook-types.js';
 
 const SOURCES: ReadonlySet<string> = new Set(SESSION_SOURCES);
 
-export async function startSession(ctx: HookContext): Promise<string> {
+async function startSession(ctx: HookContext): Promise<string> {
   const source = ctx.input.source && SOURCES.has(ctx.input.source) ? ctx.input.source : 'other';
   const { digest } = await ctx.hub.startSession(ctx.room, ctx.agent, {
     session_id: sessionId(ctx),
@@ -24,3 +25,7 @@ function sessionId(ctx: HookContext): string {
   const id = ctx.input.session_id;
   return id && SESSION_ID_PATTERN.test(id) ? id : 'unknown';
 }
+
+/** SessionStart in every client: the digest as additionalContext. */
+export const sessionStartHook: HookHandler = async (ctx) =>
+  addContext('SessionStart', await startSession(ctx));

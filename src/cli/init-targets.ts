@@ -26,8 +26,11 @@ export type ServerSpec =
 export interface InitTarget {
   /** The file, for project scope (relative to the project) or user scope (relative to home). */
   path(scope: 'project' | 'user', project: string, home: string): string;
-  /** The file's new text with huddle's entry set; `old` is its current text or undefined. */
-  merge(old: string | undefined, server: ServerSpec): string;
+  /**
+   * The file's new text with huddle's entry set; `old` is its current text or undefined, and
+   * `path` names the file in refusals.
+   */
+  merge(old: string | undefined, server: ServerSpec, path: string): string;
 }
 
 /** The object in a client's JSON settings file (empty when there is none); refuses anything else. */
@@ -53,8 +56,8 @@ function jsonTarget(
 ): InitTarget {
   return {
     path: where,
-    merge(old, server) {
-      const data = parseJson(old, key);
+    merge(old, server, path) {
+      const data = parseJson(old, path);
       const servers = data[key];
       if (
         servers !== undefined &&

@@ -160,6 +160,7 @@ test('init --dry-run prints the result and writes nothing; a broken file is refu
   const broken = init(root, home, 'claude');
   assert.equal(broken.code, 1);
   assert.match(broken.stderr, /not a JSON object/);
+  assert.ok(broken.stderr.includes(join(root, '.mcp.json')), 'the refusal names the file');
   assert.equal(readFileSync(join(root, '.mcp.json'), 'utf8'), '{ not json');
 });
 

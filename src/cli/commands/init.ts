@@ -79,7 +79,7 @@ export const run: Run = async (ctx, [clientArg], flags) => {
   const path = target.path(scope, project, home);
   // Every file init changes, in order; Gemini CLI keeps servers and hooks in the same file.
   const edits: Array<{ path: string; what: string; merge: (old: string | undefined) => string }> = [
-    { path, what: 'MCP server', merge: (old) => target.merge(old, server) },
+    { path, what: 'MCP server', merge: (old) => target.merge(old, server, path) },
   ];
   if (hasHooks(client) && flags['no-hooks'] !== true) {
     const hookArgs = [

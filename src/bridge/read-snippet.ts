@@ -1,6 +1,15 @@
 // Reads a repository file, or lines of it, for `huddle share`, refusing escapes and binaries.
 
-import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+} from 'node:fs';
 import { basename, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 
 /** The largest snippet (selected lines, UTF-8 bytes) that can be shared in one message. */
@@ -115,9 +124,12 @@ export function readSnippet(root: string, input: SnippetSpec, cwd: string = root
       { path: input.path, resolved: requested, root: lexicalRoot },
     );
 
-  let real: string;
+  // One descriptor: opened once, then checked for what it is, not for what its name says now, so a
+  // symlink swapped in after the checks above can never be followed to a file outside the root.
+  let fd: number;
   try {
-    real = realpathSync(requested);
+    // Non-blocking, so opening a FIFO does not wait for a writer; it is refused below as not a file.
+    fd = openSync(requested, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if (code(error) !== 'ENOENT' && code(error) !== 'ENOTDIR') throw unreadable(input.path, error);
     const broken = code(error) === 'ENOENT' && lstatSync(requested, { throwIfNoEntry: false });
@@ -129,6 +141,22 @@ export function readSnippet(root: string, input: SnippetSpec, cwd: string = root
       { path: input.path, resolved: requested },
     );
   }
+  try {
+    return readOpened(fd, requested, realRoot, input, shown);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads the file open on `fd`, after checking that it lies under `realRoot`. */
+function readOpened(
+  fd: number,
+  requested: string,
+  realRoot: string,
+  input: SnippetSpec,
+  shown: string,
+): Snippet {
+  const real = openedPath(fd, requested, input.path);
   if (!isInside(realRoot, real))
     throw new SnippetError(
       'symlink_outside_root',
@@ -137,7 +165,7 @@ export function readSnippet(root: string, input: SnippetSpec, cwd: string = root
     );
 
   const path = relative(realRoot, real).split(sep).join('/');
-  const stat = statSync(real);
+  const stat = fstatSync(fd);
   if (stat.isDirectory())
     throw new SnippetError(
       'not_a_file',
@@ -159,7 +187,7 @@ export function readSnippet(root: string, input: SnippetSpec, cwd: string = root
 
   let bytes: Buffer;
   try {
-    bytes = readFileSync(real);
+    bytes = readFileSync(fd);
   } catch (error) {
     throw unreadable(input.path, error);
   }
@@ -213,6 +241,33 @@ export function readSnippet(root: string, input: SnippetSpec, cwd: string = root
   }
   const language = languageFor(path);
   return { path, start_line: start, end_line: end, language, content, total_lines: total };
+}
+
+/**
+ * The real path of the file open on `fd`. On Linux the kernel names it (/proc/self/fd); elsewhere
+ * the name is resolved again and accepted only when it leads to the very file that is open.
+ */
+function openedPath(fd: number, requested: string, path: string): string {
+  try {
+    const named = readlinkSync(`/proc/self/fd/${fd}`);
+    // A file deleted since it was opened has " (deleted)" appended: it is not a file to share.
+    if (named.startsWith('/') && !named.endsWith(' (deleted)')) return named;
+  } catch {} // no /proc: fall back below
+  const open = fstatSync(fd);
+  let real: string;
+  try {
+    real = realpathSync(requested);
+  } catch (error) {
+    throw unreadable(path, error);
+  }
+  const named = lstatSync(real, { throwIfNoEntry: false });
+  if (!named || named.ino !== open.ino || named.dev !== open.dev)
+    throw new SnippetError(
+      'file_changed',
+      `${JSON.stringify(path)} changed while it was being read (it was replaced or moved); share it again.`,
+      { path },
+    );
+  return real;
 }
 
 function unreadable(path: string, error: unknown): SnippetError {

@@ -1,6 +1,7 @@
 // Reading snippets for `huddle share`: ranges, escapes, symlinks, binaries and sizes.
 
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -163,6 +164,60 @@ describe('readSnippet', () => {
     assert.equal(small.content.split('\n').length, 11);
     assert.equal(small.total_lines, 4000);
     assert.ok(Buffer.byteLength(small.content) <= SNIPPET_MAX_BYTES);
+  });
+
+  it('refuses a named pipe without waiting for a writer', () => {
+    const fifo = join(root, 'pipe');
+    if (spawnSync('mkfifo', [fifo]).status !== 0) return; // no mkfifo on this system
+    assert.throws(() => readSnippet(root, { path: 'pipe' }), refused('not_a_file', /pipe/));
+  });
+
+  it('never reads outside the root while a directory is swapped for a symlink under it', async () => {
+    // Another process swaps racedir between a real directory inside the root and a symlink to a
+    // directory outside it, as fast as it can: a check of the name followed by a second open by
+    // name would read the secret. Every read must get the inside file or be refused.
+    mkdirSync(join(root, 'racedir'));
+    writeFileSync(join(root, 'racedir', 'file.txt'), 'inside\n');
+    writeFileSync(join(outside, 'file.txt'), 'secret\n');
+    const swapper = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const fs = require('node:fs');
+         const [dir, outside] = process.argv.slice(1);
+         for (;;) {
+           try {
+             fs.renameSync(dir + '/racedir', dir + '/racedir.real');
+             fs.symlinkSync(outside, dir + '/racedir');
+             fs.unlinkSync(dir + '/racedir');
+             fs.renameSync(dir + '/racedir.real', dir + '/racedir');
+           } catch {}
+         }`,
+        root,
+        outside,
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      const seen: Record<string, number> = {};
+      const until = Date.now() + 4000;
+      for (let i = 1; Date.now() < until; i++) {
+        try {
+          const snippet = readSnippet(root, { path: 'racedir/file.txt' });
+          assert.equal(snippet.content, 'inside', 'read the file outside the root');
+          seen.read = (seen.read ?? 0) + 1;
+        } catch (error) {
+          if (error instanceof assert.AssertionError) throw error;
+          assert.ok(error instanceof SnippetError, String(error));
+          seen[error.code] = (seen[error.code] ?? 0) + 1;
+        }
+        // Let the swapper run between reads on a busy machine.
+        if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+      assert.ok(seen.read && seen.symlink_outside_root, JSON.stringify(seen));
+    } finally {
+      swapper.kill('SIGKILL');
+    }
   });
 
   it('normalizes CRLF and names languages from well-known file names', () => {

@@ -3,7 +3,7 @@
 
 import { startCpuMeter } from './cpu-meter.js';
 import { CLI_PATH, cleanEnv, startHubProcess, tempHome } from './hub-process.js';
-import { processLatencyRows, runNode } from './node-process.js';
+import { processLatencyRows, runNode, startRatioRow } from './node-process.js';
 import type { BenchResult, Row } from './table.js';
 
 const ROOM = 'bench-cli';
@@ -80,9 +80,11 @@ export async function cliLatency(options: CliLatencyOptions): Promise<BenchResul
     }
     const others = meter.stop().others;
 
-    const rows: Row[] = commands.flatMap((c, k) =>
-      processLatencyRows(c.path, samples[k]!, { target: c.target, max: true }),
-    );
+    const floor = samples[commands.findIndex((c) => c.args(0)[0] === '-e')]!;
+    const rows: Row[] = commands.flatMap((c, k) => [
+      ...processLatencyRows(c.path, samples[k]!, { target: c.target, max: true }),
+      ...(c.target ? [startRatioRow(c.path, samples[k]!, floor)] : []),
+    ]);
     const notes = [
       `CLI: ${options.runs} timed runs of each command, taking turns, after one untimed round; the hub synced every write (sync=full).`,
     ];

@@ -8,7 +8,7 @@ import { createHubClient } from '../src/client/hub-client.js';
 import { openCredentials } from '../src/cli/credentials.js';
 import { waiterLockPath } from '../src/hooks/waiter-lock.js';
 import { CLI_PATH, cleanEnv, startHubProcess, tempHome } from './hub-process.js';
-import { processLatencyRows, runNode } from './node-process.js';
+import { processLatencyRows, runNode, startRatioRow } from './node-process.js';
 import { ms, summarize } from './stats.js';
 import type { BenchResult, Row } from './table.js';
 
@@ -106,9 +106,11 @@ export async function hooks(options: HooksOptions): Promise<BenchResult> {
       wakes.push(r.end - t0);
     }
 
-    const rows: Row[] = cases.flatMap((c, k) =>
-      processLatencyRows(c.path, samples[k]!, { target: c.target }),
-    );
+    const floor = samples[cases.findIndex((c) => !c.target)]!;
+    const rows: Row[] = cases.flatMap((c, k) => [
+      ...processLatencyRows(c.path, samples[k]!, { target: c.target }),
+      ...(c.target ? [startRatioRow(c.path, samples[k]!, floor)] : []),
+    ]);
     const w = summarize(wakes);
     const wake = 'send → injected into an idle session (waiter exits 2)';
     rows.push(

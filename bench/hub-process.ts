@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_RATE_LIMITS } from '../src/config/schema.js';
 
-/** The built `huddle` command (dist/src/cli/main.js). */
-export const CLI_PATH = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+/** The built `huddle` command (dist/src/cli/huddle.cjs). */
+export const CLI_PATH = fileURLToPath(new URL('../src/cli/huddle.cjs', import.meta.url));
 
 /** Every rate limit of the hub, relaxed so that none shapes the numbers (as the tests do). */
 export const RELAXED_LIMITS = JSON.stringify(

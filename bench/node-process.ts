@@ -1,5 +1,6 @@
 // A node process timed from spawn to exit, as a hook or a CLI command runs, and the rows of the
-// results table for such start-to-exit latencies (target: p95 ≤ 150 ms).
+// results table for such start-to-exit latencies (targets: p95 ≤ 150 ms, and a median at most 1.5×
+// that of `node -e ''` timed in the same run).
 
 import { spawn } from 'node:child_process';
 import { ms, summarize } from './stats.js';
@@ -53,4 +54,21 @@ export function processLatencyRows(
     },
     ...(options.max ? [{ path, metric: 'max', value: ms(s.max) }] : []),
   ];
+}
+
+/** The target of ARCHITECTURE.md section 8: a CLI command or hook at most 1.5× node's own start. */
+export const START_RATIO_TARGET = 1.5;
+
+/**
+ * The median of `samples` over the median of `floor` (`node -e ''`, timed in turn with them), as a
+ * row with the ≤ 1.5× target: a ratio holds where absolute times drift with the machine's load.
+ */
+export function startRatioRow(path: string, samples: number[], floor: number[]): Row {
+  const ratio = summarize(samples).p50 / summarize(floor).p50;
+  return {
+    path,
+    metric: 'p50 ÷ node p50',
+    value: `${ratio.toFixed(2)}×`,
+    target: { text: `≤ ${START_RATIO_TARGET}×`, met: ratio <= START_RATIO_TARGET },
+  };
 }

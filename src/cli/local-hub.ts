@@ -18,7 +18,7 @@ import { CliError } from './cli-error.js';
 import { credentialFor, type StoredCredential } from './credentials.js';
 import { defaultLabel } from './device-label.js';
 
-const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('./huddle.cjs', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 
 /** Whether this context talks to the local hub by default (no --hub, HUDDLE_URL or file setting). */

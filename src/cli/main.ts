@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// The `huddle` command.
+// The `huddle` command. Built into one file, dist/src/cli/huddle.cjs (scripts/bundle.mjs), so no
+// top-level await here: a CommonJS file cannot hold one.
 
 import { processIO, runCli } from './run-cli.js';
 
-process.exitCode = await runCli(process.argv.slice(2), processIO());
+void runCli(process.argv.slice(2), processIO()).then((code) => {
+  process.exitCode = code;
+});

@@ -1,8 +1,7 @@
 // HubClient: the one place that knows the hub's URLs. Uses node:http(s) directly, which starts
 // faster than fetch, so the CLI and hooks stay quick.
 
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AgentDigest } from '../core/sessions.js';
 import type {
   Agent,
@@ -144,8 +143,8 @@ export function createHubClient(options: HubClientOptions) {
       headers['content-length'] = String(payload.length);
     }
     if (key) headers['idempotency-key'] = key;
-    const { request } =
-      url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+    // node:http is loaded with this module; node:https only for a hub that uses it.
+    const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
 
     const timeout = call.timeoutMs ?? timeoutMs;
     return new Promise<T>((resolve, reject) => {
@@ -236,7 +235,8 @@ export function createHubClient(options: HubClientOptions) {
   /** Idempotent writes carry one key across retries of transient failures, so none is applied twice. */
   async function call<T>(c: Call): Promise<T> {
     if (!c.idempotent && c.key === undefined) return send<T>(c, undefined);
-    const key = c.key ?? randomUUID();
+    // The global Web Crypto loads on first use: commands that write nothing never pay for it.
+    const key = c.key ?? globalThis.crypto.randomUUID();
     for (let attempt = 0; ; attempt++) {
       try {
         return await send<T>(c, key);

@@ -9,7 +9,7 @@ import { startHub, type RunningHub } from '../../src/server/listen.js';
 import { silentLogger } from '../../src/server/logger.js';
 import { tempDir } from './temp-dir.js';
 
-export const CLI_PATH = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../src/cli/huddle.cjs', import.meta.url));
 
 /** Generous limits so tests that are not about rate limiting never meet one. */
 export const RELAXED_LIMITS = JSON.stringify(

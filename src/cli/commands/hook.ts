@@ -72,19 +72,20 @@ export const run: Run = async (ctx, [event], flags) => {
     const credential = await credentialFor(ctx, room, event === 'wait');
     // --as or HUDDLE_AGENT; else the agent this session's bridge registered; else the default
     // name, unless another running session's bridge speaks for it (then null: not ours).
-    const fallback = defaultAgent(client, dir);
+    // The default name is worked out only when nothing else names the agent: it takes a hash.
+    const fallback = () => defaultAgent(client, dir);
     const mine = ancestors();
     const resolveAgent = (): string | null =>
       stringFlag(flags, 'as') ??
       (env.HUDDLE_AGENT ||
         findSessionLink(home, url, room, mine)?.agent ||
-        (linkedElsewhere(home, url, room, fallback, mine) ? null : fallback));
+        (linkedElsewhere(home, url, room, fallback(), mine) ? null : fallback()));
     // At session start this session's bridge may not have written its link yet.
     const patience = event === 'wait' ? 20_000 : event === 'session-start' ? 5_000 : 0;
     const agent = await settle(resolveAgent, patience);
     if (agent === null) {
       throw new Error(
-        `another session's huddle mcp speaks for "${fallback}", and this session's has not registered its agent (start it, or pass --as NAME)`,
+        `another session's huddle mcp speaks for "${fallback()}", and this session's has not registered its agent (start it, or pass --as NAME)`,
       );
     }
     const hub = createHubClient({

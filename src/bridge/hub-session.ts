@@ -55,8 +55,8 @@ export function createHubSession(
     addTask: (fields) => client.addTask(room, agent, fields),
     planTasks: (items) => client.planTasks(room, agent, items),
     updateTask: (id, fields) => client.updateTask(room, agent, id, fields),
-    taskStep: (id, step, result) => client.taskStep(room, agent, id, step, result),
-    handoffTask: (id, to, note) => client.handoffTask(room, agent, id, to, note),
+    taskStep: (id, step, result, force) => client.taskStep(room, agent, id, step, result, force),
+    handoffTask: (id, to, note, force) => client.handoffTask(room, agent, id, to, note, force),
 
     variables: () => client.variables(room),
     variable: (key) => client.variable(room, key),

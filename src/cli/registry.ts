@@ -233,15 +233,16 @@ export const COMMANDS: Record<string, CommandEntry> = {
   task: {
     usage: [
       'huddle task add <room> <title> [--priority P] [--depends-on ID,...] [--description TEXT | -] [--assignee A] [--as NAME]',
-      'huddle task claim|unclaim|start <room> <id> [--as NAME]',
-      'huddle task done|cancel <room> <id> [--result TEXT | -] [--as NAME]',
-      'huddle task handoff <room> <id> <agent> [--note TEXT | -] [--as NAME]',
-      'huddle task update <room> <id> [--title T] [--priority P] [--depends-on ID,...] [--description TEXT | -] [--as NAME]',
+      'huddle task claim|start <room> <id> [--as NAME]',
+      'huddle task unclaim <room> <id> [--force] [--as NAME]',
+      'huddle task done|cancel <room> <id> [--result TEXT | -] [--force] [--as NAME]',
+      'huddle task handoff <room> <id> <agent> [--note TEXT | -] [--force] [--as NAME]',
+      'huddle task update <room> <id> [--title T] [--priority P] [--depends-on ID,...] [--description TEXT | -] [--force] [--as NAME]',
       'huddle task show <room> <id>',
       'huddle task plan <room> <file.json | -> [--as NAME]',
     ].join('\n  '),
     summary:
-      'the task board: add, claim, finish and hand off tasks (priority critical|high|medium|low)',
+      "the task board: add, claim, finish and hand off tasks (priority critical|high|medium|low); --force: an admin overrides another agent's hold",
     options: {
       priority: s,
       'depends-on': { type: 'string', multiple: true },
@@ -250,6 +251,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
       result: s,
       note: s,
       title: s,
+      force: b,
       as: s,
     },
     min: 1,
@@ -285,9 +287,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./commands/lease.js'),
   },
   release: {
-    usage: 'huddle release <room> <lease-id... | path...> [--as NAME]',
-    summary: "end an agent's leases, by id or by path as leased",
-    options: { as: s },
+    usage: 'huddle release <room> <lease-id... | path...> [--force] [--as NAME]',
+    summary:
+      "end an agent's leases, by id or by path as leased; --force: an admin ends another agent's lease by id",
+    options: { force: b, as: s },
     min: 2,
     max: Infinity,
     load: () => import('./commands/release.js'),

@@ -450,7 +450,7 @@ export function createHubClient(options: HubClientOptions) {
       name: string,
       agent: string,
       id: string,
-      fields: Partial<Omit<TaskFields, 'assignee'>>,
+      fields: Partial<Omit<TaskFields, 'assignee'>> & { force?: boolean },
     ) =>
       call<TaskResponse>({
         method: 'PATCH',
@@ -458,25 +458,36 @@ export function createHubClient(options: HubClientOptions) {
         body: { agent, ...fields },
         idempotent: true,
       }),
-    /** claim, unclaim, start, done or cancel; done and cancel may carry a result. */
+    /**
+     * claim, unclaim, start, done or cancel; done and cancel may carry a result. `force` (an
+     * admin's override of another agent's hold) is for unclaim, done and cancel.
+     */
     taskStep: (
       name: string,
       agent: string,
       id: string,
       step: 'claim' | 'unclaim' | 'start' | 'done' | 'cancel',
       result?: string,
+      force?: boolean,
     ) =>
       call<TaskResponse>({
         method: 'POST',
         path: room(name, `/tasks/${enc(id)}/${step}`),
-        body: result === undefined ? { agent } : { agent, result },
+        body: { agent, ...(result !== undefined && { result }), ...(force && { force }) },
         idempotent: true,
       }),
-    handoffTask: (name: string, agent: string, id: string, to: string, note?: string) =>
+    handoffTask: (
+      name: string,
+      agent: string,
+      id: string,
+      to: string,
+      note?: string,
+      force?: boolean,
+    ) =>
       call<TaskResponse>({
         method: 'POST',
         path: room(name, `/tasks/${enc(id)}/handoff`),
-        body: note === undefined ? { agent, to } : { agent, to, note },
+        body: { agent, to, ...(note !== undefined && { note }), ...(force && { force }) },
         idempotent: true,
       }),
 
@@ -524,7 +535,11 @@ export function createHubClient(options: HubClientOptions) {
         body: { agent, ...body },
         idempotent: true,
       }),
-    release: (name: string, agent: string, body: { ids: string[] } | { paths: string[] }) =>
+    release: (
+      name: string,
+      agent: string,
+      body: ({ ids: string[] } | { paths: string[] }) & { force?: boolean },
+    ) =>
       call<{ released: Lease[]; event: RoomEvent | null }>({
         method: 'POST',
         path: room(name, '/leases/release'),

@@ -1,6 +1,7 @@
 // One short line per event for people and models reading a room's activity:
 // `12:04 backend claimed T-4k2p Fix auth expiry check`.
 
+import { overrideAside } from './overrides.js';
 import type { Lease, Message, RoomEvent, Task } from './types.js';
 
 const clip = (text: string, max = 80) => {
@@ -106,7 +107,7 @@ function what(e: RoomEvent): string {
   }
 }
 
-/** `12:04 backend claimed T-4k2p Fix auth expiry check`. */
+/** `12:04 backend claimed T-4k2p Fix auth expiry check`; an admin override names the holder. */
 export function renderActivity(e: RoomEvent, options: { utc?: boolean } = {}): string {
-  return `${clockTime(e.ts, options.utc)} ${eventActor(e)} ${what(e)}`;
+  return `${clockTime(e.ts, options.utc)} ${eventActor(e)} ${what(e)}${overrideAside(e)}`;
 }

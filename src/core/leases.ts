@@ -7,6 +7,14 @@ import { globsOverlap, normalizeLeasePath } from './globs.js';
 import type { HubContext, Principal } from './hub-context.js';
 import { readableId } from './random.js';
 import { createLeaseSweep } from './lease-sweep.js';
+import { createNotices } from './notices.js';
+import {
+  OVERRIDE_HINT,
+  assertForceAllowed,
+  overrideBy,
+  overrideNotice,
+  type Override,
+} from './overrides.js';
 import { createPresence } from './presence.js';
 import type { Idempotency, LeaseLiveness } from './store.js';
 import {
@@ -22,6 +30,12 @@ export const LEASE_REASON_MAX_CHARS = 500;
 export const LEASE_TTL_MIN_SECONDS = 10;
 export const LEASE_TTL_MAX_SECONDS = 7 * 24 * 3600;
 const LEASE_ID_PATTERN = /^L-[0-9a-z]{6}$/;
+
+/** The `override` of a `lease.released` event: an admin's agent ended other agents' leases. */
+export interface LeaseOverride extends Override {
+  /** The agents whose leases were ended. */
+  holders: string[];
+}
 
 export interface LeaseInput {
   paths: string[];
@@ -134,6 +148,7 @@ export function createLeases(ctx: HubContext) {
     }
   }
   const { agentAlive } = createPresence(ctx);
+  const { notify } = createNotices(ctx);
 
   /** Refuses ids that are not lease ids, before anything is looked up. */
   function assertIds(ids: string[]): void {
@@ -201,14 +216,19 @@ export function createLeases(ctx: HubContext) {
     },
 
     /**
-     * Ends the agent's leases named by id, or those holding any of `paths` exactly. An admin may
-     * end another agent's lease by id. Nothing is released when one of them matches nothing.
+     * Ends the agent's leases named by id, or those holding any of `paths` exactly. With `force`,
+     * an admin's agent may end another agent's lease by id: the event records the override and
+     * each holder is told. Nothing is released when one of them matches nothing.
      */
     async releaseLeases(
       p: Principal,
       roomName: string,
       agentName: string,
-      input: { ids?: string[] | undefined; paths?: string[] | undefined },
+      input: {
+        ids?: string[] | undefined;
+        paths?: string[] | undefined;
+        force?: boolean | undefined;
+      },
     ): Promise<{ released: Lease[]; event: RoomEvent | null }> {
       if ((input.ids === undefined) === (input.paths === undefined))
         throw invalid(
@@ -218,15 +238,16 @@ export function createLeases(ctx: HubContext) {
         );
       if (input.ids) assertIds(input.ids);
       const paths = input.paths ? parseLeasePaths(input.paths) : undefined;
+      assertForceAllowed(p, input.force);
+      const force = input.force === true;
       const room = await enter(p, roomName, 'write', true);
       const agent = await actingAgent(p, room, agentName);
-      const isAdmin = p.member.scopes.includes('admin');
       const result = await store.releaseLeases(
         room.id,
         liveness(),
         (held) => {
           const mine = held.filter(
-            (l) => l.agent === agent.name || (isAdmin && input.ids !== undefined),
+            (l) => l.agent === agent.name || (force && input.ids !== undefined),
           );
           const picked = input.ids
             ? mine.filter((l) => input.ids!.includes(l.id))
@@ -235,28 +256,51 @@ export function createLeases(ctx: HubContext) {
             ? input.ids.filter((id) => !picked.some((l) => l.id === id))
             : paths!.filter((path) => !picked.some((l) => l.paths.includes(path)));
           if (missing.length > 0) {
-            // An admin may end anyone's lease, so for an admin only unknown ids are missing.
-            const other = isAdmin
+            // With force any live lease may be ended, so then only unknown ids are missing.
+            const other = force
               ? []
               : held.filter((l) => l.agent !== agent.name && input.ids?.includes(l.id));
             throw new HuddleError(
               other.length > 0 ? 'forbidden' : 'not_found',
               other.length > 0 ? 'not_your_lease' : 'lease_not_found',
               other.length > 0
-                ? `${other.map((l) => `${l.id} belongs to ${l.agent}`).join('; ')}: only its agent or an admin may release it.`
+                ? `${other.map((l) => `${l.id} belongs to ${l.agent}`).join('; ')}: only its agent can release it. ${OVERRIDE_HINT}`
                 : `${agent.name} holds no live lease ${input.ids ? 'with id' : 'on'} ${missing.join(', ')}. Nothing was released; list leases with "huddle leases ${room.name}".`,
-              { details: { missing } },
+              {
+                details: {
+                  missing,
+                  ...(other.length > 0 && { holders: [...new Set(other.map((l) => l.agent))] }),
+                },
+              },
             );
           }
           return picked;
         },
-        (ended) =>
-          draft(actorOf(p), 'lease.released', {
+        (ended) => {
+          const holders = [...new Set(ended.map((l) => l.agent))].filter((a) => a !== agent.name);
+          const override: LeaseOverride = { ...overrideBy(p, agent.name), holders };
+          return draft(actorOf(p), 'lease.released', {
             agent: agent.name,
             leases: ended.map((l) => ({ id: l.id, agent: l.agent, paths: l.paths })),
-          }),
+            ...(holders.length > 0 && { override }),
+          });
+        },
       );
       if (result.event) announce(result.event, room.id);
+      // The store picks the leases in its transaction: the committed event says whose ended.
+      const done = result.event?.body.override as LeaseOverride | undefined;
+      for (const holder of done?.holders ?? []) {
+        const theirs = result.released.filter((l) => l.agent === holder);
+        const what = `${agent.name} released ${theirs.map((l) => `${l.id} (${l.paths.join(', ')})`).join(', ')}, leased by you`;
+        await notify(
+          p,
+          room,
+          agent.name,
+          [holder],
+          'status',
+          overrideNotice(done!, what, 'Lease those paths again before you edit them.'),
+        );
+      }
       return result;
     },
 

@@ -3,6 +3,7 @@
 
 import { HuddleError } from './errors.js';
 import { assertTextSize } from './limits.js';
+import { OVERRIDE_HINT } from './overrides.js';
 import { readableId, type RandomSource } from './random.js';
 import type { TaskBoard } from './store.js';
 import { TASK_PRIORITIES, type Task, type TaskPriority } from './types.js';
@@ -184,18 +185,34 @@ export function unblockedBy(board: TaskBoard, doneId: string, at: string): Task[
   return freed;
 }
 
-/** A claimed or started task changes only by its assignee or an admin. */
-export function assertHolder(task: Task, agent: string, isAdmin: boolean): void {
+/**
+ * A task with an assignee changes only by that assignee, or with `force` (checked to come from
+ * an admin): answers the holder whose hold is overridden, or null when there is none.
+ */
+export function assertHolder(task: Task, agent: string, force: boolean): string | null {
   // A blocked task assigned in advance belongs to its assignee as much as a claimed one.
-  if (task.assignee !== null && task.assignee !== agent) {
-    if (isAdmin) return;
-    throw new HuddleError(
-      'conflict',
-      'task_claimed',
-      `${task.id} is ${{ claimed: 'claimed', in_progress: 'in progress' }[task.status as 'claimed'] ?? 'assigned'} by ${task.assignee}; only they (or an admin) can change it. Ask them, or pick another task from "ready".`,
-      { details: { id: task.id, assignee: task.assignee, status: task.status } },
-    );
-  }
+  if (task.assignee === null || task.assignee === agent) return null;
+  if (force) return task.assignee;
+  throw new HuddleError(
+    'conflict',
+    'task_claimed',
+    `${task.id} is ${heldAs(task)} by ${task.assignee}; only ${task.assignee} can change it. Ask them, or pick another task from "ready". ${OVERRIDE_HINT}`,
+    { details: { id: task.id, assignee: task.assignee, status: task.status } },
+  );
+}
+
+/** Claim and start never take a task held by another agent, not even with force. */
+export function heldByOther(task: Task): HuddleError {
+  return new HuddleError(
+    'conflict',
+    'task_claimed',
+    `${task.id} is ${heldAs(task)} by ${task.assignee}. Pick another task from "ready", or ask ${task.assignee} to hand it off; an admin can hand it off with --force (force: true), to their own agent too.`,
+    { details: { id: task.id, assignee: task.assignee, status: task.status } },
+  );
+}
+
+function heldAs(task: Task): string {
+  return { claimed: 'claimed', in_progress: 'in progress' }[task.status as 'claimed'] ?? 'assigned';
 }
 
 export function assertNotClosed(task: Task): void {

@@ -6,6 +6,7 @@ import type { HubContext, Principal } from './hub-context.js';
 import { assertAgentName } from './agent-input.js';
 import { assertTextSize } from './limits.js';
 import { createNotices } from './notices.js';
+import { assertForceAllowed, overrideBy, overrideNotice, type Override } from './overrides.js';
 import { closestNames } from './suggest.js';
 import type { TaskBoard, TaskChange } from './store.js';
 import {
@@ -20,6 +21,7 @@ import {
   assertTitle,
   blockedError,
   byPriority,
+  heldByOther,
   invalidTask,
   newTaskId,
   parseDependsOn,
@@ -59,6 +61,18 @@ export interface TaskUpdate {
   depends_on?: string[] | undefined;
 }
 
+/** The `override` of a task event: an admin's agent changed a task another agent held. */
+export interface TaskOverride extends Override {
+  /** The agent that held the task. */
+  holder: string;
+}
+
+/** What the holder of a task is told when an admin overrides them. */
+interface HolderNotice {
+  override: TaskOverride;
+  body: string;
+}
+
 export interface TaskResult {
   task: Task;
   event: RoomEvent | null;
@@ -69,6 +83,11 @@ export interface TaskResult {
 }
 
 type Step = 'claim' | 'unclaim' | 'start' | 'done' | 'cancel';
+const DID: Record<Exclude<Step, 'claim' | 'start'>, string> = {
+  unclaim: 'unclaimed',
+  done: 'finished',
+  cancel: 'cancelled',
+};
 const ID_ATTEMPTS = 8;
 
 export function createTasks(ctx: HubContext) {
@@ -181,16 +200,38 @@ export function createTasks(ctx: HubContext) {
     return messages.find((m) => m !== null) ?? null;
   }
 
+  /** The override of `holder`'s hold on `task` by `me`, and what the holder is told about it. */
+  function holderNotice(
+    p: Principal,
+    me: string,
+    holder: string,
+    task: Task,
+    did: string,
+    next = 'It is no longer yours: stop work on it.',
+  ): HolderNotice {
+    const override: TaskOverride = { ...overrideBy(p, me), holder };
+    const what = `${task.id} "${task.title}" was yours, and ${me} ${did}`;
+    return { override, body: overrideNotice(override, what, next) };
+  }
+
+  /** Tells the holder whose hold an admin overrode (a `task` message from the acting agent). */
+  async function tellHolder(p: Principal, room: Room, notice: HolderNotice): Promise<void> {
+    const { override, body } = notice;
+    await notify(p, room, override.by, [override.holder], 'task', body);
+  }
+
   async function step(
     p: Principal,
     roomName: string,
     agentName: string,
     id: string,
     what: Step,
-    input: { result?: string | undefined } = {},
+    input: { result?: string | undefined; force?: boolean | undefined } = {},
     key?: string,
   ): Promise<TaskResult> {
     assertTaskId(id);
+    assertForceAllowed(p, input.force);
+    const force = input.force === true;
     if (input.result !== undefined) {
       if (what !== 'done' && what !== 'cancel') {
         throw invalidTask('invalid_request', 'Only done and cancel take a result.', {
@@ -199,19 +240,24 @@ export function createTasks(ctx: HubContext) {
       }
       assertResult(input.result);
     }
-    const isAdmin = p.member.scopes.includes('admin');
     const {
       result,
       event: appended,
       room,
       agent,
       replayed,
-    } = await change<{ task: Task; unblocked?: Task[]; stranded?: Task[] }>(
+    } = await change<{
+      task: Task;
+      unblocked?: Task[];
+      stranded?: Task[];
+      notice?: HolderNotice | null;
+    }>(
       p,
       roomName,
       agentName,
       what,
-      { id, ...input },
+      // `force` is part of the request, so a key reused with or without it is a different one.
+      { id, result: input.result, ...(force && { force }) },
       key,
       [id],
       (board, { agent, room, at }) => {
@@ -221,23 +267,14 @@ export function createTasks(ctx: HubContext) {
         const waitingOn = unfinished(board, task.depends_on);
         let next: Task;
         let unblocked: Task[] = [];
+        let holder: string | null = null;
         switch (what) {
           case 'claim':
           case 'start': {
             if (task.status === 'blocked') throw blockedError(task, waitingOn);
             const mine = task.assignee === me;
-            if (!mine && task.assignee !== null) {
-              // Even an admin does not take a task over by claiming it: it is handed off.
-              if (isAdmin) {
-                throw new HuddleError(
-                  'conflict',
-                  'task_claimed',
-                  `${task.id} is held by ${task.assignee}. As an admin you can hand it off (to your own agent too) or unclaim it first.`,
-                  { details: { id: task.id, assignee: task.assignee, status: task.status } },
-                );
-              }
-              assertHolder(task, me, false);
-            }
+            // Even an admin does not take a task over by claiming it: it is handed off.
+            if (!mine && task.assignee !== null) throw heldByOther(task);
             const status = what === 'start' ? 'in_progress' : mine ? task.status : 'claimed';
             if (mine && status === task.status)
               return { write: [], created: [], event: null, result: { task } };
@@ -250,7 +287,7 @@ export function createTasks(ctx: HubContext) {
                 details: { id: task.id, status: task.status },
               });
             }
-            assertHolder(task, me, isAdmin);
+            holder = assertHolder(task, me, force);
             next = {
               ...task,
               assignee: null,
@@ -261,7 +298,7 @@ export function createTasks(ctx: HubContext) {
           }
           case 'done': {
             if (task.status === 'blocked') throw blockedError(task, waitingOn);
-            assertHolder(task, me, isAdmin);
+            holder = assertHolder(task, me, force);
             next = {
               ...task,
               assignee: task.assignee ?? me,
@@ -275,7 +312,7 @@ export function createTasks(ctx: HubContext) {
             break;
           }
           case 'cancel': {
-            assertHolder(task, me, isAdmin);
+            holder = assertHolder(task, me, force);
             next = {
               ...task,
               status: 'cancelled',
@@ -299,6 +336,10 @@ export function createTasks(ctx: HubContext) {
                 (t) => t.depends_on.includes(id) && t.status === 'blocked',
               )
             : [];
+        const notice =
+          holder === null || what === 'claim' || what === 'start'
+            ? null
+            : holderNotice(p, me, holder, task, `${DID[what]} it`);
         return {
           write: [next, ...unblocked],
           created: [],
@@ -307,8 +348,9 @@ export function createTasks(ctx: HubContext) {
             task: next,
             ...(what === 'done' && { unblocked }),
             ...(what === 'cancel' && { stranded: stranded.map((t) => t.id) }),
+            ...(notice && { override: notice.override }),
           }),
-          result: { task: next, unblocked, stranded },
+          result: { task: next, unblocked, stranded, notice },
         };
       },
     );
@@ -316,6 +358,7 @@ export function createTasks(ctx: HubContext) {
     const unblocked = result.unblocked ?? [];
     const stranded = result.stranded ?? [];
     if (what === 'done') out.unblocked = unblocked;
+    if (!replayed && result.notice) await tellHolder(p, room, result.notice);
     if (!replayed && unblocked.length > 0)
       out.message = await tellUnblocked(p, room, agent.name, result.task, unblocked);
     if (!replayed && stranded.length > 0) {
@@ -333,11 +376,20 @@ export function createTasks(ctx: HubContext) {
     return out;
   }
 
+  /** A change's result with its event, once the holder an admin overrode (if any) is told. */
   async function withEvent<T extends TaskResult>(
-    promise: Promise<{ result: T; event: RoomEvent | null }>,
+    p: Principal,
+    promise: Promise<{
+      result: T & { notice?: HolderNotice | null };
+      event: RoomEvent | null;
+      room: Room;
+      replayed: boolean;
+    }>,
   ): Promise<T> {
-    const { result, event: e } = await promise;
-    return { ...result, event: e };
+    const { result, event: e, room, replayed } = await promise;
+    const { notice, ...rest } = result;
+    if (!replayed && notice) await tellHolder(p, room, notice);
+    return { ...rest, event: e } as T;
   }
 
   return {
@@ -350,6 +402,7 @@ export function createTasks(ctx: HubContext) {
     ): Promise<TaskResult> {
       const dependsOn = parseDependsOn(input.depends_on);
       return withEvent(
+        p,
         change(
           p,
           roomName,
@@ -474,8 +527,14 @@ export function createTasks(ctx: HubContext) {
 
     claimTask: (p: Principal, room: string, agent: string, id: string, key?: string) =>
       step(p, room, agent, id, 'claim', {}, key),
-    unclaimTask: (p: Principal, room: string, agent: string, id: string, key?: string) =>
-      step(p, room, agent, id, 'unclaim', {}, key),
+    unclaimTask: (
+      p: Principal,
+      room: string,
+      agent: string,
+      id: string,
+      input: { force?: boolean | undefined } = {},
+      key?: string,
+    ) => step(p, room, agent, id, 'unclaim', { force: input.force }, key),
     startTask: (p: Principal, room: string, agent: string, id: string, key?: string) =>
       step(p, room, agent, id, 'start', {}, key),
     finishTask: (
@@ -483,7 +542,7 @@ export function createTasks(ctx: HubContext) {
       room: string,
       agent: string,
       id: string,
-      input: { result?: string | undefined },
+      input: { result?: string | undefined; force?: boolean | undefined },
       key?: string,
     ) => step(p, room, agent, id, 'done', input, key),
     cancelTask: (
@@ -491,22 +550,26 @@ export function createTasks(ctx: HubContext) {
       room: string,
       agent: string,
       id: string,
-      input: { result?: string | undefined },
+      input: { result?: string | undefined; force?: boolean | undefined },
       key?: string,
     ) => step(p, room, agent, id, 'cancel', input, key),
 
-    /** The holder (or an admin) gives a task to another agent, who is sent a `handoff` message. */
+    /**
+     * The holder (or an admin, with `force`) gives a task to another agent, who is sent a
+     * `handoff` message.
+     */
     async handoffTask(
       p: Principal,
       roomName: string,
       agentName: string,
       id: string,
-      input: { to: string; note?: string | undefined },
+      input: { to: string; note?: string | undefined; force?: boolean | undefined },
       key?: string,
     ): Promise<TaskResult> {
       assertTaskId(id);
       if (input.note !== undefined) assertTextSize('note', input.note, DESCRIPTION_MAX_BYTES);
-      const isAdmin = p.member.scopes.includes('admin');
+      assertForceAllowed(p, input.force);
+      const force = input.force === true;
       const {
         result,
         event: e,
@@ -518,7 +581,7 @@ export function createTasks(ctx: HubContext) {
         roomName,
         agentName,
         'handoff',
-        { id, ...input },
+        { id, to: input.to, note: input.note, ...(force && { force }) },
         key,
         [id],
         (board, { agent, room, at }) => {
@@ -532,9 +595,13 @@ export function createTasks(ctx: HubContext) {
               { details: { id: task.id, status: task.status } },
             );
           }
-          assertHolder(task, agent.name, isAdmin);
+          const holder = assertHolder(task, agent.name, force);
           const status = task.status === 'blocked' ? 'blocked' : 'claimed';
           const next: Task = { ...task, assignee: input.to, status, updated_at: at };
+          const notice =
+            holder === null
+              ? null
+              : holderNotice(p, agent.name, holder, task, `handed it to ${input.to}`);
           return {
             write: [next],
             created: [],
@@ -544,8 +611,9 @@ export function createTasks(ctx: HubContext) {
               to: input.to,
               note: input.note ?? null,
               task: next,
+              ...(notice && { override: notice.override }),
             }),
-            result: { task: next, event: null },
+            result: { task: next, event: null, notice },
           };
         },
         async (room) => {
@@ -559,19 +627,23 @@ export function createTasks(ctx: HubContext) {
       ]
         .filter(Boolean)
         .join('\n\n');
+      if (!replayed && result.notice) await tellHolder(p, room, result.notice);
       const message = replayed
         ? null
         : await notify(p, room, agent.name, [input.to], 'handoff', body);
       return { task, event: e, message };
     },
 
-    /** Changes a task's title, description, priority or dependencies. */
+    /**
+     * Changes a task's title, description, priority or dependencies: its holder's, or with
+     * `force` (an admin) another agent's.
+     */
     async updateTask(
       p: Principal,
       roomName: string,
       agentName: string,
       id: string,
-      input: TaskUpdate,
+      { force: forced, ...input }: TaskUpdate & { force?: boolean | undefined },
       key?: string,
     ): Promise<TaskResult> {
       assertTaskId(id);
@@ -590,20 +662,22 @@ export function createTasks(ctx: HubContext) {
       const priority = input.priority === undefined ? undefined : parsePriority(input.priority);
       const dependsOn =
         input.depends_on === undefined ? undefined : parseDependsOn(input.depends_on);
-      const isAdmin = p.member.scopes.includes('admin');
+      assertForceAllowed(p, forced);
+      const force = forced === true;
       return withEvent(
+        p,
         change(
           p,
           roomName,
           agentName,
           'update',
-          { id, ...input },
+          { id, ...input, ...(force && { force }) },
           key,
           [id, ...(dependsOn ?? [])],
           (board, { agent, room, at }) => {
             const task = found(board, id, room);
             assertNotClosed(task);
-            assertHolder(task, agent.name, isAdmin);
+            const holder = assertHolder(task, agent.name, force);
             let status = task.status;
             if (dependsOn !== undefined) {
               assertDependencies(board, id, dependsOn, room.name);
@@ -619,11 +693,27 @@ export function createTasks(ctx: HubContext) {
               status,
               updated_at: at,
             };
+            const notice =
+              holder === null
+                ? null
+                : holderNotice(
+                    p,
+                    agent.name,
+                    holder,
+                    task,
+                    `changed its ${fields.join(', ')}`,
+                    'It is still yours: check the change before you go on.',
+                  );
             return {
               write: [next],
               created: [],
-              event: event(p, 'task.updated', { agent: agent.name, fields, task: next }),
-              result: { task: next, event: null },
+              event: event(p, 'task.updated', {
+                agent: agent.name,
+                fields,
+                task: next,
+                ...(notice && { override: notice.override }),
+              }),
+              result: { task: next, event: null, notice },
             };
           },
         ),

@@ -77,10 +77,17 @@ export interface AgentSession {
   task(id: string): Promise<{ task: Task }>;
   addTask(fields: TaskFields): Promise<TaskResponse>;
   planTasks(items: PlanItem[]): Promise<{ tasks: Task[]; refs: Record<string, string> }>;
-  updateTask(id: string, fields: Partial<Omit<TaskFields, 'assignee'>>): Promise<TaskResponse>;
+  /**
+   * `force` (here, in taskStep for unclaim, done and cancel, and in handoffTask): an admin's
+   * override of another agent's hold on the task.
+   */
+  updateTask(
+    id: string,
+    fields: Partial<Omit<TaskFields, 'assignee'>> & { force?: boolean },
+  ): Promise<TaskResponse>;
   /** `done` lists the tasks it unblocked. A step the agent already took answers `event: null`. */
-  taskStep(id: string, step: TaskStep, result?: string): Promise<TaskResponse>;
-  handoffTask(id: string, to: string, note?: string): Promise<TaskResponse>;
+  taskStep(id: string, step: TaskStep, result?: string, force?: boolean): Promise<TaskResponse>;
+  handoffTask(id: string, to: string, note?: string, force?: boolean): Promise<TaskResponse>;
 
   variables(): Promise<{ variables: Variable[] }>;
   variable(key: string): Promise<{ variable: Variable }>;
@@ -96,5 +103,8 @@ export interface AgentSession {
   leases(filter: { agent?: string; path?: string }): Promise<{ leases: Lease[] }>;
   /** Refused with `lease_conflict`, naming the holder, when another agent's lease overlaps. */
   lease(request: LeaseRequest): Promise<{ lease: Lease }>;
-  release(target: { ids: string[] } | { paths: string[] }): Promise<{ released: Lease[] }>;
+  /** With `force`, an admin's agent ends another agent's lease by id. */
+  release(
+    target: ({ ids: string[] } | { paths: string[] }) & { force?: boolean },
+  ): Promise<{ released: Lease[]; event: RoomEvent | null }>;
 }

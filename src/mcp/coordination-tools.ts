@@ -7,6 +7,7 @@ import { renderLeaseLine } from '../core/task-board.js';
 import { LEASE_MODES, type Variable } from '../core/types.js';
 import type { AgentSession } from './agent-session.js';
 import { escapeAngles } from '../core/framing.js';
+import { overrideAside } from '../core/overrides.js';
 import { guard, invalidArgs, ok, toolError } from './tool-result.js';
 
 const varLine = (v: Variable) =>
@@ -74,9 +75,11 @@ export function registerCoordinationTools(server: McpServer, session: AgentSessi
         reason: z.string().optional(),
         ttl_seconds: z.number().int().optional(),
         ids: z.array(z.string()).optional(),
+        force: z.boolean().optional().describe("release, admin only: end another agent's lease"),
       },
     },
-    guard(async ({ op = 'agents', path, paths, mode, reason, ttl_seconds, ids }) => {
+    guard(async ({ op = 'agents', path, paths, mode, reason, ttl_seconds, ids, force }) => {
+      if (force && op !== 'release') throw invalidArgs('force is for op release only.');
       switch (op) {
         case 'agents': {
           const { agents } = await session.agents();
@@ -104,8 +107,12 @@ export function registerCoordinationTools(server: McpServer, session: AgentSessi
         case 'release': {
           if (!ids?.length && !paths?.length)
             throw invalidArgs('op release needs ids (lease ids) or paths (as leased).');
-          const { released } = await session.release(ids?.length ? { ids } : { paths: paths! });
-          return ok(`Released ${released.map((l) => l.id).join(', ')}.`, { released });
+          const { released, event } = await session.release({
+            ...(ids?.length ? { ids } : { paths: paths! }),
+            ...(force && { force }),
+          });
+          const aside = overrideAside(event);
+          return ok(`Released ${released.map((l) => l.id).join(', ')}${aside}.`, { released });
         }
       }
     }),

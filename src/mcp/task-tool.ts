@@ -7,6 +7,7 @@ import { renderBoard, renderTaskLine } from '../core/task-board.js';
 import { TASK_PRIORITIES, type Task } from '../core/types.js';
 import type { AgentSession, TaskStep } from './agent-session.js';
 import { escapeAngles } from '../core/framing.js';
+import { overrideAside } from '../core/overrides.js';
 import { guard, invalidArgs, ok } from './tool-result.js';
 
 const OPS = [
@@ -23,6 +24,9 @@ const OPS = [
   'update',
   'handoff',
 ] as const;
+
+/** The ops that change a task someone may hold, so an admin may force them. */
+const FORCE_OPS: readonly string[] = ['unclaim', 'done', 'cancel', 'update', 'handoff'];
 
 const VERB: Record<TaskStep, string> = {
   claim: 'Claimed',
@@ -60,6 +64,7 @@ export function registerTaskTool(server: McpServer, session: AgentSession): void
         to: z.string().optional(),
         note: z.string().optional(),
         status: z.string().optional().describe('board: "all" or a list like "open,claimed"'),
+        force: z.boolean().optional().describe("admin only: override another agent's hold"),
         tasks: z
           .array(
             z.object({
@@ -75,7 +80,11 @@ export function registerTaskTool(server: McpServer, session: AgentSession): void
       },
     },
     guard(async (args) => {
-      const { op = 'board', id, title, description, depends_on, assignee } = args;
+      const { op = 'board', id, title, description, depends_on, assignee, force } = args;
+      if (force && !FORCE_OPS.includes(op))
+        throw invalidArgs(
+          `force is for ${FORCE_OPS.join(', ')}; to take over a held task, hand it off (to yourself too) with force.`,
+        );
       const fields = {
         ...(description !== undefined && { description }),
         ...(args.priority && { priority: args.priority }),
@@ -136,21 +145,25 @@ export function registerTaskTool(server: McpServer, session: AgentSession): void
           const updated = await session.updateTask(id, {
             ...(title !== undefined && { title }),
             ...fields,
+            ...(force && { force }),
           });
-          return ok(sentence('Updated', updated.task), { ...updated });
+          return ok(sentence('Updated', updated.task, overrideAside(updated.event)), {
+            ...updated,
+          });
         }
         case 'handoff': {
           if (args.to === undefined) throw invalidArgs('op handoff needs to (an agent name).');
-          const handed = await session.handoffTask(id, args.to, args.note);
-          return ok(sentence('Handed', handed.task, ` to ${args.to}`), { ...handed });
+          const handed = await session.handoffTask(id, args.to, args.note, force);
+          const aside = ` to ${args.to}${overrideAside(handed.event)}`;
+          return ok(sentence('Handed', handed.task, aside), { ...handed });
         }
         default: {
-          const step = await session.taskStep(id, op, args.result);
+          const step = await session.taskStep(id, op, args.result, force);
           // No event: the agent already held the task in that state (a second claim or start).
           const verb = step.event ? VERB[op] : `Already ${VERB[op].toLowerCase()}`;
           const freed = step.unblocked ?? [];
           const unblocked = freed.length ? `\nUnblocked:\n${lines(freed)}` : '';
-          return ok(sentence(verb, step.task) + unblocked, { ...step });
+          return ok(sentence(verb, step.task, overrideAside(step.event)) + unblocked, { ...step });
         }
       }
     }),

@@ -40,21 +40,21 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
     addTask: (fields) => hub.addTask(p, room, agent, fields),
     planTasks: (items) => hub.planTasks(p, room, agent, items),
     updateTask: (id, fields) => hub.updateTask(p, room, agent, id, fields),
-    taskStep: (id, step, result) => {
+    taskStep: (id, step, result, force) => {
       switch (step) {
         case 'claim':
           return hub.claimTask(p, room, agent, id);
         case 'unclaim':
-          return hub.unclaimTask(p, room, agent, id);
+          return hub.unclaimTask(p, room, agent, id, { force });
         case 'start':
           return hub.startTask(p, room, agent, id);
         case 'done':
-          return hub.finishTask(p, room, agent, id, { result });
+          return hub.finishTask(p, room, agent, id, { result, force });
         case 'cancel':
-          return hub.cancelTask(p, room, agent, id, { result });
+          return hub.cancelTask(p, room, agent, id, { result, force });
       }
     },
-    handoffTask: (id, to, note) => hub.handoffTask(p, room, agent, id, { to, note }),
+    handoffTask: (id, to, note, force) => hub.handoffTask(p, room, agent, id, { to, note, force }),
 
     variables: () => hub.listVariables(p, room),
     variable: (key) => hub.getVariable(p, room, key),

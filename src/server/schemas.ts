@@ -96,6 +96,8 @@ export const sessionBody = z.strictObject({
 });
 
 const agent = z.string();
+/** An admin's explicit override of another agent's hold on a task or lease. */
+const force = z.boolean().optional();
 
 const taskFields = {
   title: z.string(),
@@ -118,13 +120,21 @@ export const updateTaskBody = z.strictObject({
   description: markdown.optional(),
   priority: z.string().optional(),
   depends_on: z.array(z.string()).optional(),
+  force,
 });
 
 export const agentBody = z.strictObject({ agent });
 
-export const taskStepBody = z.strictObject({ agent, result: markdown.optional() });
+export const unclaimBody = z.strictObject({ agent, force });
 
-export const handoffBody = z.strictObject({ agent, to: z.string(), note: markdown.optional() });
+export const taskStepBody = z.strictObject({ agent, result: markdown.optional(), force });
+
+export const handoffBody = z.strictObject({
+  agent,
+  to: z.string(),
+  note: markdown.optional(),
+  force,
+});
 
 export const setVariableBody = z.strictObject({
   value: z.string(),
@@ -149,6 +159,7 @@ export const releaseBody = z.strictObject({
   agent,
   ids: z.array(z.string()).optional(),
   paths: z.array(z.string()).optional(),
+  force,
 });
 
 export const renewBody = z.strictObject({

@@ -156,6 +156,83 @@ describe('task board', () => {
   });
 });
 
+describe('admin overrides on one machine', () => {
+  // Machine A created ONE, so alice and carol are both agents of one admin member, as two
+  // coding agents on one laptop are: still neither may change what the other holds unasked.
+  const ONE = 'coord-one';
+  const asAlice = (args: string) => okA(`${args} --as alice`);
+  const asCarol = (args: string) => A(`${args} --as carol`);
+  let id: string;
+  before(async () => {
+    await okA(`create ${ONE} --label machine-a`);
+    await okA(`agent ${ONE} alice`);
+    await okA(`agent ${ONE} carol`);
+    id = added(await asAlice(`task add ${ONE} Refactor auth`));
+    await asAlice(`task start ${ONE} ${id}`);
+  });
+
+  test('without --force another agent of the admin member is refused naming the holder', async () => {
+    for (const args of [
+      `task done ${ONE} ${id}`,
+      `task cancel ${ONE} ${id}`,
+      `task unclaim ${ONE} ${id}`,
+      `task update ${ONE} ${id} --priority low`,
+      `task handoff ${ONE} ${id} carol`,
+    ])
+      refused(await asCarol(args), 1, /in progress by alice; only alice can change it/, /--force/);
+    const { task } = json(await okA(`task show ${ONE} ${id} --json`));
+    assert.deepEqual(
+      [task.status, task.assignee, task.priority],
+      ['in_progress', 'alice', 'medium'],
+    );
+  });
+
+  test('with --force the change is made, marked as an override, and alice is told', async () => {
+    const r = await asCarol(`task update ${ONE} ${id} --priority high --force`);
+    assert.equal(r.stdout, `Updated ${id} (overriding alice): Refactor auth.\n`, r.stderr);
+    const done = await asCarol(`task done ${ONE} ${id} --force`);
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(done.stdout, `Finished ${id} (overriding alice): Refactor auth.\n`);
+    const { messages } = json(await asAlice(`inbox ${ONE} --json`));
+    const told = messages.map((i: any) => i.message).filter((m: any) => m.from === 'carol');
+    assert.deepEqual(
+      told.map((m: any) => /and carol ([^.]+)\./.exec(m.body)?.[1]),
+      ['changed its priority', 'finished it'],
+    );
+    const lines = (await okA(`activity ${ONE} --type task.done`)).stdout;
+    assert.match(
+      lines,
+      new RegExp(`carol finished ${id} Refactor auth \\(overriding alice\\)\\n$`),
+    );
+    const log = json(await okA(`activity ${ONE} --type task.updated,task.done --json`));
+    assert.deepEqual(
+      log.events.map((e: any) => e.body.override),
+      [
+        { by: 'carol', member: 'machine-a', holder: 'alice' },
+        { by: 'carol', member: 'machine-a', holder: 'alice' },
+      ],
+    );
+  });
+
+  test("release: another agent's lease needs --force; a member without admin cannot force", async () => {
+    const { lease } = json(await asAlice(`lease ${ONE} src/auth/** --json`));
+    refused(
+      await asCarol(`release ${ONE} ${lease.id}`),
+      1,
+      new RegExp(`${lease.id} belongs to alice`),
+      /--force/,
+    );
+    const r = await asCarol(`release ${ONE} ${lease.id} --force`);
+    assert.equal(r.stdout, `Released ${lease.id} (src/auth/**) (overriding alice).\n`, r.stderr);
+    const { messages } = json(await asAlice(`inbox ${ONE} --json`));
+    assert.ok(
+      messages.some((i: any) => i.message.from === 'carol' && i.message.body.includes(lease.id)),
+    );
+    // bob's machine joined ROOM without the admin scope.
+    refused(await B(`task done ${ROOM} ${t.fix} --force`), 1, /"admin" scope/);
+  });
+});
+
 describe('task plan', () => {
   const plan = [
     { ref: 'api', title: 'API endpoint', priority: 'high' },
@@ -346,10 +423,11 @@ describe('usage errors exit 2', () => {
       2,
       /Unknown subcommand "task frobnicate": use one of add, claim, unclaim, start, done, cancel, handoff, update, show, plan\./,
     );
+    refused(await A(`task claim ${ROOM}`), 2, /Usage: huddle task claim\|start <room> <id>/);
     refused(
-      await A(`task claim ${ROOM}`),
+      await A(`task claim ${ROOM} ${t.fix} --force`),
       2,
-      /Usage: huddle task claim\|unclaim\|start <room> <id>/,
+      /--force is not an option of "huddle task claim"/,
     );
     refused(
       await A(`task claim ${ROOM} ${t.fix} --result x`),

@@ -101,8 +101,13 @@ describe('task board over HTTP', () => {
     const { task } = await owner.addTask(ROOM, 'lead', { title: 'Held' });
     await a!.client.taskStep(ROOM, a!.name, task.id, 'claim');
     await refused(b!.client.taskStep(ROOM, b!.name, task.id, 'done'), 409, 'task_claimed');
-    // The room admin may act on a task someone else holds.
-    const done = await owner.taskStep(ROOM, 'lead', task.id, 'done', 'closed by the lead');
+    // The room admin acts on a task someone else holds only with force.
+    await refused(
+      owner.taskStep(ROOM, 'lead', task.id, 'done', 'by the lead'),
+      409,
+      'task_claimed',
+    );
+    const done = await owner.taskStep(ROOM, 'lead', task.id, 'done', 'by the lead', true);
     assert.equal(done.task.status, 'done');
     await refused(a!.client.taskStep(ROOM, a!.name, task.id, 'start'), 409, 'task_closed');
   });
@@ -124,6 +129,147 @@ describe('task board over HTTP', () => {
     );
     assert.equal(res[0]!.task.id, res[1]!.task.id);
     assert.equal((await owner.tasks(ROOM, { status: ['all'] })).tasks.length, before + 1);
+  });
+});
+
+describe('admin overrides over HTTP', () => {
+  /** POSTs `body` as the room's admin, with an idempotency key. */
+  const post = (path: string, key: string, body: unknown) =>
+    fetch(`${hub.url}/v1/rooms/${ROOM}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        'content-type': 'application/json',
+        'idempotency-key': key,
+      },
+      body: JSON.stringify(body),
+    });
+
+  test('two agents of the admin member: 409 naming the holder and --force; force overrides, recorded and told', async () => {
+    // lead and deputy share the admin member, as two agents on one machine do.
+    await owner.registerAgent(ROOM, { name: 'deputy', client: 'codex' });
+    const { task } = await owner.addTask(ROOM, 'lead', { title: 'Lead work' });
+    await owner.taskStep(ROOM, 'lead', task.id, 'start');
+    const before = await head();
+    for (const attempt of [
+      () => owner.taskStep(ROOM, 'deputy', task.id, 'done'),
+      () => owner.taskStep(ROOM, 'deputy', task.id, 'cancel'),
+      () => owner.taskStep(ROOM, 'deputy', task.id, 'unclaim'),
+      () => owner.updateTask(ROOM, 'deputy', task.id, { priority: 'low' }),
+      () => owner.handoffTask(ROOM, 'deputy', task.id, 'deputy'),
+    ]) {
+      const err = await refused(attempt(), 409, 'task_claimed');
+      assert.equal(err.details.assignee, 'lead');
+      assert.match(
+        err.message,
+        /in progress by lead; only lead can change it\..*--force \(force: true\)/,
+      );
+    }
+    assert.equal(await head(), before, 'no refusal appended an event');
+
+    const updated = await owner.updateTask(ROOM, 'deputy', task.id, {
+      priority: 'low',
+      force: true,
+    });
+    assert.deepEqual(updated.event?.body.override, {
+      by: 'deputy',
+      member: 'owner',
+      holder: 'lead',
+    });
+    const handed = await owner.handoffTask(ROOM, 'deputy', task.id, 'deputy', 'mine now', true);
+    assert.deepEqual([handed.task.assignee, handed.task.status], ['deputy', 'claimed']);
+    assert.equal((handed.event?.body.override as { holder: string }).holder, 'lead');
+    const { messages } = await owner.peekInbox(ROOM, 'lead');
+    const told = messages.map((i) => i.message).filter((m) => m.from === 'deputy');
+    assert.equal(told.length, 2, JSON.stringify(told));
+    assert.match(
+      told[0]!.body,
+      /deputy \(admin member "owner"\) overrode your hold: .*changed its priority/,
+    );
+    assert.match(
+      told[1]!.body,
+      new RegExp(`${task.id} "Lead work" was yours, and deputy handed it to deputy`),
+    );
+    // A change that overrides nobody records no override, with force or without.
+    const own = await owner.taskStep(ROOM, 'deputy', task.id, 'done', 'shipped', true);
+    assert.equal(own.event?.body.override, undefined);
+  });
+
+  test('force from a member without admin is 403 force_requires_admin; claim and start take no force', async () => {
+    const [a, b] = agents;
+    const { task } = await a!.client.addTask(ROOM, a!.name, { title: 'Plain' });
+    await a!.client.taskStep(ROOM, a!.name, task.id, 'claim');
+    const before = await head();
+    const err = await refused(
+      b!.client.taskStep(ROOM, b!.name, task.id, 'done', undefined, true),
+      403,
+      'force_requires_admin',
+    );
+    assert.match(err.message, /"admin" scope/);
+    await refused(
+      b!.client.handoffTask(ROOM, b!.name, task.id, b!.name, undefined, true),
+      403,
+      'force_requires_admin',
+    );
+    await refused(
+      b!.client.updateTask(ROOM, b!.name, task.id, { title: 'x', force: true }),
+      403,
+      'force_requires_admin',
+    );
+    const claim = await post(`/tasks/${task.id}/claim`, 'claim-force', {
+      agent: 'lead',
+      force: true,
+    });
+    assert.equal(claim.status, 400);
+    assert.match(JSON.stringify(await claim.json()), /force/);
+    assert.equal(await head(), before);
+  });
+
+  test('an idempotency key covers force: reused without it is 409 idempotency_key_reused', async () => {
+    const [a] = agents;
+    const { task } = await a!.client.addTask(ROOM, a!.name, { title: 'Keyed' });
+    await a!.client.taskStep(ROOM, a!.name, task.id, 'claim');
+    const forced = await post(`/tasks/${task.id}/cancel`, 'cancel-1', {
+      agent: 'lead',
+      force: true,
+    });
+    assert.equal(forced.status, 200);
+    const first = (await forced.json()) as { event: RoomEvent };
+    const again = await post(`/tasks/${task.id}/cancel`, 'cancel-1', {
+      agent: 'lead',
+      force: true,
+    });
+    assert.equal(((await again.json()) as { event: RoomEvent }).event.id, first.event.id);
+    const plain = await post(`/tasks/${task.id}/cancel`, 'cancel-1', { agent: 'lead' });
+    assert.equal(plain.status, 409);
+    const body = (await plain.json()) as { error: { code: string } };
+    assert.equal(body.error.code, 'idempotency_key_reused');
+  });
+
+  test("another agent's lease: 403 not_your_lease for the admin's agent too; force releases it and tells the holder", async () => {
+    const [a, b] = agents;
+    const { lease } = await a!.client.lease(ROOM, a!.name, { paths: ['ops/**'] });
+    const err = await refused(
+      owner.release(ROOM, 'lead', { ids: [lease.id] }),
+      403,
+      'not_your_lease',
+    );
+    assert.match(err.message, new RegExp(`${lease.id} belongs to ${a!.name}.*--force`));
+    await refused(
+      b!.client.release(ROOM, b!.name, { ids: [lease.id], force: true }),
+      403,
+      'force_requires_admin',
+    );
+    const { released, event } = await owner.release(ROOM, 'lead', { ids: [lease.id], force: true });
+    assert.deepEqual(
+      released.map((l) => l.id),
+      [lease.id],
+    );
+    assert.deepEqual(event?.body.override, { by: 'lead', member: 'owner', holders: [a!.name] });
+    const { messages } = await a!.client.peekInbox(ROOM, a!.name);
+    const told = messages.map((i) => i.message).find((m) => m.body.includes(lease.id));
+    assert.equal(told?.from, 'lead');
+    assert.match(told!.body, /overrode your hold: lead released .*ops\/\*\*.*leased by you/);
   });
 });
 

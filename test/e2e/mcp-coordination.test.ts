@@ -142,6 +142,47 @@ test('leases: lease, a conflicting lease names the holder, check a path, release
   assert.match(text(await call(bob, 'who', {})), /- alice: online, claude-code/);
 });
 
+test("one machine's agents share its admin member, yet change each other's tasks and leases only with force", async () => {
+  // alice and bob both run on this home's "laptop" member, which created the room (admin).
+  const id = (
+    (await call(alice, 'tasks', { op: 'add', title: 'Alice only' })).structuredContent as {
+      task: Task;
+    }
+  ).task.id;
+  await call(alice, 'tasks', { op: 'start', id });
+  for (const args of [
+    { op: 'done', id },
+    { op: 'cancel', id },
+    { op: 'unclaim', id },
+    { op: 'update', id, priority: 'low' },
+    { op: 'handoff', id, to: 'bob' },
+  ])
+    assert.match(
+      await refused(bob, 'tasks', args),
+      /task_claimed.*in progress by alice; only alice can change it.*force: true/,
+    );
+  assert.match(await refused(bob, 'tasks', { op: 'claim', id, force: true }), /force is for/);
+
+  const forced = await call(bob, 'tasks', { op: 'done', id, result: 'closed', force: true });
+  assert.equal(text(forced), `Finished ${id} (overriding alice): Alice only.`);
+  const event = (forced.structuredContent as { event: { body: Record<string, unknown> } }).event;
+  assert.deepEqual(event.body.override, { by: 'bob', member: 'laptop', holder: 'alice' });
+  const inbox = text(await call(alice, 'inbox', {}));
+  assert.match(inbox, new RegExp(`bob \\(admin member "laptop"\\) overrode your hold: ${id}`));
+
+  const leased = await call(alice, 'who', { op: 'lease', paths: ['src/own/**'] });
+  const lease = (leased.structuredContent as { lease: Lease }).lease;
+  assert.match(
+    await refused(bob, 'who', { op: 'release', ids: [lease.id] }),
+    new RegExp(`not_your_lease.*${lease.id} belongs to alice.*force: true`),
+  );
+  assert.match(await refused(bob, 'who', { op: 'agents', force: true }), /force is for op release/);
+  assert.equal(
+    text(await call(bob, 'who', { op: 'release', ids: [lease.id], force: true })),
+    `Released ${lease.id} (overriding alice).`,
+  );
+});
+
 test('variables: set, get, a stale set shows the current value, delete', async () => {
   const set = text(
     await call(alice, 'checkpoint', {
@@ -251,6 +292,25 @@ test('over HTTP /mcp the tasks tool works, and a share needs its content', async
   clients.push(client);
   const added = text(await call(client, 'tasks', { op: 'add', title: 'Over HTTP' }));
   assert.match(added, /^Added \[T-\w+\] OPEN +\[MEDIUM\] Over HTTP$/);
+  // The same override rule through the hub's own session: dave shares carol's admin member.
+  const dave = new Client({ name: 'test', version: '1.0.0' });
+  await dave.connect(
+    new StreamableHTTPClientTransport(new URL(`${hub.url}/mcp?agent=dave`), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  clients.push(dave);
+  const held = (
+    (await call(client, 'tasks', { op: 'add', title: 'Carol holds' })).structuredContent as {
+      task: Task;
+    }
+  ).task.id;
+  await call(client, 'tasks', { op: 'claim', id: held });
+  assert.match(await refused(dave, 'tasks', { op: 'unclaim', id: held }), /task_claimed.*carol/);
+  assert.equal(
+    text(await call(dave, 'tasks', { op: 'unclaim', id: held, force: true })),
+    `Unclaimed ${held} (overriding carol): Carol holds.`,
+  );
   assert.match(text(await call(client, 'tasks', { op: 'ready' })), /Over HTTP/);
 
   const missing = await refused(client, 'send', { share: { path: 'src/a.ts' } });

@@ -255,22 +255,78 @@ describe('Hub leases', () => {
     assert.deepEqual(ids(await leases()), [three.id]);
   });
 
-  it("refuses another agent's lease id (403 not_your_lease); an admin may release it", async (t) => {
-    const { hub, a, b, admin, lease, leases } = await setup(t);
+  it("refuses another agent's lease id (403 not_your_lease), to an admin's agent too, unless forced", async (t) => {
+    const { hub, a, b, admin, lease, leases, head } = await setup(t);
     const held = await lease(a, 'alice', ['src/**']);
-    const err = await refused(
-      hub.releaseLeases(b, ROOM, 'bob', { ids: [held.id] }),
+    const before = await head();
+    for (const [p, agent] of [
+      [b, 'bob'],
+      [admin, 'boss'],
+    ] as const) {
+      const err = await refused(
+        hub.releaseLeases(p, ROOM, agent, { ids: [held.id] }),
+        'not_your_lease',
+        'forbidden',
+      );
+      assert.match(err.message, new RegExp(`${held.id} belongs to alice`));
+      assert.match(err.message, /--force \(force: true\)/);
+      assert.deepEqual(err.details.holders, ['alice']);
+    }
+    const plain = await refused(
+      hub.releaseLeases(b, ROOM, 'bob', { ids: [held.id], force: true }),
+      'force_requires_admin',
+      'forbidden',
+    );
+    assert.equal(plain.details.field, 'force');
+    assert.equal(await head(), before, 'no refusal wrote anything');
+    assert.equal((await leases()).length, 1);
+  });
+
+  it("an admin's agent ends another agent's lease with force: recorded as an override, the holder told", async (t) => {
+    const { hub, a, admin, lease, leases, events, head } = await setup(t);
+    // Two agents of the admin member, as on one machine: deputy is no holder of boss's lease.
+    await hub.registerAgent(admin, ROOM, { name: 'deputy' });
+    const alices = await lease(a, 'alice', ['src/**'], { reason: 'refactor' });
+    const boss = await lease(admin, 'boss', ['docs/**']);
+    await refused(
+      hub.releaseLeases(admin, ROOM, 'deputy', { ids: [boss.id] }),
       'not_your_lease',
       'forbidden',
     );
-    assert.match(err.message, new RegExp(`${held.id} belongs to alice`));
-    assert.equal((await leases()).length, 1);
-    const { released } = await hub.releaseLeases(admin, ROOM, 'boss', { ids: [held.id] });
+    const before = await head();
+    const { released, event } = await hub.releaseLeases(admin, ROOM, 'deputy', {
+      ids: [alices.id, boss.id],
+      force: true,
+    });
+    assert.deepEqual(released.map((l) => l.id).sort(), [alices.id, boss.id].sort());
+    const override = event?.body.override as { by: string; member: string; holders: string[] };
     assert.deepEqual(
-      released.map((l) => l.id),
-      [held.id],
+      [override.by, override.member, [...override.holders].sort()],
+      ['deputy', 'owner', ['alice', 'boss']],
     );
     assert.deepEqual(await leases(), []);
+    const log = await events(before);
+    const told = log
+      .filter((e) => e.type === 'message')
+      .map((e) => e.body.message as { from: string; to: string; kind: string; body: string });
+    assert.deepEqual(told.map((m) => [m.from, m.to, m.kind]).sort(), [
+      ['deputy', 'alice', 'status'],
+      ['deputy', 'boss', 'status'],
+    ]);
+    const toAlice = told.find((m) => m.to === 'alice')!;
+    assert.match(
+      toAlice.body,
+      new RegExp(`deputy released ${alices.id} \\(src/\\*\\*\\), leased by you`),
+    );
+    assert.ok(!toAlice.body.includes(boss.id), 'each holder hears of their own leases');
+  });
+
+  it('force on own leases records no override and tells nobody', async (t) => {
+    const { hub, admin, lease } = await setup(t);
+    const own = await lease(admin, 'boss', ['lib/**']);
+    const { event } = await hub.releaseLeases(admin, ROOM, 'boss', { ids: [own.id], force: true });
+    assert.equal(event?.type, 'lease.released');
+    assert.equal('override' in (event?.body ?? {}), false);
   });
 
   it('check: finds the holder of a concrete file under a leased glob', async (t) => {

@@ -316,36 +316,178 @@ describe('Hub tasks', () => {
       assert.equal(await head(), before);
     });
 
-    it('changes a claimed task only by its assignee or an admin; others get task_claimed', async (t) => {
+    it('changes a held task only by its holder, admin or not, unless forced; the refusal says how', async (t) => {
       const env = await setup(t);
-      const { add, claim, start, unclaim, finish, cancel, update, handoff, get, bob, boss } = env;
+      const { add, claim, start, unclaim, finish, cancel, update, handoff, get, head } = env;
+      const { bob, boss } = env;
       const task = await add('Mine');
       await claim(task.id);
-      for (const attempt of [
-        () => start(task.id, bob),
-        () => finish(task.id, undefined, bob),
-        () => unclaim(task.id, bob),
-        () => cancel(task.id, undefined, bob),
-        () => update(task.id, { title: 'Stolen' }, bob),
-        () => handoff(task.id, 'bob', undefined, bob),
-      ]) {
-        const err = await refused(attempt(), 'task_claimed', 'conflict');
-        assert.equal(err.details.assignee, 'alice');
+      const before = await head();
+      // boss is an agent of the room's admin member: without force it is refused like anyone.
+      for (const who of [bob, boss]) {
+        for (const attempt of [
+          () => start(task.id, who),
+          () => finish(task.id, undefined, who),
+          () => unclaim(task.id, who),
+          () => cancel(task.id, undefined, who),
+          () => update(task.id, { title: 'Stolen' }, who),
+          () => handoff(task.id, who[1], undefined, who),
+        ]) {
+          const err = await refused(attempt(), 'task_claimed', 'conflict');
+          assert.equal(err.details.assignee, 'alice');
+          assert.match(err.message, /by alice/);
+          assert.match(err.message, /--force \(force: true\)/);
+        }
       }
+      assert.equal(await head(), before, 'no refusal wrote anything');
       assert.deepEqual(
         [(await get(task.id)).title, (await get(task.id)).assignee],
         ['Mine', 'alice'],
       );
-      const updated = (await update(task.id, { priority: 'high' }, boss)).task;
-      assert.deepEqual([updated.priority, updated.assignee], ['high', 'alice']);
-      const unclaimed = (await unclaim(task.id, boss)).task;
-      assert.deepEqual([unclaimed.status, unclaimed.assignee], ['open', null]);
+    });
+
+    it("two agents of one admin member (one machine): neither changes the other's task without force", async (t) => {
+      const { hub, admin, agent, add, claim, finish, cancel, unclaim, get, inbox, boss } =
+        await setup(t);
+      const deputy = await agent(admin, 'deputy');
+      const task = await add('Boss work', {}, boss);
+      await claim(task.id, boss);
+      await refused(finish(task.id, 'done by deputy', deputy), 'task_claimed', 'conflict');
+      await refused(cancel(task.id, undefined, deputy), 'task_claimed', 'conflict');
+      await refused(unclaim(task.id, deputy), 'task_claimed', 'conflict');
+      const forced = await hub.finishTask(admin, ROOM, 'deputy', task.id, {
+        result: 'closed for boss',
+        force: true,
+      });
+      assert.deepEqual(
+        [forced.task.status, forced.task.assignee, forced.task.result],
+        ['done', 'boss', 'closed for boss'],
+      );
+      assert.deepEqual(forced.event?.body.override, {
+        by: 'deputy',
+        member: 'owner',
+        holder: 'boss',
+      });
+      assert.equal((await get(task.id)).status, 'done');
+      const [told] = await inbox(boss);
+      assert.deepEqual([told?.from, told?.kind], ['deputy', 'task']);
+      assert.match(told!.body, new RegExp(`overrode your hold: ${task.id} "Boss work" was yours`));
+      assert.match(told!.body, /deputy finished it/);
+    });
+
+    it('an admin overrides with force: each event records the override, the holder is told', async (t) => {
+      const env = await setup(t);
+      const { hub, admin, add, claim, start, get, events, head, inbox, alice, bob } = env;
+      const byBoss = { force: true };
+      const t1 = await add('First');
+      await start(t1.id);
+      const before = await head();
+      const updated = await hub.updateTask(admin, ROOM, 'boss', t1.id, {
+        priority: 'high',
+        ...byBoss,
+      });
+      assert.deepEqual([updated.task.priority, updated.task.assignee], ['high', 'alice']);
+      const unclaimed = await hub.unclaimTask(admin, ROOM, 'boss', t1.id, byBoss);
+      assert.deepEqual([unclaimed.task.status, unclaimed.task.assignee], ['open', null]);
+      await claim(t1.id);
+      const handed = await hub.handoffTask(admin, ROOM, 'boss', t1.id, { to: 'bob', ...byBoss });
+      assert.deepEqual([handed.task.assignee, handed.task.status], ['bob', 'claimed']);
+      const cancelled = await hub.cancelTask(admin, ROOM, 'boss', t1.id, byBoss);
+      assert.equal(cancelled.task.status, 'cancelled');
+      const log = (await events(before)).filter((e) => e.type.startsWith('task.'));
+      assert.deepEqual(
+        log.map((e) => [e.type, (e.body.override as { holder: string } | undefined)?.holder]),
+        [
+          ['task.updated', 'alice'],
+          ['task.unclaimed', 'alice'],
+          ['task.claimed', undefined],
+          ['task.handoff', 'alice'],
+          ['task.cancelled', 'bob'],
+        ],
+      );
+      for (const e of log.filter((e) => e.body.override))
+        assert.deepEqual(
+          [(e.body.override as any).by, (e.body.override as any).member, e.actor?.label],
+          ['boss', 'owner', 'owner'],
+        );
+      const toAlice = (await inbox(alice)).filter((m) => m.from === 'boss');
+      assert.deepEqual(
+        toAlice.map((m) => /boss (\w+ [^.]*?)\./.exec(m.body.split('was yours, and ')[1]!)?.[0]),
+        ['boss changed its priority.', 'boss unclaimed it.', 'boss handed it to bob.'],
+      );
+      assert.ok(toAlice.every((m) => m.kind === 'task' && m.body.includes(t1.id)));
+      const toBob = (await inbox(bob)).map((m) => m.kind);
+      assert.deepEqual(toBob, ['handoff', 'task'], 'bob got the handoff, then the cancel notice');
+      assert.equal((await get(t1.id)).status, 'cancelled');
+    });
+
+    it('force needs the admin scope (403 force_requires_admin) and writes nothing', async (t) => {
+      const { hub, add, claim, head, get, a, b } = await setup(t);
+      const task = await add('Mine');
       await claim(task.id);
-      const done = (await finish(task.id, 'by admin', boss)).task;
-      assert.deepEqual([done.status, done.assignee, done.result], ['done', 'alice', 'by admin']);
-      const other = await add('Other');
-      await claim(other.id);
-      assert.equal((await cancel(other.id, undefined, boss)).task.status, 'cancelled');
+      const before = await head();
+      for (const attempt of [
+        () => hub.finishTask(b, ROOM, 'bob', task.id, { force: true }),
+        () => hub.cancelTask(b, ROOM, 'bob', task.id, { force: true }),
+        () => hub.unclaimTask(b, ROOM, 'bob', task.id, { force: true }),
+        () => hub.updateTask(b, ROOM, 'bob', task.id, { title: 'Stolen', force: true }),
+        () => hub.handoffTask(b, ROOM, 'bob', task.id, { to: 'bob', force: true }),
+        // Not even on the agent's own task: force is an admin's word.
+        () => hub.finishTask(a, ROOM, 'alice', task.id, { force: true }),
+      ]) {
+        const err = await refused(attempt(), 'force_requires_admin', 'forbidden');
+        assert.equal(err.details.field, 'force');
+        assert.match(err.message, /"admin" scope/);
+      }
+      assert.equal(await head(), before);
+      assert.deepEqual(
+        [(await get(task.id)).assignee, (await get(task.id)).title],
+        ['alice', 'Mine'],
+      );
+    });
+
+    it('force on a change that needs no override records none and tells nobody', async (t) => {
+      const { hub, admin, add, claim, events, head, inbox, alice, boss } = await setup(t);
+      const own = await add('Own', {}, boss);
+      await claim(own.id, boss);
+      const free = await add('Free');
+      const before = await head();
+      await hub.updateTask(admin, ROOM, 'boss', own.id, { priority: 'low', force: true });
+      await hub.finishTask(admin, ROOM, 'boss', own.id, { force: true });
+      await hub.cancelTask(admin, ROOM, 'boss', free.id, { force: true });
+      const log = await events(before);
+      assert.deepEqual(
+        log.map((e) => [e.type, 'override' in e.body]),
+        [
+          ['task.updated', false],
+          ['task.done', false],
+          ['task.cancelled', false],
+        ],
+      );
+      assert.deepEqual(await inbox(alice), []);
+      assert.equal(free.created_by, 'alice');
+    });
+
+    it('an idempotency key covers force: the same key without it is another request', async (t) => {
+      const { hub, admin, add, claim, head, inbox, alice } = await setup(t);
+      const task = await add('Mine');
+      await claim(task.id);
+      await refused(
+        hub.finishTask(admin, ROOM, 'boss', task.id, {}, 'fin-1'),
+        'task_claimed',
+        'conflict',
+      );
+      const first = await hub.finishTask(admin, ROOM, 'boss', task.id, { force: true }, 'fin-2');
+      const before = await head();
+      const again = await hub.finishTask(admin, ROOM, 'boss', task.id, { force: true }, 'fin-2');
+      assert.deepEqual(again.event, first.event);
+      assert.equal(await head(), before, 'the replay appended nothing');
+      assert.equal((await inbox(alice)).length, 1, 'the holder was told once');
+      await refused(
+        hub.finishTask(admin, ROOM, 'boss', task.id, {}, 'fin-2'),
+        'idempotency_key_reused',
+        'conflict',
+      );
     });
 
     it('refuses an admin who claims or starts a held task, pointing to handoff', async (t) => {

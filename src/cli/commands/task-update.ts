@@ -3,6 +3,7 @@
 import type { Run } from '../registry.js';
 import { usageError } from '../cli-error.js';
 import { stringFlag } from '../flags.js';
+import { overrideAside } from '../../core/overrides.js';
 import { repeatedList, textOption } from './option-values.js';
 import { taskSentence } from './task-sentence.js';
 
@@ -20,6 +21,7 @@ export const run: Run = async (ctx, [room, id], flags) => {
     ...(priority !== undefined && { priority }),
     ...(dependsOn !== undefined && { depends_on: dependsOn }),
     ...(description !== undefined && { description }),
+    ...(flags.force === true && { force: true }),
   });
-  ctx.print(answer, () => taskSentence('Updated', answer.task));
+  ctx.print(answer, () => taskSentence('Updated', answer.task, overrideAside(answer.event)));
 };

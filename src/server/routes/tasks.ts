@@ -16,12 +16,12 @@ import {
   handoffBody,
   planBody,
   taskStepBody,
+  unclaimBody,
   updateTaskBody,
 } from '../schemas.js';
 
 const STEPS = {
   claim: 'claimTask',
-  unclaim: 'unclaimTask',
   start: 'startTask',
 } as const;
 
@@ -76,22 +76,25 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
     });
   }
 
+  app.post(`${tasks}/:id/unclaim`, async (c) => {
+    const p = await auth(c);
+    const { agent, ...input } = await readJson(c, unclaimBody);
+    const { room, id } = c.req.param();
+    return c.json(await hub.unclaimTask(p, room, agent, id, input, idempotencyKey(c)));
+  });
+
   app.post(`${tasks}/:id/done`, async (c) => {
     const p = await auth(c);
-    const body = await readJson(c, taskStepBody);
+    const { agent, ...input } = await readJson(c, taskStepBody);
     const { room, id } = c.req.param();
-    return c.json(
-      await hub.finishTask(p, room, body.agent, id, { result: body.result }, idempotencyKey(c)),
-    );
+    return c.json(await hub.finishTask(p, room, agent, id, input, idempotencyKey(c)));
   });
 
   app.post(`${tasks}/:id/cancel`, async (c) => {
     const p = await auth(c);
-    const body = await readJson(c, taskStepBody);
+    const { agent, ...input } = await readJson(c, taskStepBody);
     const { room, id } = c.req.param();
-    return c.json(
-      await hub.cancelTask(p, room, body.agent, id, { result: body.result }, idempotencyKey(c)),
-    );
+    return c.json(await hub.cancelTask(p, room, agent, id, input, idempotencyKey(c)));
   });
 
   app.post(`${tasks}/:id/handoff`, async (c) => {

@@ -265,7 +265,7 @@ export function createLeases(ctx: HubContext) {
               other.length > 0 ? 'not_your_lease' : 'lease_not_found',
               other.length > 0
                 ? `${other.map((l) => `${l.id} belongs to ${l.agent}`).join('; ')}: only its agent can release it. ${OVERRIDE_HINT}`
-                : `${agent.name} holds no live lease ${input.ids ? 'with id' : 'on'} ${missing.join(', ')}. Nothing was released; list leases with "huddle leases ${room.name}".`,
+                : `${agent.name} holds no live lease ${input.ids ? 'with id' : 'on'} ${missing.join(', ')}. Nothing was released; ${othersOn(held, missing) || `list leases with "huddle leases ${room.name}".`}`,
               {
                 details: {
                   missing,
@@ -353,4 +353,11 @@ export function createLeases(ctx: HubContext) {
     /** Ends leases that expired or whose agent has been offline past the grace period. */
     sweepLeases,
   };
+}
+
+/** For a release by path: whose leases hold those paths instead, and how an admin ends them. */
+function othersOn(held: Lease[], paths: string[]): string {
+  const theirs = held.filter((l) => l.paths.some((path) => paths.includes(path)));
+  if (theirs.length === 0) return '';
+  return `${theirs.map((l) => `${l.id} of ${l.agent}`).join(', ')} ${theirs.length === 1 ? 'holds' : 'hold'} ${paths.length === 1 ? 'it' : 'them'}: only its agent releases it, or an admin by id with --force (force: true).`;
 }

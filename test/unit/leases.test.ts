@@ -272,6 +272,13 @@ describe('Hub leases', () => {
       assert.match(err.message, /--force \(force: true\)/);
       assert.deepEqual(err.details.holders, ['alice']);
     }
+    // By path, the refusal names whose lease holds it and how an admin ends it.
+    const byPath = await refused(
+      hub.releaseLeases(admin, ROOM, 'boss', { paths: ['src/**'], force: true }),
+      'lease_not_found',
+      'not_found',
+    );
+    assert.match(byPath.message, new RegExp(`${held.id} of alice holds it: .*by id with --force`));
     const plain = await refused(
       hub.releaseLeases(b, ROOM, 'bob', { ids: [held.id], force: true }),
       'force_requires_admin',

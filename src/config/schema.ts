@@ -11,6 +11,7 @@ export interface Config {
   port: number;
   store: string;
   sync: 'full' | 'normal';
+  wal_limit_bytes: number;
   url: string;
   create_secret: string | undefined;
   open_create: boolean;
@@ -167,6 +168,14 @@ export const SETTINGS: Setting[] = [
       'SQLite durability: full syncs every acknowledged write; normal skips the sync (survives a hub crash, not a power loss)',
     parse: oneOf('full', 'normal'),
     default: () => 'full' as const,
+  }),
+  setting({
+    key: 'wal_limit_bytes',
+    env: 'HUDDLE_WAL_LIMIT_BYTES',
+    description:
+      'SQLite: past this size the write-ahead log is copied into the database and started over, and its file cut back to this size',
+    parse: int(1024 * 1024, 64 * 1024 * 1024 * 1024),
+    default: () => 64 * 1024 * 1024,
   }),
   setting({
     key: 'url',

@@ -13,6 +13,7 @@ import type { Store } from '../core/store.js';
 import { openStore } from '../store/open-store.js';
 import { createApp } from './app.js';
 import { ensureLocalSecret } from './local-secret.js';
+import { makeHomePrivate } from './private-home.js';
 import { attachGateway, type Gateway } from './stream/gateway.js';
 import type { Logger } from './logger.js';
 
@@ -55,9 +56,21 @@ export async function startHub(
       `offline_after_seconds (${config.offline_after_seconds}) must be at least twice heartbeat_seconds (${config.heartbeat_seconds}), or connected agents would go offline between two pings.`,
     );
   }
+  // HUDDLE_HOME and the database hold tokens, secrets and every message: this user's alone.
+  const home = makeHomePrivate(config.home);
   // Only a hub on loopback trusts the local secret: anyone who can read HUDDLE_HOME is this user.
   const localSecret = isLoopback(config.host) ? ensureLocalSecret(config.home) : undefined;
-  const store = await openStore(config.store, { sync: config.sync });
+  const store = await openStore(config.store, {
+    sync: config.sync,
+    walLimitBytes: config.wal_limit_bytes,
+    onTightened: (paths) => home.changed.push(...paths),
+  });
+  if (home.changed.length > 0)
+    logger.warn('made files private to this user (0600, directories 0700)', {
+      paths: home.changed,
+    });
+  if (home.failed.length > 0)
+    logger.warn('could not make files private to this user', { files: home.failed });
   const bus = createLocalBus((err) => logger.error('bus listener failed', { error: String(err) }));
   const hub = createHub({
     store,

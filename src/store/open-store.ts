@@ -7,6 +7,10 @@ import { HuddleError } from '../core/errors.js';
 export interface OpenStoreOptions {
   /** SQLite durability: `full` syncs every acknowledged write (the default). */
   sync?: 'full' | 'normal';
+  /** SQLite: the WAL file's size limit in bytes (see SqliteStoreOptions). */
+  walLimitBytes?: number;
+  /** SQLite: told the database files that others could read and that were made private. */
+  onTightened?: (paths: string[]) => void;
 }
 
 /** Opens `sqlite:<path>` (or `sqlite::memory:`); loads the driver only when it is needed. */
@@ -23,6 +27,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     const store = openSqliteStore({
       path: path === ':memory:' ? path : resolve(path),
       sync: options.sync ?? 'full',
+      walLimitBytes: options.walLimitBytes,
+      onTightened: options.onTightened,
     });
     await store.migrate();
     return store;

@@ -57,6 +57,17 @@ describe('loadConfig', () => {
     assert.equal(sources.home, 'default');
   });
 
+  it('reads the WAL limit in bytes and refuses one under 1 MiB, naming the range', () => {
+    assert.equal(load().config.wal_limit_bytes, 64 * 1024 * 1024);
+    assert.equal(
+      load({ env: { HUDDLE_WAL_LIMIT_BYTES: '2097152' } }).config.wal_limit_bytes,
+      2 * 1024 * 1024,
+    );
+    const message = refusal(() => load({ env: { HUDDLE_WAL_LIMIT_BYTES: '4096' } }));
+    assert.ok(message.includes('HUDDLE_WAL_LIMIT_BYTES'), message);
+    assert.ok(message.includes('1048576 to 68719476736'), message);
+  });
+
   it('lets the file beat defaults, env beat the file, and flags beat env', () => {
     writeSettings({ port: 1111, log_level: 'warn', sync: 'normal', host: '127.0.0.2' });
     const fromFile = load();

@@ -108,4 +108,25 @@ describe('createGroupCommit', () => {
     assert.deepEqual(settled, [1, 2, 3]);
     assert.equal(committed(), 3);
   });
+
+  it('holds commits back until the hold ends, then commits the waiting writes together', async () => {
+    const group = createGroupCommit(db);
+    let end!: () => void;
+    group.hold(new Promise<void>((resolve) => (end = resolve)));
+    const first = group.run(insert(1));
+    await new Promise((r) => setTimeout(r, 20));
+    const second = group.run(insert(2));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(committed(), 0, 'nothing committed while held');
+    assert.equal(group.pending, 2);
+    const drained = group.drain();
+    end();
+    const results = await Promise.all([first, second]);
+    await drained;
+    assert.deepEqual(
+      results.map((r) => r.visibleToOthers),
+      [0, 0],
+    );
+    assert.equal(committed(), 2);
+  });
 });

@@ -7,6 +7,8 @@ import { maskUrl } from '../../config/load-config.js';
 
 export const run: Run = async (ctx) => {
   const { config } = ctx;
+  // Files the hub (or SQLite) creates give group and others no access, whatever the shell's umask.
+  process.umask(0o077);
   const format =
     config.log_format === 'auto' ? (process.stderr.isTTY ? 'pretty' : 'json') : config.log_format;
   const logger = createLogger({

@@ -19,6 +19,11 @@ export interface GroupCommit {
   run<T>(fn: () => T): Promise<T>;
   /** Resolves when every queued write has been committed or refused. */
   drain(): Promise<void>;
+  /**
+   * Starts no transaction until `until` settles: writes queue meanwhile and commit together after.
+   * The event loop stays free; only acknowledgements wait.
+   */
+  hold(until: Promise<unknown>): void;
   /** Writes waiting for the next commit. */
   readonly pending: number;
 }
@@ -26,6 +31,7 @@ export interface GroupCommit {
 export function createGroupCommit(db: Database, maxBatch = 512): GroupCommit {
   let queue: Job[] = [];
   let scheduled = false;
+  let holds = 0;
   let idleWaiters: Array<() => void> = [];
 
   // A nested better-sqlite3 transaction runs as a SAVEPOINT inside the outer one.
@@ -47,6 +53,7 @@ export function createGroupCommit(db: Database, maxBatch = 512): GroupCommit {
 
   function flush() {
     scheduled = false;
+    if (holds > 0) return; // the hold's end schedules the next flush
     const jobs = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
     queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
@@ -90,6 +97,14 @@ export function createGroupCommit(db: Database, maxBatch = 512): GroupCommit {
     drain() {
       if (queue.length === 0 && !scheduled) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    hold(until) {
+      holds++;
+      const release = () => {
+        holds--;
+        if (holds === 0 && queue.length > 0) schedule();
+      };
+      until.then(release, release);
     },
     get pending() {
       return queue.length;

@@ -2,9 +2,6 @@
 
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { iso } from '../../core/clock.js';
 import type {
   Credential,
@@ -16,7 +13,9 @@ import type {
 } from '../../core/store.js';
 import { storeErrors } from '../../core/store-errors.js';
 import type { Checkpoint, EventDraft, Member, Room, RoomEvent, Scope } from '../../core/types.js';
+import { startCheckpointer } from './checkpointer.js';
 import { createGroupCommit } from './group-commit.js';
+import { makeDatabaseFilesPrivate } from './private-files.js';
 import { createSqliteCoordination } from './sqlite-coordination.js';
 import { createSqliteMessaging } from './sqlite-messaging.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
@@ -31,7 +30,16 @@ export interface SqliteStoreOptions {
   sync?: 'full' | 'normal';
   /** How often the checkpoint worker moves the WAL into the database file; 0 turns it off. */
   checkpointIntervalMs?: number;
+  /**
+   * The WAL file's size limit in bytes (default 64 MiB): past it, the checkpoint worker copies the
+   * WAL into the database and starts it over, and the file is cut back to this size.
+   */
+  walLimitBytes?: number;
+  /** Told the database files that others could read and that were made private (mode 0600). */
+  onTightened?: (paths: string[]) => void;
 }
+
+export const DEFAULT_WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 
 interface RoomRow {
   id: string;
@@ -82,7 +90,12 @@ const toEvent = (room: string, e: EventRow): RoomEvent => ({
 });
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+  const onDisk = options.path !== ':memory:';
+  if (onDisk) {
+    const tightened = makeDatabaseFilesPrivate(options.path);
+    if (tightened.length > 0) options.onTightened?.(tightened);
+  }
+  const walLimitBytes = options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES;
   const db: Db = new Database(options.path);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`);
@@ -90,6 +103,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('busy_timeout = 5000');
   // Automatic WAL checkpoints stall the commit that triggers them; ours run on a timer instead.
   db.pragma('wal_autocheckpoint = 0');
+  // When the WAL starts over, the first commit cuts the file back to the limit.
+  db.pragma(`journal_size_limit = ${walLimitBytes}`);
+  // A WAL left behind by a crash (no close to empty it) is copied and emptied before any write.
+  if (onDisk) db.pragma('wal_checkpoint(TRUNCATE)');
 
   // Statements below are prepared against the schema, so it must exist first.
   applyMigrations(db);
@@ -253,15 +270,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   // WAL checkpoints run in a worker thread on their own connection (see checkpoint-worker.ts).
   const checkpointMs = options.checkpointIntervalMs ?? 1000;
   const checkpointer =
-    options.path !== ':memory:' && checkpointMs > 0
-      ? new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
-          workerData: { path: options.path, intervalMs: checkpointMs },
-        })
+    onDisk && checkpointMs > 0
+      ? startCheckpointer({ path: options.path, intervalMs: checkpointMs, walLimitBytes }, group)
       : undefined;
-  checkpointer?.unref();
-  checkpointer?.on('error', () => {
-    // A failed checkpointer only lets the WAL grow until close() truncates it.
-  });
 
   const messaging = createSqliteMessaging({ db, write, once, append });
   const coordination = createSqliteCoordination({ db, write, once, append });
@@ -329,16 +340,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       if (closed) return;
       await group.drain();
       closed = true;
-      if (checkpointer) {
-        const stopped = new Promise((resolve) => {
-          checkpointer.once('message', resolve);
-          checkpointer.once('exit', resolve);
-        });
-        checkpointer.postMessage('stop');
-        await stopped;
-        await checkpointer.terminate();
-      }
-      if (options.path !== ':memory:') db.pragma('wal_checkpoint(TRUNCATE)');
+      await checkpointer?.stop();
+      if (onDisk) db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
     },
 

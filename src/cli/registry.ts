@@ -38,7 +38,7 @@ export const GLOBAL_OPTIONS: Options = {
 export const COMMANDS: Record<string, CommandEntry> = {
   serve: {
     usage:
-      'huddle serve [--host H] [--port P] [--store URL] [--sync full|normal] [--create-secret S | --open-create] [--log-level L]',
+      'huddle serve [--host H] [--port P] [--store URL] [--sync full|normal] [--create-secret S | --open-create] [--public-url URL] [--allowed-hosts a,b] [--log-level L]',
     summary: 'run the hub',
     options: {
       host: s,
@@ -47,6 +47,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
       sync: s,
       'create-secret': s,
       'open-create': b,
+      'public-url': s,
+      'allowed-hosts': s,
       'log-level': s,
     },
     min: 0,

@@ -138,9 +138,10 @@ export function createHubClient(options: HubClientOptions) {
     const payload = call.body === undefined ? undefined : Buffer.from(JSON.stringify(call.body));
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (payload) {
+    // The hub takes POST, PUT and PATCH bodies only as declared JSON, even an empty one.
+    if (payload || call.method === 'POST' || call.method === 'PUT' || call.method === 'PATCH') {
       headers['content-type'] = 'application/json';
-      headers['content-length'] = String(payload.length);
+      headers['content-length'] = String(payload?.length ?? 0);
     }
     if (key) headers['idempotency-key'] = key;
     // node:http is loaded with this module; node:https only for a hub that uses it.

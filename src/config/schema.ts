@@ -16,6 +16,10 @@ export interface Config {
   create_secret: string | undefined;
   open_create: boolean;
   trust_proxy: boolean;
+  public_url: string | undefined;
+  allowed_hosts: string[];
+  headers_timeout_seconds: number;
+  keep_alive_timeout_seconds: number;
   log_level: 'debug' | 'info' | 'warn' | 'error';
   log_format: 'auto' | 'json' | 'pretty';
   code_ttl_seconds: number;
@@ -88,6 +92,25 @@ const url: Parse<string> = (raw) => {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     throw new SchemaError('must be an http: or https: URL');
   return s.replace(/\/+$/, '');
+};
+
+const HOST_ENTRY =
+  /^(\*|\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?)$/i;
+const hostList: Parse<string[]> = (raw) => {
+  const entries =
+    typeof raw === 'string'
+      ? raw.split(',').map((e) => e.trim())
+      : Array.isArray(raw) && raw.every((e) => typeof e === 'string')
+        ? raw
+        : undefined;
+  if (entries === undefined)
+    throw new SchemaError('must be a list of host names, or one string with commas between them');
+  const bad = entries.find((e) => !HOST_ENTRY.test(e));
+  if (bad !== undefined)
+    throw new SchemaError(
+      `has "${bad}", which is not a host name: give names without scheme or port, like "machine-a,hub.example.com"; ".example.com" allows its subdomains and "*" any name`,
+    );
+  return entries.map((e) => e.toLowerCase());
 };
 
 export const DEFAULT_RATE_LIMITS: HubRateLimits = {
@@ -209,6 +232,40 @@ export const SETTINGS: Setting[] = [
     description: 'Take the client address from X-Forwarded-For (only behind a reverse proxy)',
     parse: bool,
     default: () => false,
+  }),
+  setting({
+    key: 'public_url',
+    env: 'HUDDLE_PUBLIC_URL',
+    flag: 'public-url',
+    description:
+      'The URL people and agents use to reach the hub (https://hub.example.com behind a proxy); its host is allowed, and its origin is the hub’s own',
+    parse: url,
+    default: () => undefined,
+  }),
+  setting({
+    key: 'allowed_hosts',
+    env: 'HUDDLE_ALLOWED_HOSTS',
+    flag: 'allowed-hosts',
+    description:
+      'More host names the hub answers to, comma-separated (".example.com" for its subdomains, "*" for any); IP addresses, localhost and, on a network, this machine’s name always work',
+    parse: hostList,
+    default: () => [],
+  }),
+  setting({
+    key: 'headers_timeout_seconds',
+    env: 'HUDDLE_HEADERS_TIMEOUT_SECONDS',
+    description:
+      'A connection that has not sent a complete request head this long after it opened, or after it began a request, is closed',
+    parse: int(1, 300),
+    default: () => 10,
+  }),
+  setting({
+    key: 'keep_alive_timeout_seconds',
+    env: 'HUDDLE_KEEP_ALIVE_TIMEOUT_SECONDS',
+    description:
+      'An idle kept-alive connection is closed after this long; keep it above the idle timeout of a reverse proxy in front',
+    parse: int(1, 3600),
+    default: () => 65,
   }),
   setting({
     key: 'log_level',

@@ -4,6 +4,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Hub } from '../core/hub.js';
 import { HuddleError } from '../core/errors.js';
+import { edgeGuard, type EdgePolicy } from './edge-guard.js';
 import { toHttpError } from './http-errors.js';
 import type { Logger } from './logger.js';
 import { registerAgentRoutes } from './routes/agents.js';
@@ -16,11 +17,15 @@ import { registerTaskRoutes } from './routes/tasks.js';
 export interface AppOptions {
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** The host names, origins and content types the hub answers to. */
+  edge: EdgePolicy;
   /** Reports readiness of the store; throws when not ready. */
   ready: () => Promise<void>;
 }
 
-export type Env = { Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
+export type Env = {
+  Bindings: { incoming?: { socket?: { remoteAddress?: string }; readableAborted?: boolean } };
+};
 
 export interface RouteContext {
   hub: Hub;
@@ -41,6 +46,8 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
       ms: Math.round((performance.now() - started) * 100) / 100,
     });
   });
+  // Before the body limit, the routes, their credentials and their rate limits.
+  app.use('*', edgeGuard(options.edge));
 
   const tooLarge = () =>
     new HuddleError(
@@ -104,6 +111,15 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
     );
   });
   app.onError((err, c) => {
+    // A client that went away mid-body broke nothing of the hub's: no 500, no error log.
+    if (!(err instanceof HuddleError) && c.env?.incoming?.readableAborted) {
+      logger.debug('client aborted the request', { path: c.req.path });
+      err = new HuddleError(
+        'invalid',
+        'request_aborted',
+        'The client closed the connection before the request was complete.',
+      );
+    }
     const { status, headers, body } = toHttpError(err);
     if (status >= 500)
       logger.error('unhandled error', {

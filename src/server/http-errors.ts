@@ -15,6 +15,12 @@ export const HTTP_STATUS: Record<ErrorKind, number> = {
   internal: 500,
 };
 
+/** Codes the HTTP edge answers with a status more precise than their kind's. */
+const STATUS_BY_CODE: Record<string, number> = {
+  method_not_allowed: 405,
+  unsupported_media_type: 415,
+};
+
 export interface WireError {
   error: { code: string; message: string; retryable: boolean; details: Record<string, unknown> };
 }
@@ -42,8 +48,9 @@ export function toHttpError(err: unknown): {
   if (e.kind === 'unauthenticated') headers['WWW-Authenticate'] = 'Bearer realm="huddle"';
   // The unread rest of an oversized body is left on the socket, so the connection cannot be reused.
   if (e.code === 'request_too_large') headers['Connection'] = 'close';
+  if (e.code === 'method_not_allowed') headers['Allow'] = String(e.details.allow);
   return {
-    status: HTTP_STATUS[e.kind],
+    status: STATUS_BY_CODE[e.code] ?? HTTP_STATUS[e.kind],
     headers,
     body: {
       error: { code: e.code, message: e.message, retryable: e.retryable, details: e.details },

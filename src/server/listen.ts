@@ -12,6 +12,8 @@ import { createPooledRandom } from '../core/random.js';
 import type { Store } from '../core/store.js';
 import { openStore } from '../store/open-store.js';
 import { createApp } from './app.js';
+import { applyConnectionTimeouts, serverTimeoutOptions } from './connection-timeouts.js';
+import { edgePolicy } from './edge-guard.js';
 import { ensureLocalSecret } from './local-secret.js';
 import { makeHomePrivate } from './private-home.js';
 import { attachGateway, type Gateway } from './stream/gateway.js';
@@ -95,18 +97,29 @@ export async function startHub(
       },
     },
   });
+  const edge = edgePolicy(config, !isLoopback(config.host));
   const app = createApp(
     hub,
     {
       bodyLimitBytes: config.body_limit_bytes,
       trustProxy: config.trust_proxy,
+      edge,
       ready: () => store.ping(),
     },
     logger,
   );
 
+  const timeouts = {
+    headersMs: config.headers_timeout_seconds * 1000,
+    keepAliveMs: config.keep_alive_timeout_seconds * 1000,
+  };
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }) as Server;
+    const s = serve({
+      fetch: app.fetch,
+      port: config.port,
+      hostname: config.host,
+      serverOptions: serverTimeoutOptions(timeouts),
+    }) as Server;
     s.once('listening', () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) => {
       store.close().catch(() => {});
@@ -121,13 +134,14 @@ export async function startHub(
       );
     });
   });
-  server.keepAliveTimeout = 65_000;
+  applyConnectionTimeouts(server, timeouts);
   const gateway: Gateway = attachGateway(
     server,
     hub,
     {
       heartbeatMs: config.heartbeat_seconds * 1000,
       bufferLimitBytes: config.stream_buffer_limit_bytes,
+      edge,
     },
     logger,
   );

@@ -698,7 +698,7 @@ describe('malformed input', () => {
     refused(await call(url, 'GET', '/v1/nothing-here'), 404, 'route_not_found');
     refused(await call(url, 'GET', '/nothing-here'), 404, 'route_not_found');
     refused(
-      await call(url, 'PATCH', `/v1/rooms/${ROOM}`, { token: adminToken }),
+      await call(url, 'PATCH', `/v1/rooms/${ROOM}`, { token: adminToken, body: {} }),
       404,
       'route_not_found',
     );

@@ -151,6 +151,26 @@ describe('loadConfig', () => {
     refusal(() => load({ env: { HUDDLE_PORT: '1.5' } }));
   });
 
+  it('reads the host list from a comma-separated string or a JSON list, and refuses URLs', () => {
+    assert.deepEqual(load().config.allowed_hosts, []);
+    assert.equal(load().config.public_url, undefined);
+    const { config } = load({
+      env: {
+        HUDDLE_ALLOWED_HOSTS: 'Machine-A, .corp.example',
+        HUDDLE_PUBLIC_URL: 'https://hub.example.com/',
+      },
+    });
+    assert.deepEqual(config.allowed_hosts, ['machine-a', '.corp.example']);
+    assert.equal(config.public_url, 'https://hub.example.com');
+    writeSettings({ allowed_hosts: ['hub.lan', '*'] });
+    assert.deepEqual(load().config.allowed_hosts, ['hub.lan', '*']);
+    const withPort = refusal(() => load({ env: { HUDDLE_ALLOWED_HOSTS: 'machine-a:7766' } }));
+    assert.match(withPort, /HUDDLE_ALLOWED_HOSTS.*"machine-a:7766".*without scheme or port/);
+    refusal(() => load({ env: { HUDDLE_ALLOWED_HOSTS: 'http://machine-a' } }));
+    refusal(() => load({ env: { HUDDLE_PUBLIC_URL: 'machine-a:7766' } }));
+    refusal(() => load({ env: { HUDDLE_HEADERS_TIMEOUT_SECONDS: '0' } }));
+  });
+
   it('merges rate_limits with the defaults, limit by limit and field by field', () => {
     const { config } = load({ env: { HUDDLE_RATE_LIMITS: '{"join":{"burst":5}}' } });
     assert.deepEqual(config.rate_limits.join, { ...DEFAULT_RATE_LIMITS.join, burst: 5 });

@@ -9,8 +9,17 @@ import type { Env, RouteContext } from '../app.js';
 import { createLocalSession } from '../hub-session.js';
 import { bearerToken } from '../request.js';
 
+/** Whether a JSON-RPC body (one message or a batch) calls a tool. */
+function callsTool(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some(
+    (m) =>
+      typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'tools/call',
+  );
+}
+
 export function registerMcpRoute(app: Hono<Env>, { hub }: RouteContext): void {
-  app.all('/mcp', async (c) => {
+  app.post('/mcp', async (c) => {
     const p = await hub.authenticate(bearerToken(c));
     const agent = c.req.header('x-huddle-agent') ?? c.req.query('agent');
     if (!agent) {
@@ -21,13 +30,23 @@ export function registerMcpRoute(app: Hono<Env>, { hub }: RouteContext): void {
         { details: { field: 'agent' } },
       );
     }
-    // The first call of a new agent registers it; later calls find it.
-    const known = (await hub.listAgents(p, p.room.name)).agents.some((a) => a.name === agent);
-    if (!known) {
-      await hub.registerAgent(p, p.room.name, {
-        name: agent,
-        client: c.req.header('x-huddle-client') ?? 'other',
-      });
+    const text = await c.req.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined; // the transport answers with a JSON-RPC parse error
+    }
+    // An agent's first tool call registers it. A client that only connects (initialize,
+    // tools/list, ping), as a health check does, leaves no agent and no event behind.
+    if (callsTool(body)) {
+      const known = (await hub.listAgents(p, p.room.name)).agents.some((a) => a.name === agent);
+      if (!known) {
+        await hub.registerAgent(p, p.room.name, {
+          name: agent,
+          client: c.req.header('x-huddle-client') ?? 'other',
+        });
+      }
     }
     const server = createMcpServer(createLocalSession(hub, p, agent));
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -35,6 +54,22 @@ export function registerMcpRoute(app: Hono<Env>, { hub }: RouteContext): void {
       enableJsonResponse: true,
     });
     await server.connect(transport);
-    return transport.handleRequest(c.req.raw);
+    if (body !== undefined) return transport.handleRequest(c.req.raw, { parsedBody: body });
+    // The body was read here: the transport gets it again to answer what is wrong with it.
+    const request = new Request(c.req.url, {
+      method: 'POST',
+      headers: c.req.raw.headers,
+      body: text,
+    });
+    return transport.handleRequest(request);
+  });
+  // Stateless, the endpoint keeps no stream open (GET) and no session to end (DELETE).
+  app.all('/mcp', () => {
+    throw new HuddleError(
+      'invalid',
+      'method_not_allowed',
+      'The MCP endpoint takes only POST: it is stateless, with no stream to open and no session to end.',
+      { details: { allow: 'POST' } },
+    );
   });
 }

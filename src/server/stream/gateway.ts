@@ -1,12 +1,14 @@
 // The WebSocket gateway at /v1/stream: authenticates, subscribes connections to room feeds,
 // marks messages delivered to their agents, keeps presence, and sheds slow or dead connections.
 
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HuddleError, isHuddleError } from '../../core/errors.js';
 import type { Hub, Principal } from '../../core/hub.js';
 import type { Message, Room, RoomEvent } from '../../core/types.js';
+import { edgePolicy, edgeRefusal, type EdgePolicy } from '../edge-guard.js';
+import { toHttpError } from '../http-errors.js';
 import type { Logger } from '../logger.js';
 import { CLOSE } from './close-codes.js';
 import { MAX_FRAME_BYTES, parseFrame, type ClientFrame } from './frames.js';
@@ -17,6 +19,8 @@ export interface GatewayOptions {
   bufferLimitBytes: number;
   /** How long a connection may stay without a credential. */
   authTimeoutMs?: number;
+  /** The host names and origins the hub answers to; by default loopback names only. */
+  edge?: EdgePolicy;
 }
 
 export interface Gateway {
@@ -47,19 +51,17 @@ const MAX_QUEUED_FRAMES = 64;
 
 const STREAM_PATH = '/v1/stream';
 
-/** A browser's Origin must be this hub's own; clients that send none are not browsers. */
-function originAllowed(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return true;
-  try {
-    return new URL(origin).host === new URL(`http://${req.headers.host ?? ''}`).host;
-  } catch {
-    return false;
-  }
-}
-
 function reject(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Refuses an upgrade the REST API would refuse too, with the same error body. */
+function refuse(socket: Duplex, err: HuddleError): void {
+  const { status, body } = toHttpError(err);
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`,
+  );
 }
 
 export function attachGateway(
@@ -68,6 +70,9 @@ export function attachGateway(
   options: GatewayOptions,
   logger: Logger,
 ): Gateway {
+  const edge =
+    options.edge ??
+    edgePolicy({ host: '127.0.0.1', public_url: undefined, allowed_hosts: [] }, false);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const connections = new Set<Connection>();
   const feeds = new Map<string, RoomFeed>();
@@ -416,7 +421,11 @@ export function attachGateway(
       return reject(socket, 400, 'Bad Request');
     }
     if (url.pathname !== STREAM_PATH) return reject(socket, 404, 'Not Found');
-    if (!originAllowed(req)) return reject(socket, 403, 'Forbidden');
+    const refusal = edgeRefusal(edge, req.method ?? 'GET', (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    });
+    if (refusal) return refuse(socket, refusal);
     // Tokens never travel in URLs, where logs and proxies keep them.
     if (url.searchParams.has('token') || url.searchParams.has('access_token'))
       return reject(socket, 400, 'Bad Request');

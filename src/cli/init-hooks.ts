@@ -72,18 +72,48 @@ const isHuddleHook = (h: unknown) =>
   typeof (h as { command?: unknown }).command === 'string' &&
   /^huddle hook /.test((h as { command: string }).command);
 
+interface HookGroup {
+  matcher?: string;
+  hooks: unknown[];
+}
+
 /**
- * The settings text with huddle's hooks set. `args` (--room, --hub) are passed to every hook so
- * that it acts in the same room as the client's `huddle mcp`.
+ * huddle's hook groups by event, as the client's settings take them. `args` (--room, --hub) are
+ * passed to every hook so that it acts in the same room as the client's `huddle mcp`.
  */
+function huddleHooks(client: InitClient, args: string[]): Array<[string, HookGroup]> {
+  const specs = SPECS[client];
+  if (!specs) throw new Error(`no hooks for ${client}`);
+  return specs.map((spec) => {
+    const entry: Record<string, unknown> = {
+      type: 'command',
+      command: command(client, spec, args),
+      timeout: client === 'gemini' ? spec.timeout * 1000 : spec.timeout,
+    };
+    if (client === 'gemini') entry.name = `huddle-${spec.hook}`;
+    if (spec.asyncRewake) entry.asyncRewake = true;
+    return [
+      spec.event,
+      { ...(spec.matcher !== undefined && { matcher: spec.matcher }), hooks: [entry] },
+    ];
+  });
+}
+
+/** huddle's hooks alone, as mergeHooks writes them, without anything else of the settings. */
+export function hooksPart(client: InitClient, args: string[]): string {
+  const hooks: Record<string, HookGroup[]> = {};
+  for (const [event, group] of huddleHooks(client, args)) (hooks[event] ??= []).push(group);
+  return JSON.stringify({ hooks }, null, 2) + '\n';
+}
+
+/** The settings text with huddle's hooks set (see huddleHooks), everything else kept. */
 export function mergeHooks(
   client: InitClient,
   old: string | undefined,
   path: string,
   args: string[],
 ): string {
-  const specs = SPECS[client];
-  if (!specs) throw new Error(`no hooks for ${client}`);
+  const mine = huddleHooks(client, args);
   const data = parseJson(old, path);
   const hooks = (data.hooks ?? {}) as Record<string, unknown>;
   if (typeof hooks !== 'object' || hooks === null || Array.isArray(hooks))
@@ -99,17 +129,8 @@ export function mergeHooks(
     if (kept.length > 0) hooks[event] = kept;
     else delete hooks[event];
   }
-  for (const spec of specs) {
-    const entry: Record<string, unknown> = {
-      type: 'command',
-      command: command(client, spec, args),
-      timeout: client === 'gemini' ? spec.timeout * 1000 : spec.timeout,
-    };
-    if (client === 'gemini') entry.name = `huddle-${spec.hook}`;
-    if (spec.asyncRewake) entry.asyncRewake = true;
-    const groups = (hooks[spec.event] ?? []) as Array<{ matcher?: string; hooks: unknown[] }>;
-    const group = { ...(spec.matcher !== undefined && { matcher: spec.matcher }), hooks: [entry] };
-    hooks[spec.event] = [...groups, group];
+  for (const [event, group] of mine) {
+    hooks[event] = [...((hooks[event] ?? []) as HookGroup[]), group];
   }
   data.hooks = hooks;
   return JSON.stringify(data, null, 2) + '\n';

@@ -31,6 +31,8 @@ export interface InitTarget {
    * `path` names the file in refusals.
    */
   merge(old: string | undefined, server: ServerSpec, path: string): string;
+  /** huddle's part of the file, as merge writes it, and nothing else of the file. */
+  part(server: ServerSpec): string;
 }
 
 /** The object in a client's JSON settings file (empty when there is none); refuses anything else. */
@@ -73,21 +75,28 @@ function jsonTarget(
       };
       return JSON.stringify(data, null, 2) + '\n';
     },
+    part: (server) => JSON.stringify({ [key]: { huddle: entry(server) } }, null, 2) + '\n',
   };
 }
 
 const tomlString = (s: string) => JSON.stringify(s);
 
+/** The `[mcp_servers.huddle]` table of Codex's config.toml. */
+function codexTable(server: ServerSpec): string {
+  const body =
+    server.kind === 'stdio'
+      ? `command = ${tomlString(server.command)}\nargs = [${server.args.map(tomlString).join(', ')}]`
+      : `url = ${tomlString(server.url)}\nbearer_token_env_var = ${tomlString(server.tokenEnv)}`;
+  return `[mcp_servers.huddle]\n${body}\n`;
+}
+
 /** Codex's TOML: the `[mcp_servers.huddle]` table is replaced or appended; other text is kept as is. */
 const codexTarget: InitTarget = {
   path: (scope, project, home) =>
     scope === 'user' ? join(home, '.codex', 'config.toml') : join(project, '.codex', 'config.toml'),
+  part: codexTable,
   merge(old, server) {
-    const body =
-      server.kind === 'stdio'
-        ? `command = ${tomlString(server.command)}\nargs = [${server.args.map(tomlString).join(', ')}]`
-        : `url = ${tomlString(server.url)}\nbearer_token_env_var = ${tomlString(server.tokenEnv)}`;
-    const table = `[mcp_servers.huddle]\n${body}\n`;
+    const table = codexTable(server);
     const text = old ?? '';
     const lines = text.split('\n');
     const start = lines.findIndex((l) => l.trim() === '[mcp_servers.huddle]');

@@ -42,10 +42,11 @@ const CLIENT_PREFIX: Record<string, string> = {
 };
 
 /**
- * `claude-api-3f2a`: the client, the repository, and a hash of the client and the directory, so
- * it is the same every time for the same client in the same directory.
+ * `claude-api-3f2a`: the client, the repository, and a hash of the directory, so it is the same
+ * every time for the same client in the same directory. At the top of the repository the hash is
+ * the room's (`claude-api-3f2a` in room `api-3f2a`); a subdirectory gets a hash of its own.
  */
 export function defaultAgent(client: string, cwd: string): string {
   const prefix = CLIENT_PREFIX[client] ?? 'agent';
-  return `${prefix}-${slug(basename(repoRoot(cwd)), 30)}-${hash4(`${client}\n${resolve(cwd)}`)}`;
+  return `${prefix}-${slug(basename(repoRoot(cwd)), 30)}-${hash4(resolve(cwd))}`;
 }

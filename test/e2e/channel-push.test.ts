@@ -87,6 +87,8 @@ async function bridge(
   });
   await client.connect(transport);
   t.after(() => client.close());
+  // The first tool call of a session registers its agent, as a client's first `room` call does.
+  await client.callTool({ name: 'who', arguments: {} });
   return {
     client,
     pushed,

@@ -1,6 +1,7 @@
 // Zero-config start order: Claude Code starts the waiter (SessionStart) before its `huddle mcp`
 // has started the local hub. The waiter keeps asking for the local hub and for its agent, and once
-// the bridge has started both, a message to the agent wakes it.
+// the bridge has started the hub and, its client staying connected, registered the agent, a
+// message to the agent wakes it.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -10,7 +11,8 @@ import { after, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { defaultAgent, defaultRoom } from '../../src/cli/repo-identity.js';
-import { huddleOk } from '../helpers/cli.js';
+import type { Agent } from '../../src/core/types.js';
+import { huddle, huddleOk } from '../helpers/cli.js';
 import { CLI_PATH, RELAXED_LIMITS } from '../helpers/hub.js';
 import { envWithoutHuddle, freePort } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -71,6 +73,14 @@ test(
     const room = defaultRoom(repo);
     const agent = defaultAgent('claude-code', repo);
     const machine = { home, url: `http://127.0.0.1:${port}`, cwd: repo };
+    // The client stays connected without calling a tool: after a short grace the bridge takes it
+    // for a session and registers its agent.
+    for (let i = 0; i < 100; i++) {
+      const who = await huddle(['who', room, '--json'], machine);
+      const agents = who.code === 0 ? (JSON.parse(who.stdout) as { agents: Agent[] }).agents : [];
+      if (agents.some((a) => a.name === agent && a.status === 'online')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await huddleOk(['agent', room, 'bob'], machine);
     await huddleOk(['send', room, agent, 'The local hub is up.', '--as', 'bob'], machine);
     const code = await exited;

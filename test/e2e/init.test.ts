@@ -164,6 +164,114 @@ test('init --dry-run prints the result and writes nothing; a broken file is refu
   assert.equal(readFileSync(join(root, '.mcp.json'), 'utf8'), '{ not json');
 });
 
+test("init --user --dry-run shows only huddle's part of the user's files, never the rest", () => {
+  const { root, home } = project();
+  mkdirSync(home, { recursive: true });
+  const user = {
+    userID: 'secret-user-id-4f9a',
+    oauthAccount: { emailAddress: 'me@example.com' },
+    projects: { [root]: { allowedTools: ['Bash(rm -rf build)'] } },
+    mcpServers: { other: { command: 'other-server', env: { API_KEY: 'sk-other-key' } } },
+  };
+  const text = JSON.stringify(user, null, 2);
+  writeFileSync(join(home, '.claude.json'), text);
+  mkdirSync(join(home, '.claude'));
+  writeFileSync(join(home, '.claude', 'settings.json'), '{"env":{"TOKEN":"settings-secret"}}');
+  for (const json of [[], ['--json']]) {
+    const dry = init(root, home, 'claude', '--user', '--dry-run', ...json);
+    assert.equal(dry.code, 0, dry.stderr);
+    for (const secret of [
+      'secret-user-id',
+      'me@example.com',
+      'rm -rf',
+      'sk-other',
+      'settings-secret',
+    ])
+      assert.ok(!dry.stdout.includes(secret), `the dry run shows ${secret}:\n${dry.stdout}`);
+    assert.ok(!dry.stdout.includes('other-server'), 'other servers are not shown');
+    assert.match(dry.stdout, /huddle hook session-start/);
+    if (json.length === 0) {
+      assert.match(
+        dry.stdout,
+        /Would add to .*\.claude\.json \(MCP server; nothing else in it changes\):\n\{\n  "mcpServers": \{\n    "huddle": \{/,
+      );
+      assert.doesNotMatch(dry.stdout, /Next:/, 'no next step for what was not written');
+    } else {
+      const out = JSON.parse(dry.stdout) as {
+        files: Array<{ part: string }>;
+        next_steps: string[];
+      };
+      assert.deepEqual(JSON.parse(out.files[0]!.part), {
+        mcpServers: { huddle: { command: 'huddle', args: ['mcp', '--client', 'claude-code'] } },
+      });
+      assert.deepEqual(out.next_steps, []);
+    }
+  }
+  assert.equal(readFileSync(join(home, '.claude.json'), 'utf8'), text, 'nothing written');
+});
+
+test('init prints the step each client needs before it runs huddle, and says nothing of hooks it did not install', () => {
+  const { root, home } = project();
+  const run = (...args: string[]) => {
+    const r = init(root, home, ...args);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  const claude = run('claude');
+  assert.ok(
+    claude.includes(
+      `Next: run claude in ${root}, trust the folder, and choose "Use this MCP server" for huddle (later: /mcp). Until then claude mcp list shows huddle as pending approval.\n`,
+    ),
+    claude,
+  );
+  assert.match(claude, /^Hooks show new messages to the session and wake it when it is idle\.$/m);
+  assert.doesNotMatch(claude, /dangerously-load-development-channels/);
+  assert.match(
+    run('claude', '--channels'),
+    /Start every session with: claude --dangerously-load-development-channels server:huddle\./,
+  );
+  // In ~/.claude.json a server needs no approval.
+  assert.doesNotMatch(run('claude', '--user'), /Next:/);
+
+  const codex = run('codex');
+  assert.ok(
+    codex.includes(
+      `Next: run codex in ${root} and choose "Trust and continue", then "Trust all and continue" for huddle's 3 hooks (or review them in /hooks). Until the project is trusted Codex ignores its .codex folder: codex mcp list shows no huddle.\n`,
+    ),
+    codex,
+  );
+  assert.match(
+    run('codex', '--user'),
+    /^Next: run codex and choose "Trust all and continue" for huddle's 3 hooks/m,
+  );
+
+  const gemini = run('gemini');
+  assert.ok(
+    gemini.includes(
+      `Next: run gemini in ${root} and choose "Trust folder" (later: /permissions trust). Until then gemini mcp list shows huddle as disabled; a headless gemini -p needs GEMINI_CLI_TRUST_WORKSPACE=true.\n`,
+    ),
+    gemini,
+  );
+
+  const { root: bare, home: bareHome } = project();
+  for (const client of ['claude', 'codex', 'gemini']) {
+    const r = init(bare, bareHome, client, '--no-hooks');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /[Hh]ooks (show|deliver)|wake/, `${client}: ${r.stdout}`);
+    assert.doesNotMatch(r.stdout, /\/hooks|Trust all/, `${client}: ${r.stdout}`);
+    assert.match(
+      r.stdout,
+      /Without hooks, messages reach the agent only when it calls huddle's room or inbox tool\./,
+    );
+  }
+  // The other clients get no step from init.
+  assert.ok(
+    init(bare, bareHome, 'cursor').stdout.endsWith(
+      'The cursor agent will run: huddle mcp --client cursor\n',
+    ),
+  );
+});
+
 test('init --user writes the user-scope file, and an unknown client is a usage error', () => {
   const { root, home } = project();
   const user = init(root, home, 'gemini', '--user');

@@ -56,6 +56,8 @@ test(
           }),
         );
         clients.push(client);
+        // The first tool call of a session registers its agent.
+        await client.callTool({ name: 'room', arguments: {} });
         return client;
       }),
     );
@@ -112,6 +114,7 @@ test(
           cwd: repo,
         }),
       );
+      await client.callTool({ name: 'room', arguments: {} });
       return client;
     };
     const first = await open();

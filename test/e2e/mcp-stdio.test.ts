@@ -28,6 +28,8 @@ async function connect(agent: string): Promise<Client> {
   });
   await client.connect(transport);
   clients.push(client);
+  // The first tool call of a session registers its agent.
+  await client.callTool({ name: 'who', arguments: {} });
   return client;
 }
 

@@ -167,6 +167,8 @@ async function startSession(): Promise<Session> {
 
   const client = new Client({ name: 'claude-code', version: '1.0.0' });
   await client.connect(transport);
+  // The first tool call of a session registers its agent.
+  await client.callTool({ name: 'room', arguments: {} });
   const pid = transport.pid!;
   const bridgePid = await next(0, (r) => ('bridge' in r ? r.bridge : undefined));
   const session: Session = {

@@ -1,5 +1,6 @@
 // huddle init <client>: writes huddle into the client's MCP configuration, merged with what is
-// there, idempotent, with a backup of the file it changes.
+// there, idempotent, with a backup of the file it changes. It shows only huddle's part of each
+// file (a user's settings may hold ids and keys), and says what the person must do next.
 
 import {
   chmodSync,
@@ -24,8 +25,9 @@ import {
   type InitClient,
   type ServerSpec,
 } from '../init-targets.js';
-import { hasHooks, hooksPath, mergeHooks } from '../init-hooks.js';
-import { instructionsPath, mergeInstructions } from '../init-instructions.js';
+import { hasHooks, hooksPart, hooksPath, mergeHooks } from '../init-hooks.js';
+import { instructionsBlock, instructionsPath, mergeInstructions } from '../init-instructions.js';
+import { nextSteps } from '../init-next-steps.js';
 import { credentialForRoom, ensureLocalHub } from '../local-hub.js';
 import { defaultAgent, defaultRoom, repoRoot } from '../repo-identity.js';
 
@@ -77,11 +79,23 @@ export const run: Run = async (ctx, [clientArg], flags) => {
   const home = ctx.io.env.HOME || homedir();
   const target = INIT_TARGETS[client];
   const path = target.path(scope, project, home);
-  // Every file init changes, in order; Gemini CLI keeps servers and hooks in the same file.
-  const edits: Array<{ path: string; what: string; merge: (old: string | undefined) => string }> = [
-    { path, what: 'MCP server', merge: (old) => target.merge(old, server, path) },
+  // Every file init changes, in order, with huddle's part of it; Gemini CLI keeps servers and
+  // hooks in the same file.
+  const edits: Array<{
+    path: string;
+    what: string;
+    merge: (old: string | undefined) => string;
+    part: string;
+  }> = [
+    {
+      path,
+      what: 'MCP server',
+      merge: (old) => target.merge(old, server, path),
+      part: target.part(server),
+    },
   ];
-  if (hasHooks(client) && flags['no-hooks'] !== true) {
+  const hooked = hasHooks(client) && flags['no-hooks'] !== true;
+  if (hooked) {
     const hookArgs = [
       ...(room ? ['--room', room] : []),
       ...(remote ? ['--hub', ctx.config.url] : []),
@@ -92,6 +106,7 @@ export const run: Run = async (ctx, [clientArg], flags) => {
       path: hooks,
       what: 'hooks',
       merge: (old) => mergeHooks(client, old, hooks, hookArgs),
+      part: hooksPart(client, hookArgs),
     });
     const notes = instructionsPath(client, scope, project, home);
     if (notes)
@@ -99,15 +114,18 @@ export const run: Run = async (ctx, [clientArg], flags) => {
         path: notes,
         what: 'instructions',
         merge: (old) => mergeInstructions(client, old),
+        part: `${instructionsBlock(client)}\n`,
       });
   }
   const dryRun = flags['dry-run'] === true;
   const pending = new Map<string, string | undefined>();
   const files = edits.map((edit) => {
-    const old = pending.has(edit.path) ? pending.get(edit.path) : readText(edit.path);
+    const earlier = pending.has(edit.path);
+    const old = earlier ? pending.get(edit.path) : readText(edit.path);
     const content = edit.merge(old);
     pending.set(edit.path, content);
-    return { path: edit.path, what: edit.what, changed: content !== old, content };
+    const creates = !earlier && old === undefined;
+    return { path: edit.path, what: edit.what, changed: content !== old, creates, part: edit.part };
   });
   const written = new Map<string, string | null>(); // path -> backup
   if (!dryRun) {
@@ -126,7 +144,14 @@ export const run: Run = async (ctx, [clientArg], flags) => {
       written.set(file, backup);
     }
   }
-  const first = files[0]!;
+  const next = dryRun
+    ? []
+    : nextSteps(client, {
+        scope,
+        project,
+        hooks: hooked,
+        channels: flags.channels === true && client === 'claude',
+      });
   ctx.print(
     {
       client,
@@ -135,12 +160,18 @@ export const run: Run = async (ctx, [clientArg], flags) => {
       changed: files.some((f) => f.changed),
       dry_run: dryRun,
       backup: written.get(path) ?? null,
-      content: first.content,
-      files: files.map((f) => ({ ...f, backup: written.get(f.path) ?? null })),
+      files: files.map(({ creates: _, ...f }) => ({ ...f, backup: written.get(f.path) ?? null })),
+      next_steps: next,
     },
     () => {
       if (dryRun)
-        return files.map((f) => `Would write ${f.path} (${f.what}):\n${f.content}`).join('\n');
+        return files
+          .map((f) =>
+            f.changed
+              ? `Would ${f.creates ? 'create' : 'add to'} ${f.path} (${f.what}; nothing else in it changes):\n${f.part}`
+              : `${f.path} already has huddle's ${f.what}; nothing would change.\n`,
+          )
+          .join('\n');
       const lines = files.map((f) => {
         if (!f.changed) return `${f.path} already has huddle's ${f.what}; nothing changed.`;
         const backup = written.get(f.path);
@@ -150,19 +181,9 @@ export const run: Run = async (ctx, [clientArg], flags) => {
         server.kind === 'stdio'
           ? `The ${client} agent will run: huddle ${args.join(' ')}`
           : `The ${client} agent will call ${server.url} with the token in HUDDLE_TOKEN: start it with\n  export HUDDLE_TOKEN=$(huddle token ${room}${remote ? ` --hub ${ctx.config.url}` : ''})`;
-      return `${[...lines, how, ...(NEXT_STEPS[client] ? [NEXT_STEPS[client]] : [])].join('\n')}\n`;
+      return `${[...lines, how, ...next].join('\n')}\n`;
     },
   );
-};
-
-/** What the person still has to do for the hooks to run. */
-const NEXT_STEPS: Partial<Record<InitClient, string>> = {
-  claude:
-    'Hooks deliver messages (and wake an idle session). Channel push (init --channels) suits only sessions always started with: claude --dangerously-load-development-channels server:huddle; without that flag Claude Code drops pushed messages, and they count as shown.',
-  codex:
-    'Codex runs project hooks only in a trusted project, and each new or changed hook only once you trust it: open /hooks in Codex.',
-  gemini:
-    'Gemini CLI runs project hooks only in a trusted folder; headless runs (gemini -p) need GEMINI_CLI_TRUST_WORKSPACE=true, since --skip-trust skips the project settings.',
 };
 
 function readText(path: string): string | undefined {

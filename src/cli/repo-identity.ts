@@ -1,11 +1,19 @@
 // Names that need no configuration: the repository's room, and a stable agent name per client
 // and directory, so a restarted agent finds its inbox again.
 
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, resolve } from 'node:path';
 
-const hash4 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 4);
+// node:crypto takes a hook about a tenth of node's own start to load, and most hook runs are told
+// their room and agent: it is loaded on the first name that needs a hash.
+const load = createRequire(import.meta.url);
+const hash4 = (text: string) =>
+  (load('node:crypto') as typeof import('node:crypto'))
+    .createHash('sha256')
+    .update(text)
+    .digest('hex')
+    .slice(0, 4);
 
 /** The top of the git work tree containing `cwd`, or `cwd` itself outside one. */
 export function repoRoot(cwd: string): string {

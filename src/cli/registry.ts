@@ -21,6 +21,8 @@ export interface CommandEntry {
    * hook as "block this call" (or "wake the session").
    */
   usageExit?: 1;
+  /** False for commands about the local hub itself, which never start it on first use. */
+  startsLocalHub?: false;
 }
 
 const s = { type: 'string' } as const;
@@ -38,8 +40,9 @@ export const GLOBAL_OPTIONS: Options = {
 export const COMMANDS: Record<string, CommandEntry> = {
   serve: {
     usage:
-      'huddle serve [--host H] [--port P] [--store URL] [--sync full|normal] [--create-secret S | --open-create] [--public-url URL] [--allowed-hosts a,b] [--log-level L]',
-    summary: 'run the hub',
+      'huddle serve [--host H] [--port P] [--store URL] [--sync full|normal] [--create-secret S | --open-create] [--public-url URL] [--allowed-hosts a,b] [--log-level L] [--stop-with-parent]',
+    summary:
+      'run the hub (--stop-with-parent: also stop when the process that started it exits, as npm start needs)',
     options: {
       host: s,
       port: s,
@@ -50,10 +53,31 @@ export const COMMANDS: Record<string, CommandEntry> = {
       'public-url': s,
       'allowed-hosts': s,
       'log-level': s,
+      'stop-with-parent': b,
     },
     min: 0,
     max: 0,
+    startsLocalHub: false,
     load: () => import('./commands/serve.js'),
+  },
+  status: {
+    usage: 'huddle status',
+    summary:
+      "the hub: its URL, process, uptime, store, rooms, agents online and version (the local hub's details need its HUDDLE_HOME)",
+    options: {},
+    min: 0,
+    max: 0,
+    startsLocalHub: false,
+    load: () => import('./commands/status.js'),
+  },
+  stop: {
+    usage: 'huddle stop',
+    summary: 'stop the local hub of this HUDDLE_HOME, and wait until it is gone',
+    options: {},
+    min: 0,
+    max: 0,
+    startsLocalHub: false,
+    load: () => import('./commands/stop.js'),
   },
   create: {
     usage: 'huddle create [name] [--label L] [--create-secret S]',

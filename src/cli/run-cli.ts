@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import { CliError, usageError } from './cli-error.js';
 import { createContext, type CliIO, type Flags } from './context.js';
 import { COMMANDS, GLOBAL_OPTIONS, helpText } from './registry.js';
-
-const VERSION = '0.1.0';
+import { inCliTerms } from './refusal-wording.js';
+import { HUDDLE_VERSION } from '../core/version.js';
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const at = commandIndex(argv);
@@ -13,7 +13,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const json = argv.includes('--json');
   try {
     if (argv.includes('--version')) {
-      io.stdout(`huddle ${VERSION}\n`);
+      io.stdout(`huddle ${HUDDLE_VERSION}\n`);
       return 0;
     }
     if (name === undefined || argv.includes('--help') || argv.includes('-h')) {
@@ -46,13 +46,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       // With no hub configured, the local hub is started on first use, and the command run again
       // (a refused connection means it changed nothing).
       const refused = (err as { code?: string }).code === 'hub_unreachable';
-      if (!refused || name === 'serve' || ctx.loaded.sources.url !== 'default') throw err;
+      if (!refused || entry.startsLocalHub === false || ctx.loaded.sources.url !== 'default')
+        throw err;
       const { ensureLocalHub } = await import('./local-hub.js');
       await ensureLocalHub(ctx);
       return (await run(ctx, positionals, values)) ?? 0;
     }
   } catch (err) {
-    const code = reportError(err, io, json);
+    const shown = await inCliTerms(err, name === undefined ? undefined : COMMANDS[name]);
+    const code = reportError(shown, io, json);
     return code === 2 && name !== undefined ? (COMMANDS[name]?.usageExit ?? 2) : code;
   }
 }
@@ -88,7 +90,19 @@ function reportError(err: unknown, io: CliIO, json: boolean): number {
   return exitCode;
 }
 
+/**
+ * The CLI's IO on this process's streams. When the reader of standard output goes away
+ * (`huddle export room | head`), nobody reads the rest: the command ends at once, quietly. When
+ * the reader of standard error goes away, the command goes on without its messages.
+ */
 export function processIO(): CliIO {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

@@ -2,6 +2,7 @@
 // faster than fetch, so the CLI and hooks stay quick.
 
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { HubStatus } from '../core/hub-status.js';
 import type { AgentDigest } from '../core/sessions.js';
 import type {
   Agent,
@@ -66,6 +67,8 @@ interface Call {
   timeoutMs?: number;
   /** Receives the body as it streams instead of parsing JSON. */
   onChunk?: (chunk: Buffer) => void;
+  /** Headers of this call only. */
+  headers?: Record<string, string>;
 }
 
 export interface JoinResponse {
@@ -144,6 +147,7 @@ export function createHubClient(options: HubClientOptions) {
       headers['content-length'] = String(payload?.length ?? 0);
     }
     if (key) headers['idempotency-key'] = key;
+    Object.assign(headers, call.headers);
     // node:http is loaded with this module; node:https only for a hub that uses it.
     const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
 
@@ -257,6 +261,13 @@ export function createHubClient(options: HubClientOptions) {
   return {
     url: options.url,
     health: () => call<{ ok: boolean }>({ method: 'GET', path: '/healthz' }),
+    /** The hub's status; with its local secret (send it only to a hub on this machine), its details. */
+    status: (localSecret?: string) =>
+      call<HubStatus>({
+        method: 'GET',
+        path: '/v1/status',
+        ...(localSecret !== undefined && { headers: { 'x-huddle-local-secret': localSecret } }),
+      }),
     createRoom: (body: {
       name?: string | undefined;
       label?: string;

@@ -59,6 +59,8 @@ export interface HubOptions {
     /** The leases of an agent offline (not seen) for this long end. */
     offline_grace_seconds: number;
   };
+  /** The process serving this hub and its store (secrets masked), for the local status report. */
+  instance?: { pid: number; store: string } | undefined;
 }
 
 export interface HubDeps {

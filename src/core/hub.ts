@@ -25,6 +25,8 @@ import { createMessaging } from './messaging.js';
 import { createTasks } from './tasks.js';
 import { createVariables } from './variables.js';
 import { createPresence } from './presence.js';
+import { createHubStatus } from './hub-status.js';
+import { isLoopbackAddress } from './loopback.js';
 import { assertRoomName, generateRoomName } from './names.js';
 import { mintPairCode, normalizePairCode } from './pair-codes.js';
 import { randomId } from './random.js';
@@ -32,6 +34,7 @@ import { parseScopes } from './scopes.js';
 import { assertTokenShape, digestSecret, mintToken, sameDigest } from './tokens.js';
 import type { Checkpoint, Member, Room, RoomEvent, Scope } from './types.js';
 
+export { isLoopbackAddress } from './loopback.js';
 export type {
   HubDeps,
   HubOptions,
@@ -97,6 +100,7 @@ export function createHub(deps: HubDeps) {
     ...createLeases(ctx),
     ...createActivity(ctx),
     ...createSessions(ctx),
+    ...createHubStatus(ctx),
 
     async authenticate(token: string | undefined): Promise<Principal> {
       if (!token) {
@@ -510,9 +514,4 @@ export function createHub(deps: HubDeps) {
       await store.prune(clock.now() - options.idempotency_retention_seconds * 1000);
     },
   };
-}
-
-/** Whether a client address is this machine's (IPv4 or IPv6 loopback, or IPv4 mapped in IPv6). */
-export function isLoopbackAddress(address: string): boolean {
-  return address === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(address);
 }

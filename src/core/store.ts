@@ -149,6 +149,11 @@ export interface Store {
   recentEvents(roomId: string, limit: number): Promise<RoomEvent[]>;
   /** Members of a room, oldest first, revoked ones included. */
   listMembers(roomId: string): Promise<Member[]>;
+  /**
+   * Counts over the whole hub, for its status: the rooms, and the agents of every room that are
+   * neither offline nor retired.
+   */
+  hubCounts(): Promise<{ rooms: number; agents_online: number }>;
 
   // Writes.
 

@@ -12,6 +12,7 @@ import { registerCoordinationRoutes } from './routes/coordination.js';
 import { registerMcpRoute } from './routes/mcp.js';
 import { registerMemberRoutes } from './routes/members.js';
 import { registerRoomRoutes } from './routes/rooms.js';
+import { registerStatusRoute } from './routes/status.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 
 export interface AppOptions {
@@ -102,6 +103,7 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
   registerTaskRoutes(app, ctx);
   registerCoordinationRoutes(app, ctx);
   registerMcpRoute(app, ctx);
+  registerStatusRoute(app, ctx);
 
   app.notFound(() => {
     throw new HuddleError(

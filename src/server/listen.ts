@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createLocalBus } from '../bus/local-bus.js';
 import type { Config } from '../config/schema.js';
+import { maskUrl } from '../config/load-config.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { HuddleError } from '../core/errors.js';
 import { createHub, type Hub } from '../core/hub.js';
@@ -95,6 +96,7 @@ export async function startHub(
         default_ttl_seconds: config.lease_ttl_seconds,
         offline_grace_seconds: config.lease_offline_grace_seconds,
       },
+      instance: { pid: process.pid, store: maskUrl(config.store) },
     },
   });
   const edge = edgePolicy(config, !isLoopback(config.host));

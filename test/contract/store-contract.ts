@@ -899,6 +899,58 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
       });
     });
 
+    describe('hubCounts', () => {
+      it('counts every room, and the agents of every room that are neither offline nor retired', async () => {
+        assert.deepEqual(await store.hubCounts(), { rooms: 0, agents_online: 0 });
+        const a = await createRoom(store);
+        const b = await createRoom(store);
+        const agent = (f: Fixture, name: string) =>
+          store.registerAgent(
+            f.room.id,
+            {
+              name,
+              member_id: f.admin.id,
+              at: T0,
+              client: 'claude-code',
+              model: null,
+              host: null,
+              cwd: null,
+              mcp_servers: [],
+              tags: [],
+            },
+            () => draft('agent.registered', { agent: name }, f.actor),
+          );
+        for (const name of ['online', 'working', 'gone', 'retired']) await agent(a, name);
+        await agent(b, 'online');
+        // An agent registered quietly exists offline until something speaks for it.
+        await store.registerAgent(
+          b.room.id,
+          {
+            name: 'quiet',
+            member_id: b.admin.id,
+            at: T0,
+            client: 'codex',
+            model: null,
+            host: null,
+            cwd: null,
+            mcp_servers: [],
+            tags: [],
+          },
+          () => draft('agent.registered'),
+          { quiet: true },
+        );
+        const status = (f: Fixture, name: string, to: 'working' | 'offline' | 'retired') =>
+          store.touchAgent(f.room.id, name, T0, to, () => draft('agent.status'));
+        await status(a, 'working', 'working');
+        await status(a, 'gone', 'offline');
+        await status(a, 'retired', 'retired');
+        assert.deepEqual(await store.hubCounts(), { rooms: 2, agents_online: 3 });
+
+        await store.deleteRoom(b.room.id);
+        assert.deepEqual(await store.hubCounts(), { rooms: 1, agents_online: 2 });
+      });
+    });
+
     describe('prune', () => {
       it('forgets idempotency records older than `before`, so their keys work again', async () => {
         const f = await createRoom(store);

@@ -179,6 +179,12 @@ test('read on A with --limit shows the newest events and the cursor', async () =
   assert.doesNotMatch(text, /room\.created/);
 });
 
+test('read says there are no newer events when it shows the newest', async () => {
+  const text = (await okA(['read', ROOM, '--limit', '2'])).stdout;
+  assert.doesNotMatch(text, /Newer events/);
+  assert.match(text, /\nNo newer events; for later ones: huddle history flow --after 6\n$/);
+});
+
 test('history after the cursor gives exactly what was written since', async () => {
   await okB(['write', ROOM, 'third note']);
   const page = json(await okA(['history', ROOM, '--after', String(cursor), '--json']));

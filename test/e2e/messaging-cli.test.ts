@@ -265,3 +265,18 @@ test('watch prints a message sent after it started, marks it delivered with --as
   }
   assert.equal(await exited, 0, stderr);
 });
+
+test('the same message again within the window is refused naming --key, which sends it on purpose', async () => {
+  await okA(['send', ROOM, 'bob', 'said twice']);
+  const again = await A(['send', ROOM, 'bob', 'said twice']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /less than 10 s ago, so it was not sent again/);
+  assert.match(again.stderr, /add --key with a new value/);
+  assert.doesNotMatch(again.stderr, /Idempotency-Key/);
+  const asJson = json(await A(['send', ROOM, 'bob', 'said twice', '--json']));
+  assert.equal(asJson.error.code, 'duplicate_message', 'the code stays for scripts');
+  assert.match(asJson.error.message, /--key/);
+
+  const sent = await okA(['send', ROOM, 'bob', 'said twice', '--key', 'again-1']);
+  assert.match(sent.stdout, /^Sent msg_\S+ from alice to bob\.\n$/);
+});

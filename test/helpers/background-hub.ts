@@ -1,5 +1,5 @@
 // The local hub a `huddle` command starts in the background on first use, found through the pid
-// file it leaves in HUDDLE_HOME, and stopped when the test is over.
+// file `huddle serve` keeps in HUDDLE_HOME while it runs, and stopped when the test is over.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -15,7 +15,10 @@ export const run: Run = async (ctx, [room], flags) => {
       `## Recent events`,
       '',
       ...data.events.map(renderEvent),
-      `Newer events: huddle history ${data.room.name} --after ${data.cursor}`,
+      // The hub reads the newest events, so the room rarely has newer ones than these.
+      data.room.last_seq > data.cursor
+        ? `Newer events: huddle history ${data.room.name} --after ${data.cursor}`
+        : `No newer events; for later ones: huddle history ${data.room.name} --after ${data.cursor}`,
       '',
     ].join('\n'),
   );

@@ -137,6 +137,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       'SELECT seq, id, ts, actor_member, actor_label, type, body FROM events WHERE room_id = ? ORDER BY seq DESC LIMIT ?',
     ),
     members: db.prepare('SELECT * FROM members WHERE room_id = ? ORDER BY created_at, id'),
+    hubCounts: db.prepare(
+      `SELECT (SELECT COUNT(*) FROM rooms) AS rooms,
+              (SELECT COUNT(*) FROM agents WHERE status NOT IN ('offline', 'retired')) AS agents_online`,
+    ),
     member: db.prepare('SELECT * FROM members WHERE id = ? AND room_id = ?'),
     liveAdmins: db.prepare(
       "SELECT COUNT(*) AS n FROM members WHERE room_id = ? AND revoked_at IS NULL AND (',' || scopes || ',') LIKE '%,admin,%'",
@@ -410,6 +414,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     async listMembers(roomId) {
       return (sql.members.all(roomId) as MemberRow[]).map(toMember);
+    },
+
+    async hubCounts() {
+      return sql.hubCounts.get() as { rooms: number; agents_online: number };
     },
 
     createRoom(input) {

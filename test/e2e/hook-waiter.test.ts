@@ -134,7 +134,7 @@ before(async () => {
   project = join(dir.path, 'shop-api');
   mkdirSync(join(project, '.git'), { recursive: true });
   mkdirSync(home);
-  const hash = createHash('sha256').update(`claude-code\n${project}`).digest('hex').slice(0, 4);
+  const hash = createHash('sha256').update(project).digest('hex').slice(0, 4);
   agent = `claude-shop-api-${hash}`;
   const machine = { home, url: hub.url };
   await huddleOk(['create', ROOM, '--label', 'machine-a'], machine);

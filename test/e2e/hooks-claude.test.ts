@@ -84,8 +84,8 @@ before(async () => {
   project = join(dir.path, 'shop-api');
   mkdirSync(join(project, '.git'), { recursive: true });
   mkdirSync(home);
-  // The name the hook takes without --as: client, repository, and a hash of client and directory.
-  const hash = createHash('sha256').update(`claude-code\n${project}`).digest('hex').slice(0, 4);
+  // The name the hook takes without --as: client, repository, and a hash of the directory.
+  const hash = createHash('sha256').update(project).digest('hex').slice(0, 4);
   agent = `claude-shop-api-${hash}`;
   const machine = { home, url: hub.url };
   await huddleOk(['create', ROOM, '--label', 'machine-a'], machine);

@@ -74,8 +74,8 @@ const frame = (m: Message, quoted: string[]) => frameIn(ROOM, m, quoted);
 const send = async (to: string, body: string) =>
   (await api.send(ROOM, 'bob', { to, body })).message;
 
-const nameFor = (client: string, prefix: string) =>
-  `${prefix}-shop-api-${createHash('sha256').update(`${client}\n${project}`).digest('hex').slice(0, 4)}`;
+const nameFor = (prefix: string) =>
+  `${prefix}-shop-api-${createHash('sha256').update(project).digest('hex').slice(0, 4)}`;
 
 before(async () => {
   hub = await startTestHub();
@@ -84,8 +84,8 @@ before(async () => {
   project = join(dir.path, 'shop-api');
   mkdirSync(join(project, '.git'), { recursive: true });
   mkdirSync(home);
-  codex = nameFor('codex', 'codex');
-  gemini = nameFor('gemini', 'gemini');
+  codex = nameFor('codex');
+  gemini = nameFor('gemini');
   const machine = { home, url: hub.url };
   await huddleOk(['create', ROOM, '--label', 'machine-b'], machine);
   await huddleOk(['agent', ROOM, 'bob'], machine);

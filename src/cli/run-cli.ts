@@ -106,12 +106,19 @@ export function processIO(): CliIO {
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+    // Plain events: an async iterator over stdin loads node's stream composition modules, a cost
+    // every hook would pay at start.
+    readStdin: () =>
+      new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
+        process.stdin.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        process.stdin.once('error', reject);
+      }),
+    // Asked only by the commands that prompt: looking at stdin opens it.
+    get isTTY() {
+      return Boolean(process.stdin.isTTY && process.stdout.isTTY);
     },
-    isTTY: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     env: process.env,
     // readline is loaded only by the commands that ask: every command pays for what it imports.
     prompt: async (question) => {

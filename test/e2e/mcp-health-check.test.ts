@@ -28,7 +28,9 @@ let hc: HubClient;
 let base: string;
 
 before(async () => {
-  hub = await startTestHub();
+  // A bridge closed before its stream connected leaves its agent online until the presence sweep:
+  // a short sweep keeps the waits below for "offline" short on a busy machine.
+  hub = await startTestHub({ HUDDLE_HEARTBEAT_SECONDS: '1', HUDDLE_OFFLINE_AFTER_SECONDS: '2' });
   mkdirSync(join(repo.path, '.git'));
   await huddleOk(['create', ROOM, '--label', 'laptop'], { home: home.path, url: hub.url });
   const file = JSON.parse(readFileSync(join(home.path, 'config.json'), 'utf8')) as {

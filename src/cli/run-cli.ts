@@ -1,5 +1,6 @@
 // runCli: parses the command line, loads one command, maps errors to exit codes.
 
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CliError, usageError } from './cli-error.js';
 import { createContext, type CliIO, type Flags } from './context.js';
@@ -106,15 +107,21 @@ export function processIO(): CliIO {
   return {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    // Plain events: an async iterator over stdin loads node's stream composition modules, a cost
-    // every hook would pay at start.
-    readStdin: () =>
-      new Promise((resolve, reject) => {
+    // Read from the descriptor: a stream over stdin loads node's stream modules, a cost every hook
+    // would pay at start. A descriptor left non-blocking by the parent (EAGAIN) is read as a stream.
+    readStdin: () => {
+      try {
+        return Promise.resolve(readFileSync(0, 'utf8'));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return Promise.reject(err);
+      }
+      return new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
         process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
         process.stdin.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
         process.stdin.once('error', reject);
-      }),
+      });
+    },
     // Asked only by the commands that prompt: looking at stdin opens it.
     get isTTY() {
       return Boolean(process.stdin.isTTY && process.stdout.isTTY);

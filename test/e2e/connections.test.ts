@@ -83,8 +83,11 @@ test(
         closes.push(closed);
       }
       const opened = Date.now();
+      // Most often /healthz now fails: the silent sockets hold every descriptor. Not always: when
+      // accept() fails for want of one, libuv closes waiting connections to drain its queue, and a
+      // request may slip in. What must hold is below: the hub closes every silent socket itself
+      // within the timeout (without that, the wait for their close never ends), and answers again.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(await healthy(url), false, 'the silent sockets hold every descriptor');
       while (!(await healthy(url))) {
         assert.ok(
           Date.now() - opened < 10_000,

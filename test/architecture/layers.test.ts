@@ -103,10 +103,15 @@ test('only config/ and cli/ read process.env', () => {
 
 test('the built huddle command is one file: serve alone is loaded from the compiled modules', () => {
   const built = readFileSync(join(SRC, '..', 'dist', 'src', 'cli', 'huddle-code.cjs'), 'utf8');
-  const loaded = [...built.matchAll(/\b(?:require|import|__huddle_import)\("([^"]+)"\)/g)].map((m) => m[1]!);
+  const loaded = [...built.matchAll(/\b(?:require|import|__huddle_import)\("([^"]+)"\)/g)].map(
+    (m) => m[1]!,
+  );
   for (const spec of loaded) {
     if (spec === './commands/serve.js') continue;
-    assert.ok(!spec.startsWith('.'), `huddle-code.cjs loads the module ${spec} from outside itself`);
+    assert.ok(
+      !spec.startsWith('.'),
+      `huddle-code.cjs loads the module ${spec} from outside itself`,
+    );
     assert.ok(!/better-sqlite3|^pg$|hono/.test(spec), `huddle-code.cjs loads ${spec}`);
   }
   assert.ok(loaded.includes('./commands/serve.js'), 'huddle serve is no longer loaded on demand');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createHubClient } from '../../src/client/hub-client.js';
-import { huddleOk } from '../helpers/cli.js';
+import { ended, type CliResult, huddleOk } from '../helpers/cli.js';
 import { CLI_PATH, startTestHub, type TestHub } from '../helpers/hub.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -35,14 +35,8 @@ after(async () => {
   home.remove();
 });
 
-interface Ended {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs a shell pipeline in which `$HUDDLE` runs the built command. */
-function pipeline(script: string): Promise<Ended> {
+function pipeline(script: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', script.replaceAll('$HUDDLE', '"$NODE" "$CLI"')], {
       env: {
@@ -54,29 +48,19 @@ function pipeline(script: string): Promise<Ended> {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    ended(child).then(resolve, reject);
   });
 }
 
 /** Runs `huddle args` with the read end of standard output, or error, closed before it writes. */
-function withClosedReader(args: string[], closed: 'stdout' | 'stderr'): Promise<Ended> {
+function withClosedReader(args: string[], closed: 'stdout' | 'stderr'): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       env: { ...process.env, HUDDLE_HOME: home.path, HUDDLE_URL: hub.url },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '';
-    let stderr = '';
     child[closed].destroy();
-    if (closed !== 'stdout') child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    if (closed !== 'stderr') child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    ended(child).then(resolve, reject);
   });
 }
 

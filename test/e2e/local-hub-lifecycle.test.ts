@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from '
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { isHubProcess, readHubPid } from '../../src/cli/hub-pid.js';
+import { ended, type CliResult } from '../helpers/cli.js';
 import { CLI_PATH, RELAXED_LIMITS } from '../helpers/hub.js';
 import { envWithoutHuddle, freePort } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -38,25 +39,14 @@ async function machine(t: TestContext): Promise<Machine> {
   return { t, home, port, env };
 }
 
-interface Ended {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(m: Machine, args: string[]): Promise<Ended> {
+function cli(m: Machine, args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       env: m.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     m.t.after(() => child.kill('SIGKILL'));
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    ended(child).then(resolve, reject);
   });
 }
 

@@ -1,6 +1,6 @@
 // Running the built `huddle` command as a person would, and collecting what it printed.
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { CLI_PATH } from './hub.js';
 
 export interface CliResult {
@@ -27,13 +27,20 @@ export function huddle(args: string[], options: CliOptions): Promise<CliResult> 
       env: { ...process.env, HUDDLE_HOME: options.home, HUDDLE_URL: options.url, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    ended(child).then(resolve, reject);
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** What a child process printed on the streams still open, and its exit code, once it closes. */
+export function ended(child: ChildProcess): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (!child.stdout?.destroyed) child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    if (!child.stderr?.destroyed) child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
   });
 }
 

@@ -3,6 +3,7 @@
 // local secret), and this HUDDLE_HOME's pid file.
 
 import type { HubStatus } from '../core/hub-status.js';
+import { isLoopbackHost } from '../core/loopback.js';
 import { createHubClient } from '../client/hub-client.js';
 import type { CliContext } from './context.js';
 import { isHubProcess, readHubPid } from './hub-pid.js';
@@ -22,8 +23,7 @@ export interface HubLook {
 
 /** Whether a URL points at this machine; the local secret is never sent anywhere else. */
 export function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return isLoopbackHost(new URL(url).hostname);
 }
 
 export async function lookAtHub(ctx: CliContext): Promise<HubLook> {

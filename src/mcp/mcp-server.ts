@@ -1,11 +1,10 @@
 // The MCP server huddle offers an agent: its name, instructions and tools, over any transport.
 
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { HUDDLE_VERSION } from '../core/version.js';
 import type { AgentSession } from './agent-session.js';
 import { INSTRUCTIONS } from './instructions.js';
 import { registerRoomTools } from './room-tools.js';
-
-export const SERVER_VERSION = '0.1.0';
 
 /** The experimental capability of a Claude Code channel server: it may push messages. */
 export const CHANNEL_CAPABILITY = 'claude/channel';
@@ -17,7 +16,7 @@ export interface McpServerOptions {
 
 export function createMcpServer(session: AgentSession, options: McpServerOptions = {}): McpServer {
   const server = new McpServer(
-    { name: 'huddle', version: SERVER_VERSION },
+    { name: 'huddle', version: HUDDLE_VERSION },
     {
       instructions: INSTRUCTIONS,
       ...(options.channel && { capabilities: { experimental: { [CHANNEL_CAPABILITY]: {} } } }),

@@ -9,6 +9,7 @@ import { maskUrl } from '../config/load-config.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { HuddleError } from '../core/errors.js';
 import { createHub, type Hub } from '../core/hub.js';
+import { isLoopbackHost } from '../core/loopback.js';
 import { createPooledRandom } from '../core/random.js';
 import type { Store } from '../core/store.js';
 import { openStore } from '../store/open-store.js';
@@ -30,15 +31,12 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
 /** Refuses to expose room creation to a network without a secret or an explicit opt-in. */
 export function assertCreatePolicy(
   config: Pick<Config, 'host' | 'create_secret' | 'open_create'>,
 ): void {
-  if (isLoopback(config.host) || config.create_secret !== undefined || config.open_create) return;
+  if (isLoopbackHost(config.host) || config.create_secret !== undefined || config.open_create)
+    return;
   throw new HuddleError(
     'invalid',
     'create_policy_required',
@@ -62,7 +60,7 @@ export async function startHub(
   // HUDDLE_HOME and the database hold tokens, secrets and every message: this user's alone.
   const home = makeHomePrivate(config.home);
   // Only a hub on loopback trusts the local secret: anyone who can read HUDDLE_HOME is this user.
-  const localSecret = isLoopback(config.host) ? ensureLocalSecret(config.home) : undefined;
+  const localSecret = isLoopbackHost(config.host) ? ensureLocalSecret(config.home) : undefined;
   const store = await openStore(config.store, {
     sync: config.sync,
     walLimitBytes: config.wal_limit_bytes,
@@ -99,7 +97,7 @@ export async function startHub(
       instance: { pid: process.pid, store: maskUrl(config.store) },
     },
   });
-  const edge = edgePolicy(config, !isLoopback(config.host));
+  const edge = edgePolicy(config, !isLoopbackHost(config.host));
   const app = createApp(
     hub,
     {

@@ -11,6 +11,7 @@ import type {
   InboxItem,
   Lease,
   Member,
+  MemberKind,
   Message,
   Receipt,
   ReceiptStep,
@@ -61,6 +62,8 @@ export interface PairCodeRecord {
 export interface NewMember {
   id: string;
   label: string;
+  /** `device` when left out. */
+  kind?: MemberKind;
   scopes: Scope[];
   created_at: number;
 }

@@ -1,6 +1,6 @@
 // The records of huddle's model as they cross the wire: rooms, members, events, checkpoints.
 
-export const SCOPES = ['read', 'write', 'checkpoint', 'admin'] as const;
+export const SCOPES = ['read', 'write', 'checkpoint', 'approve', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who did something: the member (credential holder) and its label. */
@@ -17,10 +17,15 @@ export interface Room {
   last_seq: number;
 }
 
+/** A device (a machine's CLI, hooks and MCP bridge) or a person (a signed-in browser). */
+export const MEMBER_KINDS = ['device', 'person'] as const;
+export type MemberKind = (typeof MEMBER_KINDS)[number];
+
 export interface Member {
   id: string;
   room_id: string;
   label: string;
+  kind: MemberKind;
   scopes: Scope[];
   created_at: string;
   revoked_at: string | null;

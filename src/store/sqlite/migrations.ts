@@ -165,4 +165,10 @@ CREATE INDEX leases_expiry ON leases(expires_at);
 CREATE INDEX leases_agent ON leases(room_id, agent);
 `,
   },
+  {
+    version: 4,
+    sql: `
+ALTER TABLE members ADD COLUMN kind TEXT NOT NULL DEFAULT 'device';
+`,
+  },
 ];

@@ -51,6 +51,7 @@ interface MemberRow {
   id: string;
   room_id: string;
   label: string;
+  kind: string;
   scopes: string;
   created_at: number;
   revoked_at: number | null;
@@ -75,6 +76,7 @@ const toMember = (m: MemberRow): Member => ({
   id: m.id,
   room_id: m.room_id,
   label: m.label,
+  kind: m.kind === 'person' ? 'person' : 'device',
   scopes: m.scopes.split(',') as Scope[],
   created_at: iso(m.created_at),
   revoked_at: m.revoked_at === null ? null : iso(m.revoked_at),
@@ -115,7 +117,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   const sql = {
     credential: db.prepare(
-      `SELECT t.digest AS token_digest, m.id AS m_id, m.room_id AS m_room_id, m.label AS m_label, m.scopes AS m_scopes,
+      `SELECT t.digest AS token_digest, m.id AS m_id, m.room_id AS m_room_id, m.label AS m_label, m.kind AS m_kind, m.scopes AS m_scopes,
               m.created_at AS m_created_at, m.revoked_at AS m_revoked_at,
               r.id AS r_id, r.name AS r_name, r.created_at AS r_created_at, r.last_seq AS r_last_seq
          FROM tokens t JOIN members m ON m.id = t.member_id JOIN rooms r ON r.id = m.room_id
@@ -153,7 +155,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ),
     insertRoom: db.prepare('INSERT INTO rooms (id, name, created_at) VALUES (?, ?, ?)'),
     insertMember: db.prepare(
-      'INSERT INTO members (id, room_id, label, scopes, created_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO members (id, room_id, label, kind, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     insertToken: db.prepare('INSERT INTO tokens (digest, member_id, created_at) VALUES (?, ?, ?)'),
     deleteToken: db.prepare('DELETE FROM tokens WHERE digest = ?'),
@@ -267,7 +269,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   function insertMember(roomId: string, m: NewMember): Member {
-    sql.insertMember.run(m.id, roomId, m.label, m.scopes.join(','), m.created_at);
+    sql.insertMember.run(m.id, roomId, m.label, m.kind ?? 'device', m.scopes.join(','), m.created_at);
     return toMember(sql.member.get(m.id, roomId) as MemberRow);
   }
 
@@ -362,6 +364,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           id: r.m_id as string,
           room_id: r.m_room_id as string,
           label: r.m_label as string,
+          kind: r.m_kind as string,
           scopes: r.m_scopes as string,
           created_at: r.m_created_at as number,
           revoked_at: r.m_revoked_at as number | null,

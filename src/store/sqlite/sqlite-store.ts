@@ -269,7 +269,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   function insertMember(roomId: string, m: NewMember): Member {
-    sql.insertMember.run(m.id, roomId, m.label, m.kind ?? 'device', m.scopes.join(','), m.created_at);
+    sql.insertMember.run(
+      m.id,
+      roomId,
+      m.label,
+      m.kind ?? 'device',
+      m.scopes.join(','),
+      m.created_at,
+    );
     return toMember(sql.member.get(m.id, roomId) as MemberRow);
   }
 

@@ -10,6 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { createHubClient, type HubClient } from '../../src/client/hub-client.js';
+import { createLogger } from '../../src/server/logger.js';
+import { createPushNotifier } from '../../src/server/push/notifier.js';
 import type { Scope } from '../../src/core/types.js';
 import type { PushNotification } from '../../src/core/push-notifications.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
@@ -23,6 +25,8 @@ const ece = createRequire(import.meta.url)('http_ece') as {
 };
 
 const ROOM = 'push-a';
+/** The stand-in's answer that never comes. */
+const HANG = -1;
 const OTHER_ROOM = 'push-b';
 
 interface Received {
@@ -42,10 +46,15 @@ function startStandIn() {
     req.on('end', () => {
       received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
       const status = answers.get(req.url ?? '')?.shift() ?? 201;
+      // A push service that never answers: the hub's deadline ends the request.
+      if (status === HANG) return void wakeAll();
       res.writeHead(status, status === 503 ? { 'retry-after': '0' } : {}).end();
-      for (const wake of waiters.splice(0)) wake();
+      wakeAll();
     });
   });
+  const wakeAll = () => {
+    for (const wake of waiters.splice(0)) wake();
+  };
   return {
     received,
     answers,
@@ -202,6 +211,7 @@ before(async () => {
 });
 after(async () => {
   await hub?.stop();
+  standIn?.server.closeAllConnections();
   standIn?.server.close();
 });
 
@@ -336,6 +346,54 @@ describe('delivery', () => {
     await settled();
     assert.equal(standIn.to('/push/flaky').length, 2);
     assert.equal(standIn.to('/push/broken').length, 2);
+  });
+
+  test('a push service that never answers meets the deadline, is retried once, and no log names the endpoint', async () => {
+    // A notifier of its own, with a short deadline, for a room the hub's notifier does not
+    // follow (the subscription is stored directly, not through the route).
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l) });
+    const notifier = createPushNotifier(
+      hub.hub,
+      { subject: 'mailto:ops@example.com', timeoutMs: 200, retryDelayMs: 10 },
+      logger,
+    );
+    try {
+      const created = await createHubClient({ url: hub.url }).createRoom({
+        name: 'push-slow',
+        label: 'laptop',
+      });
+      const slow = createHubClient({ url: hub.url, token: created.token });
+      await slow.registerAgent('push-slow', { name: 'gemini-c', client: 'gemini' });
+      const person = await addPerson('push-slow', 'erin', ['read'], false);
+      const room = (await hub.store.findRoom('push-slow'))!;
+      const keys = browserKeys();
+      await hub.store.putPushSubscription(
+        {
+          room_id: room.id,
+          member_id: person.memberId,
+          endpoint: `${pushBase}/push/slow-secret-id`,
+          p256dh: keys.json.p256dh,
+          auth: keys.json.auth,
+          created_at: Date.now(),
+        },
+        10,
+      );
+      await notifier.follow(room.id);
+      standIn.answers.set('/push/slow-secret-id', [HANG, HANG]);
+      const started = Date.now();
+      await slow.heartbeat('push-slow', 'gemini-c', 'waiting');
+      await standIn.until('/push/slow-secret-id', 2);
+      await notifier.idle();
+      assert.ok(Date.now() - started >= 400, 'each attempt waited for its deadline');
+      assert.equal(standIn.to('/push/slow-secret-id').length, 2);
+      const logged = lines.join('');
+      assert.match(logged, /push failed/);
+      assert.ok(logged.includes(pushBase), 'the push service is named by its origin');
+      assert.ok(!logged.includes('slow-secret-id'), logged);
+    } finally {
+      await notifier.close();
+    }
   });
 
   test('a revoked member gets nothing, and its subscriptions are gone', async () => {

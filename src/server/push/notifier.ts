@@ -3,11 +3,10 @@
 // at a time, each with a deadline, a failed one retried once, a subscription the push service
 // forgot (404, 410) deleted. Logs name a push service by its origin only, never an endpoint.
 
-import webPush from 'web-push';
 import type { Hub } from '../../core/hub.js';
 import type { PushDelivery, VapidKeys } from '../../core/push.js';
 import type { Logger } from '../logger.js';
-import { sendPush } from './push-sender.js';
+import { loadWebPush, sendPush } from './push-sender.js';
 
 export interface PushNotifierOptions {
   /** The VAPID `sub` claim: a mailto: or https: contact for the push services. */
@@ -65,8 +64,8 @@ export function createPushNotifier(
 
   let keys: Promise<VapidKeys> | undefined;
   const vapidKeys = () =>
-    (keys ??= hub
-      .vapidKeys(() => webPush.generateVAPIDKeys())
+    (keys ??= loadWebPush()
+      .then((webPush) => hub.vapidKeys(() => webPush.generateVAPIDKeys()))
       .catch((err: unknown) => {
         keys = undefined;
         throw err;

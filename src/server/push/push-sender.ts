@@ -4,7 +4,6 @@
 
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import webPush from 'web-push';
 import type { VapidKeys } from '../../core/push.js';
 import type { PushSubscriptionRecord } from '../../core/store.js';
 
@@ -20,8 +19,20 @@ export interface PushMessage {
   signal?: AbortSignal;
 }
 
+type WebPush = typeof import('web-push');
+
+/** web-push and its dependencies cost a hub's start about 100 ms: loaded on first use. */
+export async function loadWebPush(): Promise<WebPush> {
+  // A CommonJS module: its exports are the namespace's default.
+  const mod = (await import('web-push')) as WebPush & { default?: WebPush };
+  return mod.default ?? mod;
+}
+
 /** Resolves with the push service's HTTP status; rejects on a network error or the timeout. */
-export function sendPush(m: PushMessage): Promise<{ status: number; retryAfter: string | null }> {
+export async function sendPush(
+  m: PushMessage,
+): Promise<{ status: number; retryAfter: string | null }> {
+  const webPush = await loadWebPush();
   const details = webPush.generateRequestDetails(
     {
       endpoint: m.subscription.endpoint,
@@ -37,14 +48,23 @@ export function sendPush(m: PushMessage): Promise<{ status: number; retryAfter: 
   );
   const url = new URL(details.endpoint);
   const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
-  const signals = [AbortSignal.timeout(m.timeoutMs), ...(m.signal ? [m.signal] : [])];
-  return new Promise((resolve, reject) => {
+  // One deadline for the whole request, and the notifier's own abort when the hub shuts down.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new Error('push timed out')), m.timeoutMs);
+  const onStop = () => abort.abort(m.signal?.reason);
+  if (m.signal?.aborted) onStop();
+  else m.signal?.addEventListener('abort', onStop, { once: true });
+  const done = () => {
+    clearTimeout(timer);
+    m.signal?.removeEventListener('abort', onStop);
+  };
+  return new Promise<{ status: number; retryAfter: string | null }>((resolve, reject) => {
     const req = request(
       url,
       {
         method: details.method,
         headers: details.headers as Record<string, string | number>,
-        signal: AbortSignal.any(signals),
+        signal: abort.signal,
       },
       (res) => {
         // The answer's body says nothing the status does not; it is read and dropped.
@@ -60,5 +80,5 @@ export function sendPush(m: PushMessage): Promise<{ status: number; retryAfter: 
     );
     req.once('error', reject);
     req.end(details.body ?? undefined);
-  });
+  }).finally(done);
 }

@@ -425,6 +425,43 @@ describe('delivery', () => {
   });
 });
 
+describe('a signed-in browser', () => {
+  test('subscribes with its session cookie and CSRF value, and its person is told', async () => {
+    const { code } = await admin.createCode(ROOM, { scopes: ['read', 'write'] });
+    const signIn = await fetch(`${hub.url}/v1/web/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, name: 'frank' }),
+    });
+    assert.equal(signIn.status, 201);
+    const { csrf } = (await signIn.json()) as { csrf: string };
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    const keys = browserKeys();
+    const body = JSON.stringify({ endpoint: `${pushBase}/push/frank`, keys: keys.json });
+    const headers = { 'content-type': 'application/json', cookie };
+    // The cookie alone is not enough: the page's CSRF value goes with it.
+    const forged = await fetch(`${hub.url}/v1/rooms/${ROOM}/push`, {
+      method: 'PUT',
+      headers,
+      body,
+    });
+    assert.equal(forged.status, 401);
+    const res = await fetch(`${hub.url}/v1/rooms/${ROOM}/push`, {
+      method: 'PUT',
+      headers: { ...headers, 'x-huddle-csrf': csrf },
+      body,
+    });
+    assert.deepEqual([res.status, await res.json()], [200, { subscribed: true }]);
+    const { message } = await admin.send(ROOM, 'claude-a', { to: 'frank', body: 'a question' });
+    const [push] = await standIn.until('/push/frank');
+    const n = open(push!, keys);
+    assert.deepEqual(
+      [n.kind, n.body, n.url],
+      ['message', 'a question', `/#/rooms/${ROOM}/messages/${message.id}`],
+    );
+  });
+});
+
 describe('subscription refusals', () => {
   const endpoint = () => `${pushBase}/push/refused`;
   const put = (token: string | null, body: unknown) =>

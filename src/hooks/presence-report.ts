@@ -4,18 +4,24 @@
 // ended. A small marker file remembers a reported wait, so the tool calls after it cost a
 // file check, not a request.
 
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HookContext } from './hook-types.js';
 
 export type ReportedState = 'working' | 'idle' | 'waiting';
 
-/** The marker of a reported wait, one per hub, room and agent. */
+/** FNV-1a, 32 bits: a file name for a key, without loading node:crypto into every hook. */
+function fnv(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The marker of a reported wait, one per hub, room and agent (names readable, hub hashed). */
 function marker(ctx: HookContext): string | null {
   if (!ctx.stateDir) return null;
-  const key = createHash('sha256').update(`${ctx.hubUrl ?? ''}\n${ctx.room}\n${ctx.agent}`);
-  return join(ctx.stateDir, `waiting-${key.digest('hex').slice(0, 16)}`);
+  const name = `waiting-${fnv(ctx.hubUrl ?? '')}-${encodeURIComponent(ctx.room)}-${encodeURIComponent(ctx.agent)}`;
+  return join(ctx.stateDir, name);
 }
 
 /** Reports the agent's state; presence is best-effort, so a failure only loses the report. */

@@ -1,6 +1,6 @@
 // Hash routes: #/ (needs you), #/rooms, #/rooms/<room>[/<tab>[/<id>]], #/settings.
 
-import { signal } from '@preact/signals';
+import { box } from './box.js';
 
 export interface Route {
   view: 'needs' | 'rooms' | 'room' | 'settings';
@@ -42,7 +42,7 @@ export function href(r: Route): string {
   return '#/';
 }
 
-export const route = signal<Route>(parseHash(location.hash));
+export const route = box<Route>(parseHash(location.hash));
 window.addEventListener('hashchange', () => (route.value = parseHash(location.hash)));
 
 export function go(r: Route): void {

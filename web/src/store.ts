@@ -1,7 +1,7 @@
 // The cockpit's state: the session, every signed-in room, the stream that keeps them live, and
 // the actions the views call. Views re-render when `version` moves.
 
-import { signal } from '@preact/signals';
+import { box } from './box.js';
 import { api, ApiError, roomPath, setCsrf } from './api.js';
 import { addOlder, applyEvent, emptyRoom, type RoomState } from './room-state.js';
 import { createStream, type Stream, type StreamState } from './stream.js';
@@ -21,11 +21,11 @@ import type {
   Variable,
 } from './types.js';
 
-export const session = signal<Session | null | undefined>(undefined);
-export const streamState = signal<StreamState>('connecting');
+export const session = box<Session | null | undefined>(undefined);
+export const streamState = box<StreamState>('connecting');
 /** Moves on every change of any room; views read it to re-render. */
-export const version = signal(0);
-export const notice = signal<{ text: string; error: boolean } | null>(null);
+export const version = box(0);
+export const notice = box<{ text: string; error: boolean } | null>(null);
 export const rooms = new Map<string, RoomState>();
 
 let stream: Stream | null = null;

@@ -54,6 +54,7 @@ export function createStream(h: StreamHandlers): Stream {
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let nextRef = 1;
+  const decoder = new TextDecoder();
 
   const frame = (f: Record<string, unknown>): void => {
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(f));
@@ -75,6 +76,8 @@ export function createStream(h: StreamHandlers): Stream {
     h.onState(attempt === 0 ? 'connecting' : 'reconnecting');
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/stream`;
     const sock = new WebSocket(url);
+    // The hub may send event frames as binary WebSocket frames holding the same JSON text.
+    sock.binaryType = 'arraybuffer';
     ws = sock;
     authed = false;
     sock.onopen = () => {
@@ -84,7 +87,9 @@ export function createStream(h: StreamHandlers): Stream {
       if (ws !== sock) return;
       let f: Record<string, unknown>;
       try {
-        f = JSON.parse(String(msg.data)) as Record<string, unknown>;
+        const text =
+          typeof msg.data === 'string' ? msg.data : decoder.decode(msg.data as ArrayBuffer);
+        f = JSON.parse(text) as Record<string, unknown>;
       } catch {
         return;
       }

@@ -1,6 +1,7 @@
 // Variables, leases and devices of a room: listed for everyone; an admin ends a lease, revokes
 // a device and makes a pair code (shown with its join link and a QR code).
 
+import { useBox } from '../box.js';
 import { useState } from 'preact/hooks';
 import { renderSVG } from 'uqr';
 import { roomPath } from '../api.js';
@@ -9,7 +10,7 @@ import { act, errorText, version } from '../store.js';
 import { Empty, Time } from './bits.js';
 
 export function Admin({ s }: { s: RoomState }) {
-  void version.value;
+  useBox(version);
   const admin = s.member.scopes.includes('admin');
   const [error, setError] = useState('');
   const guard = (p: Promise<unknown>) => p.catch((e) => setError(errorText(e)));

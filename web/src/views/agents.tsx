@@ -1,11 +1,12 @@
 // Agents of a room: presence, client, host, directory, capabilities, current task, leases.
 
+import { useBox } from '../box.js';
 import type { RoomState } from '../room-state.js';
 import { version } from '../store.js';
 import { Empty, Status, Time } from './bits.js';
 
 export function Agents({ s }: { s: RoomState }) {
-  void version.value;
+  useBox(version);
   const agents = [...s.agents.values()].sort(
     (a, b) =>
       Number(a.status === 'retired') - Number(b.status === 'retired') ||

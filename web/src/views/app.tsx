@@ -1,6 +1,7 @@
 // The cockpit's frame: sign-in until there is a session, then a sidebar (desktop) or a bottom
 // tab bar (phone) around the current view.
 
+import { useBox } from '../box.js';
 import { href, route } from '../router.js';
 import { notice, roomList, rooms, session, streamState, version } from '../store.js';
 import { Admin } from './admin.js';
@@ -24,7 +25,7 @@ const ROOM_TABS = [
 ] as const;
 
 export function App() {
-  const s = session.value;
+  const s = useBox(session);
   if (s === undefined) return <p class="loading">Loading…</p>;
   if (s === null)
     return (
@@ -37,7 +38,7 @@ export function App() {
 }
 
 function Notice() {
-  const n = notice.value;
+  const n = useBox(notice);
   if (!n) return null;
   return (
     <div class={n.error ? 'notice error' : 'notice'} role={n.error ? 'alert' : 'status'}>
@@ -50,10 +51,10 @@ function Notice() {
 }
 
 function Shell() {
-  void version.value;
-  const r = route.value;
+  useBox(version);
+  const r = useBox(route);
   const needs = roomList().reduce((n, s) => n + needsOf(s).length, 0);
-  const st = streamState.value;
+  const st = useBox(streamState);
   const nav = (
     <>
       <a href="#/" aria-current={r.view === 'needs' ? 'page' : undefined}>

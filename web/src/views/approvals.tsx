@@ -1,5 +1,6 @@
 // A room's permission requests: pending first (Allow / Deny), then the decided ones.
 
+import { useBox } from '../box.js';
 import type { RoomState } from '../room-state.js';
 import { version } from '../store.js';
 import { ApprovalCard } from './approval-card.js';
@@ -7,7 +8,7 @@ import { Empty } from './bits.js';
 import { canApprove } from './needs-you.js';
 
 export function Approvals({ s, focus }: { s: RoomState; focus?: string | undefined }) {
-  void version.value;
+  useBox(version);
   const list = [...s.approvals.values()].sort(
     (a, b) =>
       Number(b.status === 'pending') - Number(a.status === 'pending') ||

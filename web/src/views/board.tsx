@@ -2,6 +2,7 @@
 // person creates, claims, starts, finishes, hands off and cancels tasks as their agent, and an
 // admin overrides another agent's hold only by ticking the explicit override.
 
+import { useBox } from '../box.js';
 import { useState } from 'preact/hooks';
 import { roomPath } from '../api.js';
 import type { RoomState } from '../room-state.js';
@@ -20,7 +21,7 @@ const COLUMNS: { status: Task['status']; label: string }[] = [
 const PRIORITY = { critical: 0, high: 1, medium: 2, low: 3 } as const;
 
 export function Board({ s }: { s: RoomState }) {
-  void version.value;
+  useBox(version);
   const [force, setForce] = useState(false);
   const [error, setError] = useState('');
   const admin = s.member.scopes.includes('admin');

@@ -1,6 +1,7 @@
 // The checkpoint: rendered, editable with compare-and-set; when someone saved first (409), both
 // versions are shown and the person chooses: keep theirs, or save a merged text over theirs.
 
+import { useBox } from '../box.js';
 import { useState } from 'preact/hooks';
 import { ApiError, api, roomPath } from '../api.js';
 import type { RoomState } from '../room-state.js';
@@ -9,7 +10,7 @@ import type { Checkpoint as Cp } from '../types.js';
 import { Markdown, Time } from './bits.js';
 
 export function Checkpoint({ s }: { s: RoomState }) {
-  void version.value;
+  useBox(version);
   const cp = s.checkpoint;
   const [editing, setEditing] = useState<{ base: number; text: string } | null>(null);
   const [conflict, setConflict] = useState<Cp | null>(null);

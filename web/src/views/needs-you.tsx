@@ -1,6 +1,7 @@
 // Needs you: across every room, agents waiting for a person, pending approvals and messages
 // addressed to the person, newest first, each with its answer one tap away.
 
+import { useBox } from '../box.js';
 import { useState } from 'preact/hooks';
 import { href } from '../router.js';
 import { ack, errorText, roomList, sendMessage, version } from '../store.js';
@@ -35,7 +36,7 @@ export function needsOf(s: RoomState): Item[] {
 }
 
 export function NeedsYou() {
-  void version.value;
+  useBox(version);
   const items = roomList()
     .flatMap(needsOf)
     .sort((a, b) => b.at.localeCompare(a.at));

@@ -1,6 +1,7 @@
 // Notifications: per room on or off, with a Web Push subscription made with the hub's VAPID key
 // and registered in (or removed from) each room through the push routes.
 
+import { useBox } from '../box.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, roomPath } from '../api.js';
 import { errorText, roomList, version } from '../store.js';
@@ -30,7 +31,7 @@ function endpointsOf(r: unknown): string[] {
 }
 
 export function Notifications() {
-  void version.value;
+  useBox(version);
   const supported = 'serviceWorker' in navigator && 'PushManager' in window;
   const [on, setOn] = useState<Record<string, boolean>>({});
   const [error, setError] = useState('');

@@ -1,6 +1,7 @@
 // Rooms: each signed-in room with its agents' presence, unread count and what needs the person;
 // join another room with a pair code; leave a room; sign out.
 
+import { useBox } from '../box.js';
 import { useState } from 'preact/hooks';
 import { href } from '../router.js';
 import { errorText, leaveRoom, roomList, session, signOut, version } from '../store.js';
@@ -9,7 +10,7 @@ import { needsOf } from './needs-you.js';
 import { SignIn } from './sign-in.js';
 
 export function Rooms() {
-  void version.value;
+  useBox(version);
   const [error, setError] = useState('');
   const list = roomList();
   return (

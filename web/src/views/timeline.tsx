@@ -1,6 +1,7 @@
 // The room timeline: notes, messages, checkpoint, task, lease and approval events in seq order,
 // filtered by kind and agent; older pages load by cursor; the person's messages show receipts.
 
+import { useBox } from '../box.js';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { RoomState } from '../room-state.js';
 import { errorText, loadOlder, markRead, say, version } from '../store.js';
@@ -29,7 +30,7 @@ function agentsOf(e: RoomEvent): string[] {
 }
 
 export function Timeline({ s, focus }: { s: RoomState; focus?: string | undefined }) {
-  void version.value;
+  useBox(version);
   const [kind, setKind] = useState<string>('all');
   const [agent, setAgent] = useState<string>('');
   const [replyTo, setReplyTo] = useState<Message | null>(null);

@@ -108,7 +108,7 @@ describe('the cockpit in a browser', { skip }, () => {
   });
 
   it("sends as the person; the agent's inbox has it and the receipts move on the page", async () => {
-    await page.getByLabel('To').selectOption('claude-a');
+    await page.getByRole('combobox', { name: 'To' }).selectOption('claude-a');
     await page.getByLabel('Message', { exact: true }).fill('Yes, migrate it.');
     await page.getByRole('button', { name: 'Send' }).click();
     const mine = page.locator('.entry.mine', { hasText: 'Yes, migrate it.' });
@@ -150,7 +150,7 @@ describe('the cockpit in a browser', { skip }, () => {
     assert.equal(await page.locator(`[data-status="open"] [data-task="${id}"]`).count(), 0);
     assert.match(await page.locator(`[data-task="${id}"]`).innerText(), /assignee codex-b/);
     // The person creates one too.
-    await page.getByLabel('New task').fill('Review the migration');
+    await page.getByRole('textbox', { name: 'New task' }).fill('Review the migration');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.locator('[data-status="open"] .task', { hasText: 'Review the migration' }).waitFor();
     await screenshots(page, 'board');

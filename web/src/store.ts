@@ -122,6 +122,14 @@ function afterEvent(s: RoomState, e: RoomEvent): void {
       .catch(() => {});
   }
   if (e.type === 'member.revoked' && b.member_id === s.member.id) void loadSession();
+  // The event names no kind: the list has it (a browser's member is a person).
+  if (e.type === 'member.joined')
+    api<{ members: Member[] }>('GET', roomPath(s.name, '/members'))
+      .then((r) => {
+        s.members = r.members;
+        bump();
+      })
+      .catch(() => {});
 }
 
 async function optional<T>(p: Promise<T>, fallback: T): Promise<T> {
@@ -328,6 +336,8 @@ export async function act<T>(
 export async function signIn(body: Record<string, string>): Promise<Session> {
   const r = await api<{ csrf: string } & Session>('POST', '/v1/web/session', body);
   setCsrf(r.csrf);
+  // A join or open link has done its work: the cockpit lives at /.
+  if (location.pathname !== '/') history.replaceState(null, '', '/#/');
   // The answer may list only the room just added; read the whole session.
   const full = await api<Session>('GET', '/v1/web/session').catch(() => r);
   await adoptSession(full);

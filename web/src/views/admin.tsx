@@ -23,29 +23,32 @@ export function Admin({ s }: { s: RoomState }) {
       )}
       <section aria-labelledby="vars-h">
         <h2 id="vars-h">Variables</h2>
-        {s.vars.size === 0 && <Empty>No variables.</Empty>}
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">key</th>
-              <th scope="col">value</th>
-              <th scope="col">version</th>
-              <th scope="col">set by</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...s.vars.values()].map((v) => (
-              <tr key={v.key}>
-                <td>
-                  <code>{v.key}</code>
-                </td>
-                <td class="value">{v.value}</td>
-                <td>{v.version}</td>
-                <td>{v.set_by}</td>
+        {s.vars.size === 0 ? (
+          <Empty>No variables.</Empty>
+        ) : (
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">key</th>
+                <th scope="col">value</th>
+                <th scope="col">version</th>
+                <th scope="col">set by</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {[...s.vars.values()].map((v) => (
+                <tr key={v.key}>
+                  <td>
+                    <code>{v.key}</code>
+                  </td>
+                  <td class="value">{v.value}</td>
+                  <td>{v.version}</td>
+                  <td>{v.set_by}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </section>
       <section aria-labelledby="leases-h">
         <h2 id="leases-h">Leases</h2>

@@ -39,7 +39,6 @@ export function SignIn({ adding = false, onDone }: { adding?: boolean; onDone?: 
     try {
       await signIn(body);
       if (name.trim()) localStorage.setItem('huddle.name', name.trim().toLowerCase());
-      if (location.pathname !== '/') history.replaceState(null, '', '/#/');
       dispatchEvent(new HashChangeEvent('hashchange'));
       onDone?.();
     } catch (err) {

@@ -88,12 +88,22 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./commands/create.js'),
   },
   pair: {
-    usage: 'huddle pair <room> [--scopes read,write,checkpoint] [--ttl SECONDS]',
-    summary: 'make a one-time code for another machine',
-    options: { scopes: s, ttl: s },
+    usage: 'huddle pair <room> [--scopes read,write,checkpoint] [--ttl SECONDS] [--qr]',
+    summary:
+      'make a one-time code for another machine or a browser (join link; --qr prints it as a QR code for a phone)',
+    options: { scopes: s, ttl: s, qr: b },
     min: 1,
     max: 1,
     load: () => import('./commands/pair.js'),
+  },
+  open: {
+    usage: 'huddle open [room] [--print]',
+    summary:
+      'open the cockpit of the local hub in a browser, already signed in (a one-time link valid for 30 s); --print only prints it',
+    options: { print: b },
+    min: 0,
+    max: 1,
+    load: () => import('./commands/open.js'),
   },
   join: {
     usage: 'huddle join <code> [--label L]',

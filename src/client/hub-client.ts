@@ -275,6 +275,12 @@ export function createHubClient(options: HubClientOptions) {
     }) => call<JoinResponse>({ method: 'POST', path: '/v1/rooms', body }),
     localJoin: (body: { secret: string; room: string; label?: string }) =>
       call<JoinResponse & { created: boolean }>({ method: 'POST', path: '/v1/local/join', body }),
+    webTicket: (body: { secret: string }) =>
+      call<{ ticket: string; expires_at: string }>({
+        method: 'POST',
+        path: '/v1/local/web-ticket',
+        body,
+      }),
     join: (body: { code: string; label?: string }) =>
       call<JoinResponse>({ method: 'POST', path: '/v1/join', body }),
     createCode: (name: string, body: { scopes?: Scope[]; ttl_seconds?: number } = {}) =>

@@ -26,13 +26,14 @@ import { createTasks } from './tasks.js';
 import { createVariables } from './variables.js';
 import { createPresence } from './presence.js';
 import { createHubStatus } from './hub-status.js';
+import { createWebSessions } from './web-sessions.js';
 import { isLoopbackAddress } from './loopback.js';
 import { assertRoomName, generateRoomName } from './names.js';
 import { mintPairCode, normalizePairCode } from './pair-codes.js';
 import { randomId } from './random.js';
 import { parseScopes } from './scopes.js';
 import { assertTokenShape, digestSecret, mintToken, sameDigest } from './tokens.js';
-import type { Checkpoint, Member, Room, RoomEvent, Scope } from './types.js';
+import type { Checkpoint, Member, MemberKind, Room, RoomEvent, Scope } from './types.js';
 
 export { isLoopbackAddress } from './loopback.js';
 export type {
@@ -92,8 +93,9 @@ export function createHub(deps: HubDeps) {
     }
   }
 
-  return {
-    ...createPresence(ctx),
+  const presence = createPresence(ctx);
+  const hub = {
+    ...presence,
     ...createMessaging(ctx),
     ...createTasks(ctx),
     ...createVariables(ctx),
@@ -252,14 +254,14 @@ export function createHub(deps: HubDeps) {
 
     async redeemPairCode(
       ctx: RequestContext,
-      input: { code: string; label: string },
+      input: { code: string; label: string; kind?: MemberKind | undefined },
     ): Promise<JoinResult> {
       const code = normalizePairCode(input.code);
       assertLabel(input.label);
       limits.join.take(ctx.address);
       limits.global.take('*');
       const token = mintToken(random);
-      const member = newMember(input.label);
+      const member = { ...newMember(input.label), kind: input.kind ?? 'device' };
       const joined = await store.redeemPairCode({
         digest: digestSecret(code),
         now: clock.now(),
@@ -513,5 +515,13 @@ export function createHub(deps: HubDeps) {
       for (const limiter of Object.values(limits)) limiter.prune();
       await store.prune(clock.now() - options.idempotency_retention_seconds * 1000);
     },
+  };
+  return {
+    ...hub,
+    web: createWebSessions(ctx, {
+      redeemPairCode: hub.redeemPairCode,
+      authenticate: hub.authenticate,
+      registerAgent: presence.registerAgent,
+    }),
   };
 }

@@ -43,6 +43,34 @@ export interface TokenRecord {
   created_at: number;
 }
 
+/** A browser's sign-in: the secret of its cookie (as a digest) and its member in each room. */
+export interface WebSessionRecord {
+  digest: string;
+  /** Digest of the value the page must send in `X-Huddle-CSRF` with the cookie. */
+  csrf_digest: string;
+  /** The person's agent name in every room. */
+  person: string;
+  /** Made by `huddle open` on the hub's own machine: it follows every room of the hub. */
+  local_owner: boolean;
+  created_at: number;
+  rooms: WebSessionRoom[];
+}
+
+/** The browser's member in one room, and the agent through which the person speaks there. */
+export interface WebSessionRoom {
+  room_id: string;
+  room_name: string;
+  member_id: string;
+  token_digest: string;
+  /** The person's agent in that room, or null when the member may not register one. */
+  agent: string | null;
+  /**
+   * How the browser got in: `code` and `local` made a member of its own (signing out revokes it);
+   * `token` added a token to another member (signing out deletes only that token).
+   */
+  via: 'code' | 'local' | 'token';
+}
+
 /** What authentication finds for a token digest: the live member and its room. */
 export interface Credential {
   token_digest: string;
@@ -256,6 +284,29 @@ export interface Store {
 
   /** Deletes the room and everything in it (tokens, codes, events) in one transaction. */
   deleteRoom(roomId: string): Promise<void>;
+
+  /** Every room of the hub, oldest first. */
+  listRooms(): Promise<Room[]>;
+
+  /**
+   * Deletes one token of a live member and appends `event`, in one transaction; the member and
+   * its other tokens stay. Fails with `token_not_found`.
+   */
+  removeToken(roomId: string, digest: string, event: EventDraft): Promise<RoomEvent>;
+
+  // Browser sessions. They belong to the hub, not to a room: no event is appended (the
+  // member's own events record what the browser did). Deleting a room forgets its entries.
+
+  /** Stores a new session without rooms. Its digest is unique (256 random bits). */
+  createWebSession(session: Omit<WebSessionRecord, 'rooms'>): Promise<void>;
+  /** The session with its rooms (by room name), or null when unknown. */
+  findWebSession(digest: string): Promise<WebSessionRecord | null>;
+  /** Adds the browser's member in a room to the session, replacing an earlier one of that room. */
+  addWebSessionRoom(digest: string, room: Omit<WebSessionRoom, 'room_name'>): Promise<void>;
+  /** Forgets the session's entry for one room; nothing when it has none. */
+  removeWebSessionRoom(digest: string, roomId: string): Promise<void>;
+  /** Forgets the session and its rooms; nothing when unknown. */
+  deleteWebSession(digest: string): Promise<void>;
 
   // Agents and presence.
 

@@ -14,6 +14,8 @@ import { registerMemberRoutes } from './routes/members.js';
 import { registerRoomRoutes } from './routes/rooms.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerTaskRoutes } from './routes/tasks.js';
+import { registerWebRoutes } from './routes/web.js';
+import { registerWebAssets } from './web-assets.js';
 
 export interface AppOptions {
   bodyLimitBytes: number;
@@ -22,6 +24,8 @@ export interface AppOptions {
   edge: EdgePolicy;
   /** Reports readiness of the store; throws when not ready. */
   ready: () => Promise<void>;
+  /** The cockpit: where its built files are (none: not served), and whether cookies are Secure. */
+  web?: { root: string | undefined; secureCookies: boolean };
 }
 
 export type Env = {
@@ -104,6 +108,8 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
   registerCoordinationRoutes(app, ctx);
   registerMcpRoute(app, ctx);
   registerStatusRoute(app, ctx);
+  registerWebRoutes(app, ctx, { secureCookies: options.web?.secureCookies ?? false });
+  if (options.web?.root !== undefined) registerWebAssets(app, options.web.root);
 
   app.notFound(() => {
     throw new HuddleError(

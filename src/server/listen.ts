@@ -2,6 +2,7 @@
 
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import { createLocalBus } from '../bus/local-bus.js';
 import type { Config } from '../config/schema.js';
@@ -105,6 +106,10 @@ export async function startHub(
       trustProxy: config.trust_proxy,
       edge,
       ready: () => store.ping(),
+      web: {
+        root: fileURLToPath(new URL('../../web/', import.meta.url)),
+        secureCookies: edge.publicOrigin?.startsWith('https:') ?? false,
+      },
     },
     logger,
   );

@@ -177,3 +177,18 @@ export const shareBody = z.strictObject({
   note: markdown.optional(),
   to: z.union([z.string(), z.array(z.string())]).optional(),
 });
+
+/** Exactly one way in: a pair code, a token, or a `huddle open` ticket. */
+export const webSignInBody = z
+  .strictObject({
+    code: z.string().optional(),
+    token: z.string().optional(),
+    ticket: z.string().optional(),
+    name: z.string().optional(),
+  })
+  .refine(
+    (b) => [b.code, b.token, b.ticket].filter((v) => v !== undefined).length === 1,
+    'give exactly one of "code", "token" or "ticket"',
+  );
+
+export const webTicketBody = z.strictObject({ secret: z.string() });

@@ -181,11 +181,15 @@ test(
     await hc.startSession(ROOM, base, { session_id: 's-2', source: 'resume' });
     const started = Date.now();
     const { client, exited } = await connect();
-    await until((agents) => agents.find((a) => a.name === base && a.status === 'online'), 10_000);
-    const waited = Date.now() - started;
-    assert.ok(waited < 2000, `online after ${waited} ms: the grace, not the session start`);
-    await client.close();
-    await exited;
+    try {
+      await until((agents) => agents.find((a) => a.name === base && a.status === 'online'), 10_000);
+      const waited = Date.now() - started;
+      assert.ok(waited < 2000, `online after ${waited} ms: the grace, not the session start`);
+    } finally {
+      // A failed look must not leave the bridge running, or the file never ends.
+      await client.close();
+      await exited;
+    }
   },
 );
 

@@ -1,15 +1,9 @@
 // Agent routes: registration, presence, sending and replying, the inbox, and receipts.
 
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { Env, RouteContext } from '../app.js';
-import {
-  bearerToken,
-  idempotencyKey,
-  queryFlag,
-  queryInt,
-  readJson,
-  readNoBody,
-} from '../request.js';
+import { idempotencyKey, queryFlag, queryInt, readJson, readNoBody } from '../request.js';
+import { authenticate } from '../web-auth.js';
 import {
   ackBody,
   heartbeatBody,
@@ -24,7 +18,7 @@ import {
 } from '../schemas.js';
 
 export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void {
-  const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
+  const auth = (c: Context) => authenticate(hub, c);
   const agentPath = '/v1/rooms/:room/agents/:agent';
 
   app.post('/v1/rooms/:room/agents', async (c) => {

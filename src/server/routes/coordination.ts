@@ -1,15 +1,9 @@
 // Shared variables, file leases and the activity log of a room.
 
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { Env, RouteContext } from '../app.js';
-import {
-  bearerToken,
-  idempotencyKey,
-  queryInt,
-  queryList,
-  queryText,
-  readJson,
-} from '../request.js';
+import { idempotencyKey, queryInt, queryList, queryText, readJson } from '../request.js';
+import { authenticate } from '../web-auth.js';
 import {
   deleteVariableBody,
   leaseBody,
@@ -19,7 +13,7 @@ import {
 } from '../schemas.js';
 
 export function registerCoordinationRoutes(app: Hono<Env>, { hub }: RouteContext): void {
-  const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
+  const auth = (c: Context) => authenticate(hub, c);
   const vars = '/v1/rooms/:room/vars';
   const leases = '/v1/rooms/:room/leases';
 

@@ -1,18 +1,13 @@
 // Member routes: pair codes, joining, who am I, members, token rotation and revocation.
 
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { Env, RouteContext } from '../app.js';
-import {
-  bearerToken,
-  idempotencyKey,
-  readJson,
-  readNoBody,
-  refuseIdempotencyKey,
-} from '../request.js';
+import { idempotencyKey, readJson, readNoBody, refuseIdempotencyKey } from '../request.js';
+import { authenticate } from '../web-auth.js';
 import { DEFAULT_LABEL, createCodeBody, joinBody, localJoinBody } from '../schemas.js';
 
 export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteContext): void {
-  const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
+  const auth = (c: Context) => authenticate(hub, c);
 
   app.post('/v1/rooms/:room/codes', async (c) => {
     const p = await auth(c);

@@ -1,20 +1,20 @@
 // Room routes: create, read, history, notes, checkpoint, export and delete.
 
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { describeExportFormat, exportResponse } from '../export-response.js';
 import type { Env, RouteContext } from '../app.js';
 import {
-  bearerToken,
   idempotencyKey,
   queryInt,
   readJson,
   readNoBody,
   refuseIdempotencyKey,
 } from '../request.js';
+import { authenticate } from '../web-auth.js';
 import { DEFAULT_LABEL, checkpointBody, createRoomBody, noteBody } from '../schemas.js';
 
 export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContext): void {
-  const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
+  const auth = (c: Context) => authenticate(hub, c);
 
   app.post('/v1/rooms', async (c) => {
     refuseIdempotencyKey(

@@ -1,15 +1,9 @@
 // Task board routes: add, plan, list (board and ready), get, update, and the status steps.
 
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { Env, RouteContext } from '../app.js';
-import {
-  bearerToken,
-  idempotencyKey,
-  queryFlag,
-  queryList,
-  queryText,
-  readJson,
-} from '../request.js';
+import { idempotencyKey, queryFlag, queryList, queryText, readJson } from '../request.js';
+import { authenticate } from '../web-auth.js';
 import {
   addTaskBody,
   agentBody,
@@ -26,7 +20,7 @@ const STEPS = {
 } as const;
 
 export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void {
-  const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
+  const auth = (c: Context) => authenticate(hub, c);
   const tasks = '/v1/rooms/:room/tasks';
 
   app.get(tasks, async (c) => {

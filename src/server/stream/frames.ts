@@ -11,7 +11,13 @@ const room = z.string();
 const ids = z.array(z.string()).max(1000);
 
 export const clientFrame = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('auth'), token: z.string(), ref: z.string().optional() }),
+  // `token` for a member token; `csrf` for a signed-in browser, whose cookie came with the upgrade.
+  z.strictObject({
+    type: z.literal('auth'),
+    token: z.string().optional(),
+    csrf: z.string().optional(),
+    ref: z.string().optional(),
+  }),
   z.strictObject({
     type: z.literal('subscribe'),
     room,

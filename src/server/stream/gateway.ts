@@ -11,6 +11,8 @@ import { edgePolicy, edgeRefusal, type EdgePolicy } from '../edge-guard.js';
 import { toHttpError } from '../http-errors.js';
 import type { Logger } from '../logger.js';
 import { CLOSE } from './close-codes.js';
+import { SESSION_COOKIE, readCookie } from '../web-auth.js';
+import type { SessionKeys } from '../../core/web-sessions.js';
 import { MAX_FRAME_BYTES, parseFrame, type ClientFrame } from './frames.js';
 import { createRoomFeed, type FeedSubscriber, type RoomFeed } from './room-feed.js';
 
@@ -38,6 +40,10 @@ interface Subscription extends FeedSubscriber {
 interface Connection {
   ws: WebSocket;
   principal: Principal | null;
+  /** The browser session cookie sent with the upgrade, if any. */
+  cookie: string | undefined;
+  /** Set by an `auth` frame with `csrf`: the connection speaks for that browser session. */
+  web: SessionKeys | null;
   subs: Map<string, Subscription>;
   alive: boolean;
   /** Set once the socket closed: frames still queued are dropped. */
@@ -193,8 +199,17 @@ export function attachGateway(
     );
   }
 
+  /** The browser session's member in a room, read afresh (the session may have new rooms). */
+  async function webPrincipal(keys: SessionKeys, roomName: string): Promise<Principal> {
+    return hub.web.principal(await hub.web.open(keys), roomName);
+  }
+
   async function subscribe(conn: Connection, frame: Extract<ClientFrame, { type: 'subscribe' }>) {
-    const principal = frame.token ? await hub.authenticate(frame.token) : conn.principal;
+    const principal = frame.token
+      ? await hub.authenticate(frame.token)
+      : conn.web
+        ? await webPrincipal(conn.web, frame.room)
+        : conn.principal;
     if (!principal) {
       throw new HuddleError(
         'unauthenticated',
@@ -274,6 +289,28 @@ export function attachGateway(
   async function handle(conn: Connection, frame: ClientFrame): Promise<void> {
     switch (frame.type) {
       case 'auth': {
+        if ((frame.token === undefined) === (frame.csrf === undefined)) {
+          throw new HuddleError(
+            'invalid',
+            'invalid_frame',
+            'An auth frame carries exactly one of "token" (a member token) or "csrf" (a signed-in browser).',
+          );
+        }
+        if (frame.csrf !== undefined) {
+          const keys = { secret: conn.cookie, csrf: frame.csrf };
+          const { person, rooms } = await hub.web.describe(await hub.web.open(keys));
+          conn.web = keys;
+          send(
+            conn,
+            JSON.stringify({
+              type: 'authenticated',
+              ref: frame.ref,
+              person,
+              rooms: rooms.map((r) => r.room.name),
+            }),
+          );
+          return;
+        }
         conn.principal = await hub.authenticate(frame.token);
         const { member, room } = conn.principal;
         send(
@@ -337,7 +374,8 @@ export function attachGateway(
   /** The credential a connection uses for a room: its subscription's, else the connection's. */
   async function principalFor(conn: Connection, roomName: string): Promise<Principal> {
     const sub = [...conn.subs.values()].find((s) => s.room.name === roomName);
-    const principal = sub?.principal ?? conn.principal;
+    const principal =
+      sub?.principal ?? (conn.web ? await webPrincipal(conn.web, roomName) : conn.principal);
     if (!principal) {
       throw new HuddleError(
         'unauthenticated',
@@ -356,10 +394,12 @@ export function attachGateway(
     return principal;
   }
 
-  function onConnection(ws: WebSocket, principal: Principal | null) {
+  function onConnection(ws: WebSocket, principal: Principal | null, cookie: string | undefined) {
     const conn: Connection = {
       ws,
       principal,
+      cookie,
+      web: null,
       subs: new Map(),
       alive: true,
       closed: false,
@@ -369,7 +409,7 @@ export function attachGateway(
     // Frames are handled one after another, so a subscribe finishes before the next frame.
     let queue = Promise.resolve();
     const authTimer = setTimeout(() => {
-      if (!conn.principal && conn.subs.size === 0)
+      if (!conn.principal && !conn.web && conn.subs.size === 0)
         ws.close(CLOSE.unauthenticated, 'no credential within the time allowed');
     }, options.authTimeoutMs ?? 10_000);
 
@@ -395,7 +435,7 @@ export function attachGateway(
         } catch (err) {
           sendError(conn, err, frame?.ref);
           // A connection that never got a credential has nothing left to do.
-          if (frame?.type === 'auth' && !conn.principal && conn.subs.size === 0)
+          if (frame?.type === 'auth' && !conn.principal && !conn.web && conn.subs.size === 0)
             ws.close(CLOSE.unauthenticated, 'invalid_token');
         }
       });
@@ -443,7 +483,8 @@ export function attachGateway(
       : Promise.resolve(null);
     authenticated.then((principal) => {
       if (principal === undefined) return reject(socket, 401, 'Unauthorized');
-      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, principal));
+      const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, principal, cookie));
     }, onError);
   };
   server.on('upgrade', onUpgrade);

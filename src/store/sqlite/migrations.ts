@@ -171,4 +171,26 @@ CREATE INDEX leases_agent ON leases(room_id, agent);
 ALTER TABLE members ADD COLUMN kind TEXT NOT NULL DEFAULT 'device';
 `,
   },
+  {
+    version: 5,
+    sql: `
+CREATE TABLE web_sessions (
+  digest TEXT PRIMARY KEY,
+  csrf_digest TEXT NOT NULL,
+  person TEXT NOT NULL,
+  local_owner INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE web_session_rooms (
+  session_digest TEXT NOT NULL REFERENCES web_sessions(digest) ON DELETE CASCADE,
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  member_id TEXT NOT NULL,
+  token_digest TEXT NOT NULL,
+  agent TEXT,
+  via TEXT NOT NULL,
+  PRIMARY KEY (session_digest, room_id)
+) WITHOUT ROWID;
+CREATE INDEX web_session_rooms_room ON web_session_rooms(room_id);
+`,
+  },
 ];

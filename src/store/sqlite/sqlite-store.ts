@@ -18,6 +18,7 @@ import { createGroupCommit } from './group-commit.js';
 import { makeDatabaseFilesPrivate } from './private-files.js';
 import { createSqliteCoordination } from './sqlite-coordination.js';
 import { createSqliteMessaging } from './sqlite-messaging.js';
+import { createSqliteWebSessions } from './sqlite-web-sessions.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 export interface SqliteStoreOptions {
@@ -175,6 +176,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       'UPDATE pair_codes SET used_at = ?, used_by = ? WHERE digest = ? AND used_at IS NULL',
     ),
     deleteRoom: db.prepare('DELETE FROM rooms WHERE id = ?'),
+    allRooms: db.prepare(
+      'SELECT id, name, created_at, last_seq FROM rooms ORDER BY created_at, id',
+    ),
+    tokenOf: db.prepare(
+      'SELECT t.digest FROM tokens t JOIN members m ON m.id = t.member_id WHERE t.digest = ? AND m.room_id = ?',
+    ),
     idemGet: db.prepare(
       'SELECT fingerprint, result FROM idempotency WHERE member_id = ? AND key = ?',
     ),
@@ -289,6 +296,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   const messaging = createSqliteMessaging({ db, write, once, append });
   const coordination = createSqliteCoordination({ db, write, once, append });
+  const webSessions = createSqliteWebSessions({ db, write, once, append });
 
   /** Activity queries vary in shape; each shape is prepared once. */
   const eventQueries = new Map<string, ReturnType<Db['prepare']>>();
@@ -296,6 +304,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return {
     ...messaging,
     ...coordination,
+    ...webSessions,
 
     async queryEvents(roomId, query) {
       const where = ['room_id = @room_id', 'seq > @after'];
@@ -558,6 +567,18 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     deleteRoom(roomId) {
       return write(() => {
         sql.deleteRoom.run(roomId);
+      });
+    },
+
+    async listRooms() {
+      return (sql.allRooms.all() as RoomRow[]).map(toRoom);
+    },
+
+    removeToken(roomId, digest, event) {
+      return write(() => {
+        if (!sql.tokenOf.get(digest, roomId)) throw storeErrors.tokenNotFound();
+        sql.deleteToken.run(digest);
+        return append(roomId, event);
       });
     },
 

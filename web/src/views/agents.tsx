@@ -41,9 +41,7 @@ export function Agents({ s }: { s: RoomState }) {
               <dt>host</dt>
               <dd>{a.host ?? '—'}</dd>
               <dt>directory</dt>
-              <dd>
-                <code>{a.cwd ?? '—'}</code>
-              </dd>
+              <dd>{a.cwd ? <code>{a.cwd}</code> : '—'}</dd>
               {a.mcp_servers.length > 0 && (
                 <>
                   <dt>MCP</dt>

@@ -30,8 +30,10 @@ export function needsOf(s: RoomState): Item[] {
   for (const a of s.agents.values())
     if (a.status === 'waiting' && a.name !== s.agent)
       out.push({ kind: 'waiting', at: a.last_seen, room: s, agent: a });
+  // Messages named to the person; a broadcast only when urgent (as push notifications do).
   for (const i of s.inbox.values())
-    out.push({ kind: 'message', at: i.message.created_at, room: s, item: i });
+    if (i.message.to !== '*' || i.message.priority === 'urgent')
+      out.push({ kind: 'message', at: i.message.created_at, room: s, item: i });
   return out;
 }
 

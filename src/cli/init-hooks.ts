@@ -2,7 +2,7 @@
 // merged into the client's settings: huddle's own entries are replaced, everything else is kept.
 
 import { join } from 'node:path';
-import { WAITER_TIMEOUT_SECONDS } from '../hooks/hooks.js';
+import { APPROVAL_HOOK_TIMEOUT_SECONDS, WAITER_TIMEOUT_SECONDS } from '../hooks/hooks.js';
 import { CliError } from './cli-error.js';
 import { parseJson, type InitClient } from './init-targets.js';
 
@@ -26,11 +26,22 @@ const SPECS: Partial<Record<InitClient, HookSpec[]>> = {
     { event: 'Stop', hook: 'wait', timeout: WAITER_TIMEOUT_SECONDS, asyncRewake: true },
     { event: 'PreToolUse', matcher: '*', hook: 'pre-tool-use', timeout: QUICK },
     { event: 'UserPromptSubmit', hook: 'user-prompt-submit', timeout: QUICK },
+    {
+      event: 'PermissionRequest',
+      matcher: '*',
+      hook: 'permission-request',
+      timeout: APPROVAL_HOOK_TIMEOUT_SECONDS,
+    },
   ],
   codex: [
     { event: 'SessionStart', hook: 'session-start', timeout: QUICK },
     { event: 'UserPromptSubmit', hook: 'user-prompt-submit', timeout: QUICK },
     { event: 'Stop', hook: 'stop', timeout: QUICK },
+    {
+      event: 'PermissionRequest',
+      hook: 'permission-request',
+      timeout: APPROVAL_HOOK_TIMEOUT_SECONDS,
+    },
   ],
   gemini: [
     { event: 'SessionStart', hook: 'session-start', timeout: QUICK },

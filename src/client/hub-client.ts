@@ -7,6 +7,7 @@ import type { AgentDigest } from '../core/sessions.js';
 import type {
   Agent,
   AgentCapabilities,
+  Approval,
   Checkpoint,
   CodeRef,
   InboxItem,
@@ -120,6 +121,14 @@ export interface ActivityQuery {
   types?: string[];
   since?: string;
   actor?: string;
+}
+
+export interface ApprovalRequest {
+  tool: string;
+  input_preview?: string;
+  reason?: string;
+  client?: string;
+  timeout_seconds?: number;
 }
 
 export interface HistoryResponse {
@@ -585,6 +594,39 @@ export function createHubClient(options: HubClientOptions) {
           since: query.since,
           actor: query.actor,
         },
+      }),
+
+    /** Asks a person to allow or deny a tool call of `agent`; answered 201 with the pending request. */
+    requestApproval: (name: string, agent: string, body: ApprovalRequest) =>
+      call<{ approval: Approval }>({
+        method: 'POST',
+        path: agentPath(name, agent, '/approvals'),
+        body,
+      }),
+    /** The room's approval requests, newest first: pending ones, or all. */
+    approvals: (name: string, query: { status?: 'pending' | 'all'; limit?: number } = {}) =>
+      call<{ approvals: Approval[] }>({ method: 'GET', path: room(name, '/approvals'), query }),
+    /** One request; with `wait`, answered once it is no longer pending or after `wait` seconds. */
+    approval: (name: string, id: string, wait?: number) =>
+      call<{ approval: Approval }>({
+        method: 'GET',
+        path: room(name, `/approvals/${enc(id)}`),
+        query: { wait },
+        ...(wait && { timeoutMs: (wait + 15) * 1000 }),
+      }),
+    /** A person's answer (the token must be a person's member with the approve scope). */
+    decideApproval: (name: string, id: string, decision: 'allow' | 'deny', reason?: string) =>
+      call<{ approval: Approval }>({
+        method: 'POST',
+        path: room(name, `/approvals/${enc(id)}/decision`),
+        body: { decision, ...(reason !== undefined && { reason }) },
+      }),
+    /** Withdraws a pending request of one of this member's agents. */
+    cancelApproval: (name: string, id: string, reason?: string) =>
+      call<{ approval: Approval }>({
+        method: 'POST',
+        path: room(name, `/approvals/${enc(id)}/cancel`),
+        body: reason !== undefined ? { reason } : {},
       }),
 
     receipts: (name: string, messageId: string) =>

@@ -34,6 +34,7 @@ export interface Config {
   lease_ttl_seconds: number;
   lease_offline_grace_seconds: number;
   stream_buffer_limit_bytes: number;
+  approval_timeout_seconds: number;
 }
 
 /** Raised for a value that breaks the schema; the message names the source and the setting. */
@@ -360,6 +361,14 @@ export const SETTINGS: Setting[] = [
       'Bytes a stream connection may have waiting to be sent before it is closed as too slow (resumable)',
     parse: int(64 * 1024, 1024 * 1024 * 1024),
     default: () => 8 * 1024 * 1024,
+  }),
+  setting({
+    key: 'approval_timeout_seconds',
+    env: 'HUDDLE_APPROVAL_TIMEOUT_SECONDS',
+    description:
+      'How long an approval request waits for a person before the agent’s client asks in its own prompt; a request may ask for less',
+    parse: int(10, 3600),
+    default: () => 300,
   }),
   setting({
     key: 'rate_limits',

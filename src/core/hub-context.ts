@@ -59,6 +59,11 @@ export interface HubOptions {
     /** The leases of an agent offline (not seen) for this long end. */
     offline_grace_seconds: number;
   };
+  /** Approval requests; leaving it out means the defaults. */
+  approvals?: {
+    /** How long a request waits for a person, and the most a request may ask for (10..3600). */
+    timeout_seconds: number;
+  };
   /** The process serving this hub and its store (secrets masked), for the local status report. */
   instance?: { pid: number; store: string } | undefined;
 }

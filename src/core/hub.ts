@@ -19,6 +19,7 @@ import {
   invalidCursor,
 } from './limits.js';
 import { createActivity } from './activity.js';
+import { createApprovals } from './approvals.js';
 import { createSessions } from './sessions.js';
 import { createLeases } from './leases.js';
 import { createMessaging } from './messaging.js';
@@ -103,6 +104,7 @@ export function createHub(deps: HubDeps) {
     ...createActivity(ctx),
     ...createSessions(ctx),
     ...createHubStatus(ctx),
+    ...createApprovals(ctx),
 
     async authenticate(token: string | undefined): Promise<Principal> {
       if (!token) {

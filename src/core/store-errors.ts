@@ -1,7 +1,7 @@
 // The errors a Store raises, built in one place so that every store says the same thing.
 
 import { HuddleError } from './errors.js';
-import type { Checkpoint, Variable } from './types.js';
+import type { Approval, Checkpoint, Variable } from './types.js';
 
 export const storeErrors = {
   roomExists: (name: string) =>
@@ -157,5 +157,41 @@ export const storeErrors = {
       'too_many_variables',
       `This room already has ${limit} variables, the limit. Delete some before adding new keys.`,
       { details: { limit } },
+    ),
+  approvalNotFound: (id: string) =>
+    new HuddleError(
+      'not_found',
+      'approval_not_found',
+      `No approval request "${id}" in this room. List them with GET /v1/rooms/<room>/approvals?status=all.`,
+      { details: { approval_id: id } },
+    ),
+  approvalAlreadyDecided: (a: Approval) => {
+    const who = a.decided_by
+      ? `${a.decided_by.label}${a.decided_by.agent ? ` (${a.decided_by.agent})` : ''}`
+      : 'nobody';
+    const what =
+      a.status === 'cancelled'
+        ? `was cancelled by its agent "${a.agent}"`
+        : `was already ${a.status} by ${who}`;
+    return new HuddleError(
+      'conflict',
+      'approval_already_decided',
+      `The approval request ${a.id} ${what} at ${a.decided_at}; it is answered only once.`,
+      {
+        details: {
+          approval_id: a.id,
+          status: a.status,
+          decided_by: a.decided_by,
+          decided_at: a.decided_at,
+        },
+      },
+    );
+  },
+  approvalExpired: (a: Approval) =>
+    new HuddleError(
+      'conflict',
+      'approval_expired',
+      `The approval request ${a.id} expired at ${a.expires_at} without an answer; the agent's client asked in its own prompt instead.`,
+      { details: { approval_id: a.id, status: 'expired', expires_at: a.expires_at } },
     ),
 };

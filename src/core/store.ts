@@ -4,6 +4,10 @@
 import type {
   Actor,
   Agent,
+  AgentClient,
+  Approval,
+  ApprovalDecider,
+  ApprovalStatus,
   AgentCapabilities,
   AgentStatus,
   Checkpoint,
@@ -128,6 +132,26 @@ export interface TaskChange<T> {
   /** Null when nothing changed (claiming a task one already holds): nothing is written. */
   event: EventDraft | null;
   result: T;
+}
+
+/** An approval request as the hub prepares it; times in ms. */
+export interface NewApproval {
+  id: string;
+  agent: string;
+  client: AgentClient;
+  tool: string;
+  input_preview: string;
+  reason: string | null;
+  requested_at: number;
+  expires_at: number;
+}
+
+/** How a pending approval request ends. */
+export interface ApprovalSettlement {
+  status: Exclude<ApprovalStatus, 'pending'>;
+  at: number;
+  decided_by: ApprovalDecider | null;
+  decision_reason: string | null;
 }
 
 /** Which leases count as live: not released, not expired, and their agent not gone. */
@@ -499,6 +523,43 @@ export interface Store {
   sweepLeases(
     live: LeaseLiveness,
     event: (lease: Lease, why: 'expired' | 'agent_offline' | 'agent_retired') => EventDraft,
+  ): Promise<Array<{ room_id: string; event: RoomEvent }>>;
+
+  // Approval requests.
+
+  /** Stores a pending approval request and appends `event(approval)`, in one transaction. */
+  createApproval(
+    roomId: string,
+    approval: NewApproval,
+    event: (a: Approval) => EventDraft,
+  ): Promise<{ approval: Approval; event: RoomEvent }>;
+  getApproval(roomId: string, id: string): Promise<Approval | null>;
+  /** The room's approval requests, newest first, at most `limit`; with `pending_only`, only pending ones. */
+  listApprovals(
+    roomId: string,
+    filter: { pending_only: boolean; limit: number },
+  ): Promise<Approval[]>;
+  /**
+   * Ends a pending request exactly once and appends `event(approval)` in the same transaction: of
+   * concurrent calls one wins, the others fail with `approval_already_decided` naming the outcome
+   * and who decided (or `approval_expired` when it expired). A decision (anything but `expired`)
+   * at or after `expires_at` fails with `approval_expired` and changes nothing. Fails with
+   * `approval_not_found`.
+   */
+  settleApproval(
+    roomId: string,
+    id: string,
+    settlement: ApprovalSettlement,
+    event: (a: Approval) => EventDraft,
+  ): Promise<{ approval: Approval; event: RoomEvent }>;
+  /**
+   * Marks `expired` every pending request whose `expires_at` is at or before `now` (in one room,
+   * or in every room), appending `event(approval)` for each. Returns the events with their rooms.
+   */
+  expireApprovals(
+    now: number,
+    event: (a: Approval) => EventDraft,
+    roomId?: string,
   ): Promise<Array<{ room_id: string; event: RoomEvent }>>;
 
   // The activity log.

@@ -223,3 +223,40 @@ export interface Lease {
   created_at: string;
   expires_at: string;
 }
+
+/** Where an approval request stands. Only `pending` changes, and only once. */
+export const APPROVAL_STATUSES = ['pending', 'allowed', 'denied', 'expired', 'cancelled'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** Who answered an approval request: a person's member, and that person's agent in the room. */
+export interface ApprovalDecider {
+  member_id: string;
+  label: string;
+  /** The person's agent name (client `human`), or null when the member has none in the room. */
+  agent: string | null;
+}
+
+/**
+ * An agent's request for a person's permission to run a tool (a coding client's permission
+ * prompt), and its outcome. Only a person's member with the `approve` scope answers it; when
+ * nobody does before `expires_at` it expires and the client's own prompt decides.
+ */
+export interface Approval {
+  id: string;
+  room: string;
+  /** The requesting agent. */
+  agent: string;
+  /** The coding client that asked (`claude-code`, `codex`, ...). */
+  client: AgentClient;
+  tool: string;
+  /** What the tool would run, at most APPROVAL_PREVIEW_MAX_CHARS, shortened with a marker. */
+  input_preview: string;
+  reason: string | null;
+  status: ApprovalStatus;
+  requested_at: string;
+  expires_at: string;
+  decided_at: string | null;
+  /** Null while pending, and when it expired. */
+  decided_by: ApprovalDecider | null;
+  decision_reason: string | null;
+}

@@ -1,9 +1,11 @@
 // Claude Code's hooks: the digest at session start; new messages as additionalContext before each
-// tool call and with each prompt; and the lease guard that refuses an edit of another agent's path.
+// tool call and with each prompt; the lease guard that refuses an edit of another agent's path; and
+// permission prompts answered by a person through the hub.
 
 import { denyTool } from './hook-output.js';
 import { messagesAsContext } from './inject.js';
 import { EDIT_TOOLS, checkEdit, projectPath } from './lease-guard.js';
+import { permissionRequestHook } from './permission-request.js';
 import { sessionStartHook } from './session-start.js';
 import type { HookHandler } from './hook-types.js';
 
@@ -26,4 +28,7 @@ export const CLAUDE_HOOKS: Record<string, HookHandler> = {
 
   'post-tool-use': messagesAsContext('PostToolUse'),
   'user-prompt-submit': messagesAsContext('UserPromptSubmit'),
+
+  'permission-request': (ctx) =>
+    permissionRequestHook(ctx, { hookTimeoutSeconds: ctx.timeoutSeconds, signal: ctx.signal }),
 };

@@ -22,7 +22,10 @@ export interface HookInput {
 }
 
 /** The hub calls hooks make. */
-export type HookHub = Pick<HubClient, 'startSession' | 'inject' | 'leases'>;
+export type HookHub = Pick<
+  HubClient,
+  'startSession' | 'inject' | 'leases' | 'requestApproval' | 'approval' | 'cancelApproval'
+>;
 
 export interface HookContext {
   hub: HookHub;
@@ -32,6 +35,10 @@ export interface HookContext {
   input: HookInput;
   /** The project's root directory: lease paths are relative to it. */
   projectDir: string;
+  /** The client's hook timeout in seconds, when the command line gave it (`--timeout`). */
+  timeoutSeconds?: number | undefined;
+  /** Aborted when the client stops the hook (SIGTERM, SIGINT, SIGHUP). */
+  signal?: AbortSignal | undefined;
 }
 
 export interface HookResult {

@@ -13,3 +13,10 @@ export const HOOKS: Record<HookClient, Record<string, HookHandler>> = {
 
 /** How long Claude Code lets the waiter run (its hook timeout, in seconds): a day. */
 export const WAITER_TIMEOUT_SECONDS = 86_400;
+
+/**
+ * How long Claude Code and Codex CLI let the PermissionRequest hook wait for a person (seconds):
+ * longer than the longest approval timeout a hub may set (3,600 s), so the hub's expiry, not the
+ * client, ends the wait.
+ */
+export const APPROVAL_HOOK_TIMEOUT_SECONDS = 3660;

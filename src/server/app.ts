@@ -8,6 +8,7 @@ import { edgeGuard, type EdgePolicy } from './edge-guard.js';
 import { toHttpError } from './http-errors.js';
 import type { Logger } from './logger.js';
 import { registerAgentRoutes } from './routes/agents.js';
+import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerCoordinationRoutes } from './routes/coordination.js';
 import { registerMcpRoute } from './routes/mcp.js';
 import { registerMemberRoutes } from './routes/members.js';
@@ -104,6 +105,7 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
   registerRoomRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
   registerAgentRoutes(app, ctx);
+  registerApprovalRoutes(app, ctx);
   registerTaskRoutes(app, ctx);
   registerCoordinationRoutes(app, ctx);
   registerMcpRoute(app, ctx);

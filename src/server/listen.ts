@@ -95,6 +95,7 @@ export async function startHub(
         default_ttl_seconds: config.lease_ttl_seconds,
         offline_grace_seconds: config.lease_offline_grace_seconds,
       },
+      approvals: { timeout_seconds: config.approval_timeout_seconds },
       instance: { pid: process.pid, store: maskUrl(config.store) },
     },
   });
@@ -159,6 +160,7 @@ export async function startHub(
     hub
       .sweepPresence()
       .then(() => hub.sweepLeases())
+      .then(() => hub.sweepApprovals())
       .catch((err) => logger.warn('presence sweep failed', { error: String(err) }));
   }, config.heartbeat_seconds * 1000);
   presence.unref();

@@ -192,3 +192,18 @@ export const webSignInBody = z
   );
 
 export const webTicketBody = z.strictObject({ secret: z.string() });
+
+export const approvalRequestBody = z.strictObject({
+  tool: z.string(),
+  input_preview: z.string().optional(),
+  reason: z.string().optional(),
+  client: z.string().optional(),
+  timeout_seconds: z.number().int().optional(),
+});
+
+export const approvalDecisionBody = z.strictObject({
+  decision: z.string(),
+  reason: z.string().optional(),
+});
+
+export const approvalCancelBody = z.strictObject({ reason: z.string().optional() });

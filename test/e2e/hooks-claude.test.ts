@@ -516,13 +516,13 @@ describe('refusals and bad input', () => {
         'claude-code',
         'stop',
         'claude/stop.json',
-        'session-start, pre-tool-use, post-tool-use, user-prompt-submit, wait',
+        'session-start, pre-tool-use, post-tool-use, user-prompt-submit, permission-request, wait',
       ],
       [
         'codex',
         'pre-tool-use',
         'claude/pre-tool-use-bash.json',
-        'session-start, user-prompt-submit, stop, wait',
+        'session-start, user-prompt-submit, stop, permission-request, wait',
       ],
       ['gemini', 'stop', 'codex/stop.json', 'session-start, before-agent, after-tool, wait'],
     ] as const;
@@ -566,7 +566,7 @@ describe('refusals and bad input', () => {
       want[`event ${event}`] = {
         code: 1,
         stdout: '',
-        stderr: `huddle hook ${event}: unknown event for claude-code; known: session-start, pre-tool-use, post-tool-use, user-prompt-submit, wait.\n`,
+        stderr: `huddle hook ${event}: unknown event for claude-code; known: session-start, pre-tool-use, post-tool-use, user-prompt-submit, permission-request, wait.\n`,
       };
     }
     for (const client of clients) {

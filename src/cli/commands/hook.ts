@@ -94,6 +94,15 @@ export const run: Run = async (ctx, [event], flags) => {
       timeoutMs: HOOK_HTTP_TIMEOUT_MS,
     });
     const hookCtx: HookContext = { hub, room, agent, client, input, projectDir: root };
+    if (event === 'permission-request') {
+      // It waits for a person: the client's timeout bounds it, and a client that stops it (the
+      // person answered in the terminal) makes it withdraw its request first.
+      if (stringFlag(flags, 'timeout') !== undefined) hookCtx.timeoutSeconds = timeout;
+      const stop = new AbortController();
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+        process.once(signal, () => stop.abort());
+      hookCtx.signal = stop.signal;
+    }
     const result = handler
       ? await handler(hookCtx)
       : await (async () => {
@@ -107,7 +116,10 @@ export const run: Run = async (ctx, [event], flags) => {
             resolveAgent: () => resolveAgent() ?? agent,
           });
         })();
-    return emit(result);
+    const code = emit(result);
+    // A stopped hook does not wait for the long-poll it abandoned.
+    if (hookCtx.signal?.aborted) process.exit(code);
+    return code;
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === 'hub_unreachable')

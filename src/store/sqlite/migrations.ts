@@ -193,4 +193,29 @@ CREATE TABLE web_session_rooms (
 CREATE INDEX web_session_rooms_room ON web_session_rooms(room_id);
 `,
   },
+  {
+    version: 6,
+    sql: `
+CREATE TABLE approvals (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  id TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  client TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  input_preview TEXT NOT NULL,
+  reason TEXT,
+  status TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  decided_at INTEGER,
+  decided_member TEXT,
+  decided_label TEXT,
+  decided_agent TEXT,
+  decision_reason TEXT,
+  PRIMARY KEY (room_id, id)
+) WITHOUT ROWID;
+CREATE INDEX approvals_room ON approvals(room_id, requested_at);
+CREATE INDEX approvals_pending ON approvals(status, expires_at);
+`,
+  },
 ];

@@ -16,6 +16,7 @@ import type { Checkpoint, EventDraft, Member, Room, RoomEvent, Scope } from '../
 import { startCheckpointer } from './checkpointer.js';
 import { createGroupCommit } from './group-commit.js';
 import { makeDatabaseFilesPrivate } from './private-files.js';
+import { createSqliteApprovals } from './sqlite-approvals.js';
 import { createSqliteCoordination } from './sqlite-coordination.js';
 import { createSqliteMessaging } from './sqlite-messaging.js';
 import { createSqliteWebSessions } from './sqlite-web-sessions.js';
@@ -297,6 +298,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const messaging = createSqliteMessaging({ db, write, once, append });
   const coordination = createSqliteCoordination({ db, write, once, append });
   const webSessions = createSqliteWebSessions({ db, write, once, append });
+  const approvals = createSqliteApprovals({ db, write, once, append });
 
   /** Activity queries vary in shape; each shape is prepared once. */
   const eventQueries = new Map<string, ReturnType<Db['prepare']>>();
@@ -305,6 +307,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...messaging,
     ...coordination,
     ...webSessions,
+    ...approvals,
 
     async queryEvents(roomId, query) {
       const where = ['room_id = @room_id', 'seq > @after'];

@@ -1,0 +1,26 @@
+// The preview of a tool's input that an approval request shows a person: at most a fixed number of
+// characters, and when the input is longer it is cut with a marker that says so, never silently.
+
+/** The longest `input_preview` an approval request holds. */
+export const APPROVAL_PREVIEW_MAX_CHARS = 2000;
+
+/** `text` as is when it fits in `max` characters; else its start and a marker giving its length. */
+export function previewText(text: string, max = APPROVAL_PREVIEW_MAX_CHARS): string {
+  if (text.length <= max) return text;
+  const marker = `\n… [shortened: ${text.length} characters in all]`;
+  let cut = text.slice(0, Math.max(0, max - marker.length));
+  // Never end on half of a surrogate pair.
+  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
+  return cut + marker;
+}
+
+/** A tool's input as a person reads it: a shell command as is, anything else as indented JSON. */
+export function previewToolInput(input: Record<string, unknown> | undefined): string {
+  if (!input) return '';
+  const keys = Object.keys(input);
+  const command = input.command;
+  if (typeof command === 'string' && keys.every((k) => k === 'command' || k === 'description'))
+    return previewText(command);
+  // Long inputs are cut before they are serialized whole only to be thrown away.
+  return previewText(JSON.stringify(input, null, 2) ?? '');
+}

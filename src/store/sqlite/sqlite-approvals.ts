@@ -1,0 +1,163 @@
+// The SQLite store's approval requests: a person's answer to an agent's permission prompt, given
+// exactly once, each change with its event.
+
+import { iso } from '../../core/clock.js';
+import type { Store } from '../../core/store.js';
+import { storeErrors } from '../../core/store-errors.js';
+import type { AgentClient, Approval, ApprovalStatus } from '../../core/types.js';
+import type { SqliteWriteContext } from './sqlite-messaging.js';
+
+interface ApprovalRow {
+  room_id: string;
+  room: string;
+  id: string;
+  agent: string;
+  client: string;
+  tool: string;
+  input_preview: string;
+  reason: string | null;
+  status: string;
+  requested_at: number;
+  expires_at: number;
+  decided_at: number | null;
+  decided_member: string | null;
+  decided_label: string | null;
+  decided_agent: string | null;
+  decision_reason: string | null;
+}
+
+const toApproval = (a: ApprovalRow): Approval => ({
+  id: a.id,
+  room: a.room,
+  agent: a.agent,
+  client: a.client as AgentClient,
+  tool: a.tool,
+  input_preview: a.input_preview,
+  reason: a.reason,
+  status: a.status as ApprovalStatus,
+  requested_at: iso(a.requested_at),
+  expires_at: iso(a.expires_at),
+  decided_at: a.decided_at === null ? null : iso(a.decided_at),
+  decided_by:
+    a.decided_member === null
+      ? null
+      : { member_id: a.decided_member, label: a.decided_label ?? '', agent: a.decided_agent },
+  decision_reason: a.decision_reason,
+});
+
+type ApprovalMethods = Pick<
+  Store,
+  'createApproval' | 'getApproval' | 'listApprovals' | 'settleApproval' | 'expireApprovals'
+>;
+
+export function createSqliteApprovals({ db, write, append }: SqliteWriteContext): ApprovalMethods {
+  const columns = `a.room_id, r.name AS room, a.id, a.agent, a.client, a.tool, a.input_preview, a.reason,
+                   a.status, a.requested_at, a.expires_at, a.decided_at, a.decided_member,
+                   a.decided_label, a.decided_agent, a.decision_reason`;
+  const sql = {
+    insert: db.prepare(
+      `INSERT INTO approvals (room_id, id, agent, client, tool, input_preview, reason, status, requested_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    ),
+    get: db.prepare(
+      `SELECT ${columns} FROM approvals a JOIN rooms r ON r.id = a.room_id WHERE a.room_id = ? AND a.id = ?`,
+    ),
+    list: db.prepare(
+      `SELECT ${columns} FROM approvals a JOIN rooms r ON r.id = a.room_id
+        WHERE a.room_id = @room_id AND (@pending_only = 0 OR a.status = 'pending')
+        ORDER BY a.requested_at DESC, a.id DESC LIMIT @limit`,
+    ),
+    // Only a pending request changes: the condition is what makes one of two decisions win.
+    settle: db.prepare(
+      `UPDATE approvals SET status = ?, decided_at = ?, decided_member = ?, decided_label = ?,
+              decided_agent = ?, decision_reason = ?
+        WHERE room_id = ? AND id = ? AND status = 'pending'`,
+    ),
+    due: db.prepare(
+      `SELECT ${columns} FROM approvals a JOIN rooms r ON r.id = a.room_id
+        WHERE a.status = 'pending' AND a.expires_at <= ? ORDER BY a.room_id, a.expires_at`,
+    ),
+    dueInRoom: db.prepare(
+      `SELECT ${columns} FROM approvals a JOIN rooms r ON r.id = a.room_id
+        WHERE a.room_id = ? AND a.status = 'pending' AND a.expires_at <= ? ORDER BY a.expires_at`,
+    ),
+  };
+
+  const read = (roomId: string, id: string) => {
+    const row = sql.get.get(roomId, id) as ApprovalRow | undefined;
+    return row ? toApproval(row) : null;
+  };
+
+  return {
+    createApproval(roomId, a, event) {
+      return write(() => {
+        sql.insert.run(
+          roomId,
+          a.id,
+          a.agent,
+          a.client,
+          a.tool,
+          a.input_preview,
+          a.reason,
+          a.requested_at,
+          a.expires_at,
+        );
+        const approval = read(roomId, a.id);
+        if (!approval) throw storeErrors.roomNotFound(roomId);
+        return { approval, event: append(roomId, event(approval)) };
+      });
+    },
+
+    async getApproval(roomId, id) {
+      return read(roomId, id);
+    },
+
+    async listApprovals(roomId, filter) {
+      return (
+        sql.list.all({
+          room_id: roomId,
+          pending_only: filter.pending_only ? 1 : 0,
+          limit: filter.limit,
+        }) as ApprovalRow[]
+      ).map(toApproval);
+    },
+
+    settleApproval(roomId, id, s, event) {
+      return write(() => {
+        const current = read(roomId, id);
+        if (!current) throw storeErrors.approvalNotFound(id);
+        if (current.status === 'expired') throw storeErrors.approvalExpired(current);
+        if (current.status !== 'pending') throw storeErrors.approvalAlreadyDecided(current);
+        if (s.status !== 'expired' && Date.parse(current.expires_at) <= s.at)
+          throw storeErrors.approvalExpired(current);
+        const d = s.decided_by;
+        const changed = sql.settle.run(
+          s.status,
+          s.at,
+          d?.member_id ?? null,
+          d?.label ?? null,
+          d?.agent ?? null,
+          s.decision_reason,
+          roomId,
+          id,
+        ).changes;
+        if (changed !== 1) throw storeErrors.approvalAlreadyDecided(read(roomId, id)!);
+        const approval = read(roomId, id)!;
+        return { approval, event: append(roomId, event(approval)) };
+      });
+    },
+
+    expireApprovals(now, event, roomId) {
+      return write(() => {
+        const rows = (
+          roomId === undefined ? sql.due.all(now) : sql.dueInRoom.all(roomId, now)
+        ) as ApprovalRow[];
+        return rows.map((row) => {
+          sql.settle.run('expired', now, null, null, null, null, row.room_id, row.id);
+          const approval = read(row.room_id, row.id)!;
+          return { room_id: row.room_id, event: append(row.room_id, event(approval)) };
+        });
+      });
+    },
+  };
+}

@@ -3,15 +3,17 @@
 
 import type { Hono } from 'hono';
 import type { Env, RouteContext } from '../app.js';
-import { bearerToken, queryInt, queryText, readJson, refuseIdempotencyKey } from '../request.js';
+import { queryInt, queryText, readJson, refuseIdempotencyKey } from '../request.js';
 import { approvalCancelBody, approvalDecisionBody, approvalRequestBody } from '../schemas.js';
+import { authenticate } from '../web-auth.js';
 
 /** Why these writes take no Idempotency-Key. */
 const NO_REPLAY =
   'a request is answered once, so a retried decision or cancellation is refused with approval_already_decided, naming the first.';
 
 export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): void {
-  const auth = (c: Parameters<typeof bearerToken>[0]) => hub.authenticate(bearerToken(c));
+  // A bearer token, or a browser's session (cookie and CSRF header), like every room route.
+  const auth = (c: Parameters<typeof authenticate>[1]) => authenticate(hub, c);
   const approvals = '/v1/rooms/:room/approvals';
 
   app.post('/v1/rooms/:room/agents/:agent/approvals', async (c) => {

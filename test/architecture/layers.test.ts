@@ -116,3 +116,17 @@ test('the built huddle command is one file: serve alone is loaded from the compi
   }
   assert.ok(loaded.includes('./commands/serve.js'), 'huddle serve is no longer loaded on demand');
 });
+
+test('every room route reads its caller through one function, so a browser session works on all', () => {
+  const routes = join(SRC, 'server', 'routes');
+  const bypass = sources(routes).filter(
+    (file) =>
+      // MCP is for agents: bearer tokens only.
+      !file.endsWith('mcp.ts') && /hub\.authenticate\(/.test(readFileSync(file, 'utf8')),
+  );
+  assert.deepEqual(
+    bypass.map((f) => relative(SRC, f)),
+    [],
+    'use authenticate(hub, c) from server/web-auth.ts',
+  );
+});

@@ -309,3 +309,62 @@ describe('huddle open tickets', () => {
     assert.equal(wrong.body.error.code, 'invalid_local_secret');
   });
 });
+
+describe('a signed-in person answers permission requests', () => {
+  test('a person with approve decides by cookie; one without is refused; the event names who', async () => {
+    const { token } = await roomWithCode('web-approve');
+    await call('POST', '/v1/rooms/web-approve/agents', {
+      token,
+      body: { name: 'coder', client: 'claude-code' },
+    });
+    const asked = await call('POST', '/v1/rooms/web-approve/agents/coder/approvals', {
+      token,
+      body: { tool: 'Bash', input_preview: 'rm -rf build', reason: 'clean the build' },
+    });
+    assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    const id = asked.body.approval.id as string;
+
+    // A person from a default pair code may write but not approve.
+    const plain = await call('POST', '/v1/rooms/web-approve/codes', { token, body: {} });
+    const watcher = await call('POST', '/v1/web/session', {
+      body: { code: plain.body.code, name: 'jack' },
+    });
+    const refused = await call('POST', `/v1/rooms/web-approve/approvals/${id}/decision`, {
+      cookie: cookieOf(watcher.cookie),
+      csrf: watcher.body.csrf,
+      body: { decision: 'allow' },
+    });
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, 'insufficient_scope');
+
+    const approver = await call('POST', '/v1/rooms/web-approve/codes', {
+      token,
+      body: { scopes: ['read', 'write', 'approve'] },
+    });
+    const kate = await call('POST', '/v1/web/session', {
+      body: { code: approver.body.code, name: 'kate' },
+    });
+    const decided = await call('POST', `/v1/rooms/web-approve/approvals/${id}/decision`, {
+      cookie: cookieOf(kate.cookie),
+      csrf: kate.body.csrf,
+      body: { decision: 'allow', reason: 'fine' },
+    });
+    assert.equal(decided.status, 200, JSON.stringify(decided.body));
+    assert.equal(decided.body.approval.status, 'allowed');
+    assert.equal(decided.body.approval.decided_by.agent, 'kate');
+    assert.equal(decided.body.approval.decided_by.member_id, kate.body.rooms[0].member.id);
+
+    // The device's own admin token is not a person: it may not decide.
+    const again = await call('POST', '/v1/rooms/web-approve/agents/coder/approvals', {
+      token,
+      body: { tool: 'Edit' },
+    });
+    const device = await call(
+      'POST',
+      `/v1/rooms/web-approve/approvals/${again.body.approval.id}/decision`,
+      { token, body: { decision: 'allow' } },
+    );
+    assert.equal(device.status, 403);
+    assert.equal(device.body.error.code, 'person_required');
+  });
+});

@@ -1,19 +1,18 @@
 // Approval routes: an agent asks a person to allow a tool call, waits for the answer, or withdraws
 // the request; a person's member lists the requests and decides.
 
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { Env, RouteContext } from '../app.js';
 import { queryInt, queryText, readJson, refuseIdempotencyKey } from '../request.js';
-import { approvalCancelBody, approvalDecisionBody, approvalRequestBody } from '../schemas.js';
 import { authenticate } from '../web-auth.js';
+import { approvalCancelBody, approvalDecisionBody, approvalRequestBody } from '../schemas.js';
 
 /** Why these writes take no Idempotency-Key. */
 const NO_REPLAY =
   'a request is answered once, so a retried decision or cancellation is refused with approval_already_decided, naming the first.';
 
 export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): void {
-  // A bearer token, or a browser's session (cookie and CSRF header), like every room route.
-  const auth = (c: Parameters<typeof authenticate>[1]) => authenticate(hub, c);
+  const auth = (c: Context) => authenticate(hub, c);
   const approvals = '/v1/rooms/:room/approvals';
 
   app.post('/v1/rooms/:room/agents/:agent/approvals', async (c) => {

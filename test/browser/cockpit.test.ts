@@ -23,6 +23,7 @@ describe('the cockpit in a browser', { skip }, () => {
   let page: Page;
   let admin: ReturnType<typeof createHubClient>;
   const pageErrors: string[] = [];
+  let binaryFrames = 0;
 
   before(async () => {
     hub = await startTestHub();
@@ -42,12 +43,18 @@ describe('the cockpit in a browser', { skip }, () => {
     ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await ctx.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        if (typeof f.payload !== 'string') binaryFrames++;
+      }),
+    );
   });
 
   after(async () => {
     await browser?.close();
     await hub?.stop();
     assert.deepEqual(pageErrors, [], 'the page threw');
+    assert.equal(binaryFrames, 0, 'every frame from the hub is a text frame');
   });
 
   const code = async (scopes: string[]) =>

@@ -17,7 +17,17 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
 
+// Views render again on every live event; bodies do not change, so their HTML is kept.
+const cache = new Map<string, string>();
+const CACHE_MAX = 2000;
+
 /** HTML for a Markdown body; every character of the body is escaped or turned into markup. */
 export function renderMarkdown(text: string): string {
-  return md.render(text);
+  let html = cache.get(text);
+  if (html === undefined) {
+    html = md.render(text);
+    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(text, html);
+  }
+  return html;
 }

@@ -7,7 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHubClient, HubError } from '../../src/client/hub-client.js';
 import { browserSkip, launchBrowser, screenshots } from '../helpers/browser.js';
+import { huddleOk } from '../helpers/cli.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 // The page's globals, for the functions the tests run in it (the suite compiles without DOM types).
 declare const document: any;
@@ -96,22 +98,44 @@ describe('the cockpit in a browser', { skip }, () => {
     await other.close();
   });
 
-  it("shows an agent's message within a second, without a reload", async () => {
-    const sent = Date.now();
+  it("shows an agent's message sent through the CLI within a second, without a reload", async () => {
+    const dir = tempDir('huddle-cockpit-cli-');
+    try {
+      const cli = { home: dir.path, url: hub.url };
+      await huddleOk(['join', await code(['read', 'write']), '--label', 'ci-box'], cli);
+      await huddleOk(['agent', ROOM, 'cli-bot'], cli);
+      await huddleOk(
+        [
+          'send',
+          ROOM,
+          'alice',
+          'Should I **migrate** the `users` table now?',
+          '--kind',
+          'question',
+          '--as',
+          'cli-bot',
+        ],
+        cli,
+      );
+      const sent = Date.now();
+      await page.locator('.card.message', { hasText: 'migrate' }).waitFor({ timeout: 1000 });
+      assert.ok(Date.now() - sent < 1000);
+    } finally {
+      dir.remove();
+    }
     await admin.send(ROOM, 'claude-a', {
       to: 'alice',
-      kind: 'question',
-      body: 'Should I **migrate** the `users` table now?',
+      body: 'The change is in the users module.',
       refs: [{ path: 'src/db/users.ts', start_line: 10, end_line: 42 }],
     });
-    await page.locator('.card.message', { hasText: 'migrate' }).waitFor({ timeout: 1000 });
-    assert.ok(Date.now() - sent < 1000);
+    await page.locator('.card.message', { hasText: 'users module' }).waitFor({ timeout: 1000 });
     await screenshots(page, 'needs-you');
     await page.goto(`${hub.url}/#/rooms/${ROOM}`);
     const entry = page.locator('.entry.msg', { hasText: 'migrate' });
     await entry.waitFor();
     assert.equal(await entry.locator('strong', { hasText: 'migrate' }).count(), 1);
-    assert.equal(await entry.locator('.refs code').innerText(), 'src/db/users.ts:10-42');
+    const withRef = page.locator('.entry.msg', { hasText: 'users module' });
+    assert.equal(await withRef.locator('.refs code').innerText(), 'src/db/users.ts:10-42');
   });
 
   it("sends as the person; the agent's inbox has it and the receipts move on the page", async () => {

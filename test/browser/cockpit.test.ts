@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHubClient, HubError } from '../../src/client/hub-client.js';
-import { browserSkip, launchBrowser, screenshots } from '../helpers/browser.js';
+import { browserSkip, darkScreenshot, launchBrowser, screenshots } from '../helpers/browser.js';
 import { huddleOk } from '../helpers/cli.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -155,6 +155,7 @@ describe('the cockpit in a browser', { skip }, () => {
     await admin.ack(ROOM, 'claude-a', [item.message.id]);
     await until(ladderAt, 'acked');
     await screenshots(page, 'timeline');
+    await darkScreenshot(page, 'timeline');
   });
 
   it('renders <script> and <img onerror> in a body as text', async () => {
@@ -185,6 +186,7 @@ describe('the cockpit in a browser', { skip }, () => {
     await page.getByRole('button', { name: 'Create' }).click();
     await page.locator('[data-status="open"] .task', { hasText: 'Review the migration' }).waitFor();
     await screenshots(page, 'board');
+    await darkScreenshot(page, 'board');
   });
 
   it('shows a checkpoint conflict and resolves it', async () => {

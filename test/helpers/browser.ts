@@ -38,3 +38,13 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   }
   await page.setViewportSize({ width: 1280, height: 800 });
 }
+
+/** The same view in the dark colour scheme, at phone size: `<name>-dark-375x812.png`. */
+export async function darkScreenshot(page: Page, name: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-dark-375x812.png`) });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}

@@ -2,6 +2,7 @@
 
 import { useState } from 'preact/hooks';
 import { roomPath } from '../api.js';
+import { href } from '../router.js';
 import { act, errorText } from '../store.js';
 import type { Approval } from '../types.js';
 import { Time } from './bits.js';
@@ -34,7 +35,10 @@ export function ApprovalCard({
         <strong>{a.agent}</strong> wants to use <code>{a.tool}</code>
         <span class="muted">
           {' '}
-          in {a.room} · <Time at={a.requested_at} />
+          in <a href={href({ view: 'room', room: a.room, tab: 'approvals', id: a.id })}>
+            {a.room}
+          </a>{' '}
+          · <Time at={a.requested_at} />
         </span>
       </header>
       {a.reason && <p>{a.reason}</p>}

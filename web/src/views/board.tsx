@@ -79,7 +79,7 @@ export function Board({ s }: { s: RoomState }) {
               </h2>
               {col.length === 0 && <Empty>none</Empty>}
               {col.map((t) => (
-                <TaskCard key={t.id} t={t} s={s} run={run} />
+                <TaskCard key={t.id} t={t} s={s} run={run} force={force} />
               ))}
             </section>
           );
@@ -93,8 +93,12 @@ function TaskCard(props: {
   t: Task;
   s: RoomState;
   run(t: Task, action: string, extra?: Record<string, unknown>): Promise<void>;
+  /** The admin override is ticked. */
+  force: boolean;
 }) {
   const { t, s, run } = props;
+  // A task another agent holds changes only through the explicit admin override.
+  const mayChange = !t.assignee || t.assignee === s.agent || props.force;
   const [handTo, setHandTo] = useState('');
   const closed = t.status === 'done' || t.status === 'cancelled';
   const others = [...s.agents.values()].filter((a) => a.status !== 'retired').map((a) => a.name);
@@ -127,20 +131,22 @@ function TaskCard(props: {
               Start
             </button>
           )}
-          {t.status !== 'blocked' && (
+          {t.status !== 'blocked' && mayChange && (
             <button class="small" onClick={() => run(t, 'done')}>
               Done
             </button>
           )}
-          {t.assignee && (
+          {t.assignee && mayChange && (
             <button class="small" onClick={() => run(t, 'unclaim')}>
               Unclaim
             </button>
           )}
-          <button class="small ghost" onClick={() => run(t, 'cancel')}>
-            Cancel
-          </button>
-          {t.assignee && (
+          {mayChange && (
+            <button class="small ghost" onClick={() => run(t, 'cancel')}>
+              Cancel
+            </button>
+          )}
+          {t.assignee && mayChange && (
             <span class="row">
               <label class="sr-only" for={`hand-${t.id}`}>
                 Hand {t.id} to

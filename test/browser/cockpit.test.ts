@@ -138,6 +138,16 @@ describe('the cockpit in a browser', { skip }, () => {
     assert.equal(await withRef.locator('.refs code').innerText(), 'src/db/users.ts:10-42');
   });
 
+  it('shows an agent that starts waiting under Needs you, and drops it when it goes on', async () => {
+    await page.goto(`${hub.url}/#/`);
+    await admin.heartbeat(ROOM, 'codex-b', 'waiting');
+    const waiting = page.locator('.card.waiting', { hasText: 'codex-b is waiting' });
+    await waiting.waitFor({ timeout: 1000 });
+    await admin.heartbeat(ROOM, 'codex-b', 'working');
+    await waiting.waitFor({ state: 'detached', timeout: 1000 });
+    await page.goto(`${hub.url}/#/rooms/${ROOM}`);
+  });
+
   it("sends as the person; the agent's inbox has it and the receipts move on the page", async () => {
     await page.getByRole('combobox', { name: 'To' }).selectOption('claude-a');
     await page.getByLabel('Message', { exact: true }).fill('Yes, migrate it.');
@@ -313,5 +323,30 @@ describe('the cockpit in a browser', { skip }, () => {
     await page.goto(`${hub.url}/#/settings`);
     await page.getByRole('heading', { name: 'Notifications' }).waitFor();
     await screenshots(page, 'notifications');
+  });
+
+  it('signs in with a member token in another browser', async () => {
+    const joined = await createHubClient({ url: hub.url }).join({
+      code: await code(['read', 'write']),
+      label: 'tablet',
+    });
+    const other = await browser.newContext();
+    const p = await other.newPage();
+    await p.goto(hub.url);
+    await p.getByRole('radio', { name: 'Token' }).check();
+    await p.getByRole('textbox', { name: 'Member token' }).fill(joined.token);
+    await p.getByLabel(/Your name/).fill('carol');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { name: 'Needs you' }).waitFor();
+    await other.close();
+  });
+
+  it("signs out: the browser's member is revoked and the page shows sign-in", async () => {
+    await page.goto(`${hub.url}/#/rooms`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to huddle' }).waitFor();
+    const members = (await admin.members(ROOM)).members;
+    const alice = members.find((m) => m.kind === 'person' && m.label.startsWith('alice'));
+    assert.ok(alice?.revoked_at, JSON.stringify(members));
   });
 });

@@ -82,7 +82,10 @@ self.addEventListener('notificationclick', (event) => {
     self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((list) => {
       for (const c of list) {
         if (new URL(c.url).origin === self.location.origin && 'focus' in c) {
-          return c.navigate(url).then((w) => (w || c).focus());
+          return c
+            .navigate(url)
+            .then((w) => (w || c).focus())
+            .catch(() => self.clients.openWindow(url));
         }
       }
       return self.clients.openWindow(url);

@@ -79,7 +79,10 @@ async function adoptSession(s: Session): Promise<void> {
     }
   ensureStream();
   bump();
-  await Promise.all(s.rooms.map((r) => loadRoom(r.room.name)));
+  // A room already loaded stays live through the stream; reloading it would race the stream.
+  await Promise.all(
+    s.rooms.filter((r) => !rooms.get(r.room.name)?.loaded).map((r) => loadRoom(r.room.name)),
+  );
 }
 
 function ensureStream(): void {

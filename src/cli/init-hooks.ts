@@ -26,6 +26,8 @@ const SPECS: Partial<Record<InitClient, HookSpec[]>> = {
     { event: 'Stop', hook: 'wait', timeout: WAITER_TIMEOUT_SECONDS, asyncRewake: true },
     { event: 'PreToolUse', matcher: '*', hook: 'pre-tool-use', timeout: QUICK },
     { event: 'UserPromptSubmit', hook: 'user-prompt-submit', timeout: QUICK },
+    { event: 'Stop', hook: 'stop', timeout: QUICK },
+    { event: 'Notification', hook: 'notification', timeout: QUICK },
     {
       event: 'PermissionRequest',
       matcher: '*',
@@ -47,6 +49,8 @@ const SPECS: Partial<Record<InitClient, HookSpec[]>> = {
     { event: 'SessionStart', hook: 'session-start', timeout: QUICK },
     { event: 'BeforeAgent', hook: 'before-agent', timeout: QUICK },
     { event: 'AfterTool', matcher: '*', hook: 'after-tool', timeout: QUICK },
+    { event: 'Notification', hook: 'notification', timeout: QUICK },
+    { event: 'AfterAgent', hook: 'after-agent', timeout: QUICK },
   ],
 };
 

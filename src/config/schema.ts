@@ -17,6 +17,7 @@ export interface Config {
   open_create: boolean;
   trust_proxy: boolean;
   public_url: string | undefined;
+  push_subject: string;
   allowed_hosts: string[];
   headers_timeout_seconds: number;
   keep_alive_timeout_seconds: number;
@@ -93,6 +94,26 @@ const url: Parse<string> = (raw) => {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
     throw new SchemaError('must be an http: or https: URL');
   return s.replace(/\/+$/, '');
+};
+
+/** A VAPID contact, as push services require it: a mailto: address or an https: URL. */
+const vapidSubject: Parse<string> = (raw) => {
+  const s = str(raw);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(s);
+  } catch {
+    // reported below
+  }
+  const ok =
+    parsed !== undefined &&
+    ((parsed.protocol === 'mailto:' && /^[^@\s]+@[^@\s]+$/.test(parsed.pathname)) ||
+      (parsed.protocol === 'https:' && parsed.hostname !== ''));
+  if (!ok)
+    throw new SchemaError(
+      'must be a contact for push services: mailto:you@example.com or an https: URL',
+    );
+  return s;
 };
 
 const HOST_ENTRY =
@@ -242,6 +263,15 @@ export const SETTINGS: Setting[] = [
       'The URL people and agents use to reach the hub (https://hub.example.com behind a proxy); its host is allowed, and its origin is the hub’s own',
     parse: url,
     default: () => undefined,
+  }),
+  setting({
+    key: 'push_subject',
+    env: 'HUDDLE_PUSH_SUBJECT',
+    description:
+      'The contact push services see with the hub’s Web Push messages (VAPID subject): mailto:you@example.com or an https: URL; by default the public URL when it is https, else mailto:huddle@localhost',
+    parse: vapidSubject,
+    default: (c) =>
+      c.public_url?.startsWith('https://') ? c.public_url : 'mailto:huddle@localhost',
   }),
   setting({
     key: 'allowed_hosts',

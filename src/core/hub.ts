@@ -26,6 +26,7 @@ import { createMessaging } from './messaging.js';
 import { createTasks } from './tasks.js';
 import { createVariables } from './variables.js';
 import { createPresence } from './presence.js';
+import { createPush } from './push.js';
 import { createHubStatus } from './hub-status.js';
 import { createWebSessions } from './web-sessions.js';
 import { isLoopbackAddress } from './loopback.js';
@@ -105,6 +106,7 @@ export function createHub(deps: HubDeps) {
     ...createSessions(ctx),
     ...createHubStatus(ctx),
     ...createApprovals(ctx),
+    ...createPush(ctx),
 
     async authenticate(token: string | undefined): Promise<Principal> {
       if (!token) {

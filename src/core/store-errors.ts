@@ -194,4 +194,11 @@ export const storeErrors = {
       `The approval request ${a.id} expired at ${a.expires_at} without an answer; the agent's client asked in its own prompt instead.`,
       { details: { approval_id: a.id, status: 'expired', expires_at: a.expires_at } },
     ),
+  tooManyPushSubscriptions: (limit: number) =>
+    new HuddleError(
+      'conflict',
+      'too_many_push_subscriptions',
+      `This member already has ${limit} push subscriptions in the room, the limit. Unsubscribe a browser you no longer use (DELETE .../push) before adding another.`,
+      { details: { limit } },
+    ),
 };

@@ -100,6 +100,19 @@ export interface NewMember {
   created_at: number;
 }
 
+/** A member's Web Push subscription (one browser's push endpoint and its encryption keys). */
+export interface PushSubscriptionRecord {
+  room_id: string;
+  member_id: string;
+  /** The push service URL; a capability, kept out of logs. */
+  endpoint: string;
+  /** The browser's P-256 public key, base64url without padding (65 bytes uncompressed). */
+  p256dh: string;
+  /** The browser's authentication secret, base64url without padding (16 bytes). */
+  auth: string;
+  created_at: number;
+}
+
 export interface NewAgent extends AgentCapabilities {
   name: string;
   member_id: string;
@@ -569,4 +582,29 @@ export interface Store {
 
   /** Deletes idempotency records older than `before` and codes expired before it. */
   prune(before: number): Promise<void>;
+
+  // Hub-wide settings and Web Push subscriptions. None of these writes appends an event:
+  // subscriptions are a person's own devices, not the room's activity.
+
+  /**
+   * The hub-wide setting `key`. When there is none, stores `make()` first; of concurrent first
+   * calls, from this process or another hub on the same database, every one gets the value that
+   * was stored first.
+   */
+  hubSetting(key: string, make: () => string): Promise<string>;
+  /**
+   * Stores a subscription, or replaces the keys of the member's subscription with the same
+   * endpoint (`created` false). Fails with `member_not_found`, `member_revoked`, or
+   * `too_many_push_subscriptions` when the member already has `max` other endpoints; checked in
+   * the same transaction.
+   */
+  putPushSubscription(sub: PushSubscriptionRecord, max: number): Promise<{ created: boolean }>;
+  /** Deletes one subscription; false when there was none. */
+  deletePushSubscription(roomId: string, memberId: string, endpoint: string): Promise<boolean>;
+  /** Deletes every subscription of a member; returns how many there were. */
+  deleteMemberPushSubscriptions(roomId: string, memberId: string): Promise<number>;
+  /** The room's subscriptions (only `memberId`'s when given), oldest first. */
+  listPushSubscriptions(roomId: string, memberId?: string): Promise<PushSubscriptionRecord[]>;
+  /** The ids of the rooms that have at least one subscription. */
+  pushRoomIds(): Promise<string[]>;
 }

@@ -6,15 +6,24 @@
 import { blockStop } from './hook-output.js';
 import { messagesAsContext, takeMessages } from './inject.js';
 import { permissionRequestHook } from './permission-request.js';
+import { reportState } from './presence-report.js';
 import { sessionStartHook } from './session-start.js';
 import { NOTHING, type HookHandler } from './hook-types.js';
 
+const promptMessages = messagesAsContext('UserPromptSubmit');
+
 export const CODEX_HOOKS: Record<string, HookHandler> = {
   'session-start': sessionStartHook,
-  'user-prompt-submit': messagesAsContext('UserPromptSubmit'),
+  'user-prompt-submit': async (ctx) => {
+    const [result] = await Promise.all([promptMessages(ctx), reportState(ctx, 'working')]);
+    return result;
+  },
   stop: async (ctx) => {
     const text = await takeMessages(ctx);
-    return text === null ? NOTHING : blockStop(text);
+    if (text !== null) return blockStop(text);
+    // Nothing keeps it going: the turn ends and the agent waits for its person's next prompt.
+    await reportState(ctx, 'idle');
+    return NOTHING;
   },
   'permission-request': (ctx) =>
     permissionRequestHook(ctx, { hookTimeoutSeconds: ctx.timeoutSeconds, signal: ctx.signal }),

@@ -6,7 +6,16 @@ export class HookInputError extends Error {
   override name = 'HookInputError';
 }
 
-const STRING_FIELDS = ['session_id', 'cwd', 'hook_event_name', 'source', 'tool_name', 'prompt'];
+const STRING_FIELDS = [
+  'session_id',
+  'cwd',
+  'hook_event_name',
+  'source',
+  'tool_name',
+  'prompt',
+  'notification_type',
+  'message',
+];
 
 export function parseHookInput(text: string): HookInput {
   if (text.trim() === '') return {};

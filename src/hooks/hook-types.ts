@@ -19,12 +19,21 @@ export interface HookInput {
   /** Stop: true while the client continues because a Stop hook blocked. */
   stop_hook_active?: boolean;
   prompt?: string;
+  /** Notification (Claude Code, Gemini CLI): what the client tells its person. */
+  notification_type?: string;
+  message?: string;
 }
 
 /** The hub calls hooks make. */
 export type HookHub = Pick<
   HubClient,
-  'startSession' | 'inject' | 'leases' | 'requestApproval' | 'approval' | 'cancelApproval'
+  | 'startSession'
+  | 'inject'
+  | 'leases'
+  | 'heartbeat'
+  | 'requestApproval'
+  | 'approval'
+  | 'cancelApproval'
 >;
 
 export interface HookContext {
@@ -35,6 +44,10 @@ export interface HookContext {
   input: HookInput;
   /** The project's root directory: lease paths are relative to it. */
   projectDir: string;
+  /** Where hooks keep small state between runs (HUDDLE_HOME/run); none: nothing is kept. */
+  stateDir?: string | undefined;
+  /** The hub's URL, to keep state of different hubs apart. */
+  hubUrl?: string | undefined;
   /** The client's hook timeout in seconds, when the command line gave it (`--timeout`). */
   timeoutSeconds?: number | undefined;
   /** Aborted when the client stops the hook (SIGTERM, SIGINT, SIGHUP). */

@@ -10,8 +10,10 @@ import type { Logger } from './logger.js';
 import { registerAgentRoutes } from './routes/agents.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerCoordinationRoutes } from './routes/coordination.js';
+import type { PushNotifier } from './push/notifier.js';
 import { registerMcpRoute } from './routes/mcp.js';
 import { registerMemberRoutes } from './routes/members.js';
+import { registerPushRoutes } from './routes/push.js';
 import { registerRoomRoutes } from './routes/rooms.js';
 import { registerStatusRoute } from './routes/status.js';
 import { registerTaskRoutes } from './routes/tasks.js';
@@ -27,6 +29,8 @@ export interface AppOptions {
   ready: () => Promise<void>;
   /** The cockpit: where its built files are (none: not served), and whether cookies are Secure. */
   web?: { root: string | undefined; secureCookies: boolean };
+  /** Web Push: the hub's public key, and the rooms to follow once someone subscribes. */
+  push: Pick<PushNotifier, 'publicKey' | 'follow'>;
 }
 
 export type Env = {
@@ -112,6 +116,7 @@ export function createApp(hub: Hub, options: AppOptions, logger: Logger): Hono<E
   registerStatusRoute(app, ctx);
   registerWebRoutes(app, ctx, { secureCookies: options.web?.secureCookies ?? false });
   if (options.web?.root !== undefined) registerWebAssets(app, options.web.root);
+  registerPushRoutes(app, ctx, options.push);
 
   app.notFound(() => {
     throw new HuddleError(

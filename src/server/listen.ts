@@ -19,6 +19,7 @@ import { applyConnectionTimeouts, serverTimeoutOptions } from './connection-time
 import { edgePolicy } from './edge-guard.js';
 import { ensureLocalSecret } from './local-secret.js';
 import { makeHomePrivate } from './private-home.js';
+import { createPushNotifier, type PushNotifier } from './push/notifier.js';
 import { attachGateway, type Gateway } from './stream/gateway.js';
 import type { Logger } from './logger.js';
 
@@ -28,6 +29,8 @@ export interface RunningHub {
   hub: Hub;
   store: Store;
   gateway: Gateway;
+  /** Sends Web Push notifications for the rooms people subscribed to. */
+  push: PushNotifier;
   /** Stops accepting connections, finishes pending writes, and closes the store. */
   close(): Promise<void>;
 }
@@ -99,6 +102,8 @@ export async function startHub(
       instance: { pid: process.pid, store: maskUrl(config.store) },
     },
   });
+  const push = createPushNotifier(hub, { subject: config.push_subject }, logger);
+  await push.start();
   const edge = edgePolicy(config, !isLoopbackHost(config.host));
   const app = createApp(
     hub,
@@ -111,6 +116,7 @@ export async function startHub(
         root: fileURLToPath(new URL('../../web/', import.meta.url)),
         secureCookies: edge.publicOrigin?.startsWith('https:') ?? false,
       },
+      push,
     },
     logger,
   );
@@ -128,7 +134,10 @@ export async function startHub(
     }) as Server;
     s.once('listening', () => resolve(s));
     s.once('error', (err: NodeJS.ErrnoException) => {
-      store.close().catch(() => {});
+      push
+        .close()
+        .then(() => store.close())
+        .catch(() => {});
       reject(
         err.code === 'EADDRINUSE'
           ? new HuddleError(
@@ -178,6 +187,7 @@ export async function startHub(
     hub,
     store,
     gateway,
+    push,
     close() {
       closing ??= (async () => {
         clearInterval(housekeeping);
@@ -198,6 +208,7 @@ export async function startHub(
         hub.endWaits();
         await gateway.close();
         await httpClosed;
+        await push.close();
         await bus.close();
         await store.close();
       })();

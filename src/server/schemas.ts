@@ -207,3 +207,12 @@ export const approvalDecisionBody = z.strictObject({
 });
 
 export const approvalCancelBody = z.strictObject({ reason: z.string().optional() });
+
+export const pushSubscribeBody = z.strictObject({
+  endpoint: z.string(),
+  keys: z.strictObject({ p256dh: z.string(), auth: z.string() }),
+  // PushSubscription.toJSON() includes it; the hub does not use it.
+  expirationTime: z.number().nullable().optional(),
+});
+
+export const pushUnsubscribeBody = z.strictObject({ endpoint: z.string() });

@@ -514,9 +514,9 @@ describe('refusals and bad input', () => {
     const cases = [
       [
         'claude-code',
-        'stop',
+        'pre-compact',
         'claude/stop.json',
-        'session-start, pre-tool-use, post-tool-use, user-prompt-submit, permission-request, wait',
+        'session-start, pre-tool-use, post-tool-use, user-prompt-submit, notification, stop, permission-request, wait',
       ],
       [
         'codex',
@@ -524,7 +524,12 @@ describe('refusals and bad input', () => {
         'claude/pre-tool-use-bash.json',
         'session-start, user-prompt-submit, stop, permission-request, wait',
       ],
-      ['gemini', 'stop', 'codex/stop.json', 'session-start, before-agent, after-tool, wait'],
+      [
+        'gemini',
+        'stop',
+        'codex/stop.json',
+        'session-start, before-agent, after-tool, notification, after-agent, wait',
+      ],
     ] as const;
     for (const [client, event, fixture, known] of cases) {
       const r = await hook(event, payload(fixture), ['--client', client]);
@@ -566,7 +571,7 @@ describe('refusals and bad input', () => {
       want[`event ${event}`] = {
         code: 1,
         stdout: '',
-        stderr: `huddle hook ${event}: unknown event for claude-code; known: session-start, pre-tool-use, post-tool-use, user-prompt-submit, permission-request, wait.\n`,
+        stderr: `huddle hook ${event}: unknown event for claude-code; known: session-start, pre-tool-use, post-tool-use, user-prompt-submit, notification, stop, permission-request, wait.\n`,
       };
     }
     for (const client of clients) {

@@ -171,6 +171,20 @@ describe('loadConfig', () => {
     refusal(() => load({ env: { HUDDLE_HEADERS_TIMEOUT_SECONDS: '0' } }));
   });
 
+  it('takes the VAPID subject as mailto: or https:, by default from an https public URL', () => {
+    assert.equal(load().config.push_subject, 'mailto:huddle@localhost');
+    const proxied = load({ env: { HUDDLE_PUBLIC_URL: 'https://hub.example.com' } });
+    assert.equal(proxied.config.push_subject, 'https://hub.example.com');
+    const plain = load({ env: { HUDDLE_PUBLIC_URL: 'http://machine-a:7766' } });
+    assert.equal(plain.config.push_subject, 'mailto:huddle@localhost');
+    const set = load({ env: { HUDDLE_PUSH_SUBJECT: 'mailto:ops@example.com' } });
+    assert.equal(set.config.push_subject, 'mailto:ops@example.com');
+    for (const bad of ['ops@example.com', 'http://hub.example.com', 'mailto:nobody']) {
+      const message = refusal(() => load({ env: { HUDDLE_PUSH_SUBJECT: bad } }));
+      assert.match(message, /HUDDLE_PUSH_SUBJECT.*mailto:/);
+    }
+  });
+
   it('merges rate_limits with the defaults, limit by limit and field by field', () => {
     const { config } = load({ env: { HUDDLE_RATE_LIMITS: '{"join":{"burst":5}}' } });
     assert.deepEqual(config.rate_limits.join, { ...DEFAULT_RATE_LIMITS.join, burst: 5 });

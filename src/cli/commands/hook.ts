@@ -93,7 +93,16 @@ export const run: Run = async (ctx, [event], flags) => {
       token: credential.token,
       timeoutMs: HOOK_HTTP_TIMEOUT_MS,
     });
-    const hookCtx: HookContext = { hub, room, agent, client, input, projectDir: root };
+    const hookCtx: HookContext = {
+      hub,
+      room,
+      agent,
+      client,
+      input,
+      projectDir: root,
+      stateDir: join(home, 'run'),
+      hubUrl: url,
+    };
     if (event === 'permission-request') {
       // It waits for a person: the client's timeout bounds it, and a client that stops it (the
       // person answered in the terminal) makes it withdraw its request first.

@@ -218,4 +218,23 @@ CREATE INDEX approvals_room ON approvals(room_id, requested_at);
 CREATE INDEX approvals_pending ON approvals(status, expires_at);
 `,
   },
+  {
+    version: 7,
+    sql: `
+CREATE TABLE hub_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE push_subscriptions (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  endpoint TEXT NOT NULL,
+  p256dh TEXT NOT NULL,
+  auth TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (room_id, member_id, endpoint)
+) WITHOUT ROWID;
+`,
+  },
 ];

@@ -20,6 +20,7 @@ import { createSqliteApprovals } from './sqlite-approvals.js';
 import { createSqliteCoordination } from './sqlite-coordination.js';
 import { createSqliteMessaging } from './sqlite-messaging.js';
 import { createSqliteWebSessions } from './sqlite-web-sessions.js';
+import { createSqlitePush } from './sqlite-push.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 export interface SqliteStoreOptions {
@@ -299,6 +300,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const coordination = createSqliteCoordination({ db, write, once, append });
   const webSessions = createSqliteWebSessions({ db, write, once, append });
   const approvals = createSqliteApprovals({ db, write, once, append });
+  const push = createSqlitePush({ db, write });
 
   /** Activity queries vary in shape; each shape is prepared once. */
   const eventQueries = new Map<string, ReturnType<Db['prepare']>>();
@@ -308,6 +310,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...coordination,
     ...webSessions,
     ...approvals,
+    ...push,
 
     async queryEvents(roomId, query) {
       const where = ['room_id = @room_id', 'seq > @after'];

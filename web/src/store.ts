@@ -53,19 +53,37 @@ export function errorText(err: unknown): string {
 
 /** Reads the session; shows sign-in when there is none. */
 export async function loadSession(): Promise<void> {
+  clearTimeout(retryTimer);
   try {
     const s = await api<Session>('GET', '/v1/web/session');
+    unreachable.value = false;
+    retryDelay = 1000;
     await adoptSession(s);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
+    if (err instanceof ApiError && err.status === 0) {
+      // The hub is out of reach (offline, or stopped): say so and try again, never sign-in.
+      unreachable.value = true;
+      retryTimer = setTimeout(() => void loadSession(), retryDelay);
+      retryDelay = Math.min(15_000, retryDelay * 2);
+    } else if (err instanceof ApiError && err.status === 401) {
+      unreachable.value = false;
       setCsrf(null);
       session.value = null;
     } else {
+      unreachable.value = false;
       session.value = null;
       say(errorText(err), true);
     }
   }
 }
+
+/** The session could not be read because the hub was out of reach; a retry is scheduled. */
+export const unreachable = box(false);
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+let retryDelay = 1000;
+addEventListener('online', () => {
+  if (unreachable.value) void loadSession();
+});
 
 async function adoptSession(s: Session): Promise<void> {
   session.value = s;

@@ -3,7 +3,7 @@
 
 import { useBox } from '../box.js';
 import { href, route } from '../router.js';
-import { notice, roomList, rooms, session, streamState, version } from '../store.js';
+import { notice, roomList, rooms, session, streamState, unreachable, version } from '../store.js';
 import { Admin } from './admin.js';
 import { Agents } from './agents.js';
 import { Approvals } from './approvals.js';
@@ -26,7 +26,18 @@ const ROOM_TABS = [
 
 export function App() {
   const s = useBox(session);
-  if (s === undefined) return <p class="loading">Loading…</p>;
+  const away = useBox(unreachable);
+  if (s === undefined)
+    return away ? (
+      <main class="signed-out">
+        <div class="card sign-in" role="alert">
+          <h1>Cannot reach the hub</h1>
+          <p>The cockpit will connect again by itself as soon as the hub answers.</p>
+        </div>
+      </main>
+    ) : (
+      <p class="loading">Loading…</p>
+    );
   if (s === null)
     return (
       <main class="signed-out">

@@ -313,6 +313,44 @@ describe('the cockpit in a browser', { skip }, () => {
     assert.ok(pct(50) < 1000);
   });
 
+  it('loads older events by cursor, each once and in order', async () => {
+    await page.reload();
+    await page.locator('.entry.msg').first().waitFor();
+    const seqs = (): Promise<number[]> =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('.timeline [data-seq]')].map((e: any) =>
+          Number(e.dataset.seq),
+        ),
+      );
+    const before = await seqs();
+    await page.getByRole('button', { name: 'Load older' }).click();
+    await until((n) => document.querySelectorAll('.timeline [data-seq]').length > n, before.length);
+    const afterLoad = await seqs();
+    assert.ok(Math.min(...afterLoad) < Math.min(...before));
+    assert.deepEqual(
+      afterLoad,
+      [...new Set(afterLoad)].sort((a, b) => a - b),
+    );
+  });
+
+  it('joins another room with its pair code', async () => {
+    const other = await createHubClient({ url: hub.url }).createRoom({
+      name: 'ops',
+      label: 'laptop',
+    });
+    const opsAdmin = createHubClient({ url: hub.url, token: other.token });
+    const { code: c } = await opsAdmin.createCode('ops', { scopes: ['read', 'write'] });
+    await page.goto(`${hub.url}/#/rooms`);
+    await page.getByRole('textbox', { name: 'Pair code' }).fill(c);
+    await page.getByRole('button', { name: 'Join room' }).click();
+    await page.locator('[data-room="ops"]').waitFor();
+    await page.locator('[data-room="demo"]').waitFor();
+    await opsAdmin.registerAgent('ops', { name: 'deployer', client: 'codex' });
+    await opsAdmin.send('ops', 'deployer', { to: 'alice', body: 'Deploy window opens at 5.' });
+    await page.goto(`${hub.url}/#/`);
+    await page.locator('.card.message', { hasText: 'Deploy window' }).waitFor({ timeout: 2000 });
+  });
+
   it('screenshots the rooms, approvals and notifications views', async () => {
     await page.goto(`${hub.url}/#/rooms`);
     await page.locator('.room-card').first().waitFor();

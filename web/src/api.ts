@@ -34,26 +34,40 @@ export function setCsrf(csrf: string | null): void {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Calls the hub; resolves with the JSON body or throws ApiError. */
-export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
+/**
+ * Calls the hub; resolves with the JSON body or throws ApiError (status 0 when the hub could not
+ * be reached or did not answer within `timeoutMs`).
+ */
+export async function api<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  timeoutMs = 15_000,
+): Promise<T> {
   const headers: Record<string, string> = {};
   const csrf = getCsrf();
   if (csrf) headers['X-Huddle-CSRF'] = csrf;
   if (method !== 'GET' && method !== 'DELETE') headers['Content-Type'] = 'application/json';
   else if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
+  let text: string;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
     res = await fetch(path, {
       method,
       headers,
       credentials: 'same-origin',
+      signal: abort.signal,
       body:
         body === undefined ? (headers['Content-Type'] ? '{}' : undefined) : JSON.stringify(body),
     });
+    text = await res.text();
   } catch (err) {
     throw new ApiError(0, 'unreachable', `The hub could not be reached (${String(err)}).`);
+  } finally {
+    clearTimeout(timer);
   }
-  const text = await res.text();
   let json: unknown = null;
   try {
     json = text ? JSON.parse(text) : null;

@@ -29,6 +29,12 @@ export function box<T>(initial: T): Box<T> {
 /** The box's value, and a render of the calling view whenever it changes. */
 export function useBox<T>(b: Box<T>): T {
   const [, setTick] = useState(0);
-  useEffect(() => b.subscribe(() => setTick((n) => n + 1)), [b]);
-  return b.value;
+  const value = b.value;
+  useEffect(() => {
+    const stop = b.subscribe(() => setTick((n) => n + 1));
+    // A change between this render and the subscription would otherwise go unseen.
+    if (!Object.is(b.value, value)) setTick((n) => n + 1);
+    return stop;
+  }, [b]);
+  return value;
 }

@@ -55,7 +55,7 @@ export function errorText(err: unknown): string {
 export async function loadSession(): Promise<void> {
   clearTimeout(retryTimer);
   try {
-    const s = await api<Session>('GET', '/v1/web/session');
+    const s = await api<Session>('GET', '/v1/web/session', undefined, 5000);
     unreachable.value = false;
     retryDelay = 1000;
     await adoptSession(s);

@@ -1,9 +1,10 @@
-// Records the cockpit reads that are not in the hub's core types (yet): sessions and approvals.
+// The records the cockpit reads: the hub's own types, and the browser session's answer.
 
 import type { Member, Room } from '../../src/core/types.js';
 
 export type {
   Agent,
+  Approval,
   Checkpoint,
   CodeRef,
   InboxItem,
@@ -27,20 +28,4 @@ export interface SessionRoom {
 export interface Session {
   person: { name: string };
   rooms: SessionRoom[];
-}
-
-export interface Approval {
-  id: string;
-  room: string;
-  agent: string;
-  client: string | null;
-  tool: string;
-  input_preview: string;
-  reason: string | null;
-  status: 'pending' | 'allowed' | 'denied' | 'expired' | 'cancelled';
-  requested_at: string;
-  expires_at: string;
-  decided_at: string | null;
-  decided_by: { member_id: string; label: string; agent: string | null } | null;
-  decision_reason?: string | null;
 }

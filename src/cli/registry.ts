@@ -386,7 +386,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   mcp: {
     usage: 'huddle mcp [--room ROOM] [--as NAME] [--client C] [--channels]',
     summary:
-      'an MCP server on stdin/stdout for one agent (for Claude Code, Codex, Gemini, ...); --channels pushes messages into Claude Code',
+      'an MCP server on stdin/stdout for one agent (for Claude Code, Codex, Gemini, ...); --channels pushes messages into Claude Code and relays its permission prompts to a person',
     options: { room: s, as: s, client: s, channels: b },
     min: 0,
     max: 0,

@@ -3,6 +3,7 @@
 
 import type { HubRateLimits } from '../core/hub.js';
 import type { RateLimit } from '../core/rate-limiter.js';
+import { DEFAULT_PUSH_ENDPOINTS, PUSH_ENDPOINT_PATTERN } from '../core/push-input.js';
 
 export interface Config {
   home: string;
@@ -18,6 +19,7 @@ export interface Config {
   trust_proxy: boolean;
   public_url: string | undefined;
   push_subject: string;
+  push_endpoints: string[];
   allowed_hosts: string[];
   headers_timeout_seconds: number;
   keep_alive_timeout_seconds: number;
@@ -118,6 +120,23 @@ const vapidSubject: Parse<string> = (raw) => {
 
 const HOST_ENTRY =
   /^(\*|\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?)$/i;
+const pushEndpointList: Parse<string[]> = (raw) => {
+  const entries =
+    typeof raw === 'string'
+      ? raw.split(',').map((e) => e.trim())
+      : Array.isArray(raw) && raw.every((e) => typeof e === 'string')
+        ? raw
+        : undefined;
+  if (entries === undefined)
+    throw new SchemaError('must be a list of origins, or one string with commas between them');
+  const bad = entries.find((e) => !PUSH_ENDPOINT_PATTERN.test(e));
+  if (bad !== undefined)
+    throw new SchemaError(
+      `has "${bad}", which is not an origin: give scheme and host, like "https://fcm.googleapis.com"; "https://*.example.com" allows its subdomains and ":*" any port`,
+    );
+  return entries;
+};
+
 const hostList: Parse<string[]> = (raw) => {
   const entries =
     typeof raw === 'string'
@@ -272,6 +291,14 @@ export const SETTINGS: Setting[] = [
     parse: vapidSubject,
     default: (c) =>
       c.public_url?.startsWith('https://') ? c.public_url : 'mailto:huddle@localhost',
+  }),
+  setting({
+    key: 'push_endpoints',
+    env: 'HUDDLE_PUSH_ENDPOINTS',
+    description:
+      'The push services the hub sends Web Push to, comma-separated origins ("https://*.push.apple.com" for subdomains, ":*" for any port); a subscription naming another is refused. By default those of Chrome, Firefox, Safari and Edge',
+    parse: pushEndpointList,
+    default: () => [...DEFAULT_PUSH_ENDPOINTS],
   }),
   setting({
     key: 'allowed_hosts',

@@ -60,6 +60,10 @@ export interface HubOptions {
     offline_grace_seconds: number;
   };
   /** Approval requests; leaving it out means the defaults. */
+  push?: {
+    /** Origins of the push services subscriptions may name (DEFAULT_PUSH_ENDPOINTS when unset). */
+    endpoints: readonly string[];
+  };
   approvals?: {
     /** How long a request waits for a person, and the most a request may ask for (10..3600). */
     timeout_seconds: number;

@@ -3,7 +3,6 @@
 
 import { ECDH } from 'node:crypto';
 import { HuddleError } from './errors.js';
-import { isLoopbackHost } from './loopback.js';
 
 /** Longest endpoint URL accepted; the push services' own are a few hundred characters. */
 export const PUSH_ENDPOINT_MAX_CHARS = 1024;
@@ -21,10 +20,41 @@ const invalid = (field: string, message: string, details: Record<string, unknown
   });
 
 /**
- * The endpoint as stored: an https URL without credentials or fragment, at most
- * PUSH_ENDPOINT_MAX_CHARS long; plain http only to this machine's loopback (a local stand-in).
+ * The push services of the browsers people use. A subscription's endpoint is a URL the hub will
+ * POST to, so it must be one of these (or what the hub's owner added): no room member can make
+ * the hub send requests to an address inside its network.
  */
-export function parsePushEndpoint(endpoint: string): string {
+export const DEFAULT_PUSH_ENDPOINTS: readonly string[] = [
+  'https://fcm.googleapis.com', // Chrome, Chromium browsers, Android
+  'https://*.push.services.mozilla.com', // Firefox
+  'https://*.push.apple.com', // Safari
+  'https://*.notify.windows.com', // Edge
+];
+
+/** An allowed origin: scheme, host (`*.` for any subdomain), and `:port` or `:*`. */
+export const PUSH_ENDPOINT_PATTERN =
+  /^(https?):\/\/(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:(\d{1,5}|\*))?$/i;
+
+/** Whether a URL's origin is one the hub may send pushes to. */
+export function pushEndpointAllowed(url: URL, allowed: readonly string[]): boolean {
+  return allowed.some((entry) => {
+    const m = PUSH_ENDPOINT_PATTERN.exec(entry);
+    if (!m) return false;
+    const [, scheme, wildcard, host, , , port] = m;
+    if (url.protocol !== `${scheme!.toLowerCase()}:`) return false;
+    const name = url.hostname.toLowerCase();
+    const base = host!.toLowerCase();
+    if (wildcard ? !name.endsWith(`.${base}`) : name !== base) return false;
+    return port === '*' || url.port === (port ?? '');
+  });
+}
+
+/**
+ * The endpoint as stored: a URL without credentials or fragment, at most
+ * PUSH_ENDPOINT_MAX_CHARS long, at one of the `allowed` push services (any, when unsubscribing:
+ * a subscription stored before the list changed can still be removed).
+ */
+export function parsePushEndpoint(endpoint: string, allowed: readonly string[] | 'any'): string {
   if (endpoint.length === 0 || endpoint.length > PUSH_ENDPOINT_MAX_CHARS) {
     throw invalid(
       'endpoint',
@@ -38,15 +68,15 @@ export function parsePushEndpoint(endpoint: string): string {
   } catch {
     throw invalid('endpoint', 'endpoint is not a URL: give the browser subscription’s endpoint.');
   }
-  const loopback = isLoopbackHost(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw invalid(
-      'endpoint',
-      `endpoint must be an https: URL (plain http only to this machine's loopback), not ${url.protocol}.`,
-    );
-  }
   if (url.username !== '' || url.password !== '' || url.hash !== '') {
     throw invalid('endpoint', 'endpoint must not carry a user name, a password or a #fragment.');
+  }
+  if (allowed !== 'any' && !pushEndpointAllowed(url, allowed)) {
+    throw invalid(
+      'endpoint',
+      `endpoint ${url.origin} is not a push service this hub sends to (${allowed.join(', ')}). The hub's owner may add it with push_endpoints (HUDDLE_PUSH_ENDPOINTS).`,
+      { allowed: [...allowed] },
+    );
   }
   return endpoint;
 }
@@ -65,12 +95,15 @@ function parseKey(field: string, value: string, bytes: number): string {
 }
 
 /** The endpoint and keys as stored; the p256dh key must be a point on the P-256 curve. */
-export function parsePushSubscription(input: PushSubscriptionInput): {
+export function parsePushSubscription(
+  input: PushSubscriptionInput,
+  allowed: readonly string[],
+): {
   endpoint: string;
   p256dh: string;
   auth: string;
 } {
-  const endpoint = parsePushEndpoint(input.endpoint);
+  const endpoint = parsePushEndpoint(input.endpoint, allowed);
   const p256dh = parseKey('keys.p256dh', input.keys.p256dh, 65);
   try {
     ECDH.convertKey(Buffer.from(p256dh, 'base64url'), 'prime256v1');

@@ -5,6 +5,7 @@ import { iso } from './clock.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
 import {
+  DEFAULT_PUSH_ENDPOINTS,
   PUSH_SUBSCRIPTIONS_PER_MEMBER,
   parsePushEndpoint,
   parsePushSubscription,
@@ -49,6 +50,7 @@ const text = (value: unknown): string | null =>
 
 export function createPush(ctx: HubContext) {
   const { store, clock, enter } = ctx;
+  const allowed = ctx.options.push?.endpoints ?? DEFAULT_PUSH_ENDPOINTS;
 
   function personOnly(p: Principal): void {
     if (p.member.kind !== 'person') {
@@ -135,7 +137,7 @@ export function createPush(ctx: HubContext) {
     ): Promise<{ subscribed: true; room_id: string }> {
       const room = await enter(p, roomName, 'read', true);
       personOnly(p);
-      const parsed = parsePushSubscription(input);
+      const parsed = parsePushSubscription(input, allowed);
       await store.putPushSubscription(
         { ...parsed, room_id: room.id, member_id: p.member.id, created_at: clock.now() },
         PUSH_SUBSCRIPTIONS_PER_MEMBER,
@@ -149,7 +151,7 @@ export function createPush(ctx: HubContext) {
       endpoint: string,
     ): Promise<{ unsubscribed: true }> {
       const room = await enter(p, roomName, 'read', true);
-      parsePushEndpoint(endpoint);
+      parsePushEndpoint(endpoint, 'any');
       if (!(await store.deletePushSubscription(room.id, p.member.id, endpoint))) {
         throw new HuddleError(
           'not_found',

@@ -3,12 +3,11 @@
 // With no answer in time, the hub unreachable or any error it answers nothing, so the client's
 // own prompt decides: never an automatic allow.
 
+import { awaitApproval } from '../client/await-approval.js';
 import type { Approval } from '../core/types.js';
 import { previewToolInput } from '../core/approval-preview.js';
 import { NOTHING, type HookContext, type HookResult } from './hook-types.js';
 
-/** One long-poll of the hub; short enough for proxies that cut idle requests. */
-const POLL_SECONDS = 25;
 /** How long the hook tries to withdraw its request when it gives up or is stopped. */
 const CANCEL_TIMEOUT_MS = 2000;
 
@@ -68,32 +67,8 @@ export async function permissionRequestHook(
   let deadline = Date.parse(approval.expires_at) + 1000;
   if (options.hookTimeoutSeconds !== undefined)
     deadline = Math.min(deadline, started + (options.hookTimeoutSeconds - 5) * 1000);
-
-  const stopped = new Promise<'stopped'>((resolve) => {
-    if (options.signal?.aborted) resolve('stopped');
-    options.signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
-  });
-  let failures = 0;
-  while (now() < deadline) {
-    const wait = Math.max(1, Math.min(POLL_SECONDS, Math.ceil((deadline - now()) / 1000)));
-    const answer = await Promise.race([
-      ctx.hub.approval(ctx.room, approval.id, wait).then(
-        (r) => r.approval,
-        (err: unknown) => err as Error,
-      ),
-      stopped,
-    ]);
-    if (answer === 'stopped') break;
-    if (answer instanceof Error) {
-      const e = answer as { retryable?: boolean };
-      // The hub went away for a moment: ask again while there is time; anything else ends here.
-      if (!e.retryable) throw answer;
-      await sleep(Math.min(5000, 500 * 2 ** Math.min(failures++, 4)));
-      continue;
-    }
-    failures = 0;
-    if (answer.status !== 'pending') return permissionDecision(answer);
-  }
+  const answer = await awaitApproval(ctx.hub, approval, { deadline, signal: options.signal });
+  if (answer) return permissionDecision(answer);
   // Out of time, or stopped by the client: withdraw the request so nobody answers it in vain.
   await Promise.race([
     ctx.hub.cancelApproval(ctx.room, approval.id).catch(() => {}),

@@ -99,6 +99,7 @@ export async function startHub(
         offline_grace_seconds: config.lease_offline_grace_seconds,
       },
       approvals: { timeout_seconds: config.approval_timeout_seconds },
+      push: { endpoints: config.push_endpoints },
       instance: { pid: process.pid, store: maskUrl(config.store) },
     },
   });

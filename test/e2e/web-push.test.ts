@@ -193,7 +193,8 @@ const bobKeys = browserKeys();
 before(async () => {
   standIn = startStandIn();
   pushBase = await standIn.listen();
-  hub = await startTestHub();
+  // The stand-in push service listens on loopback, which a hub refuses unless its owner allows it.
+  hub = await startTestHub({ HUDDLE_PUSH_ENDPOINTS: 'http://127.0.0.1:*' });
   const created = await createHubClient({ url: hub.url }).createRoom({
     name: ROOM,
     label: 'laptop',
@@ -223,7 +224,10 @@ describe('the hub’s VAPID key', () => {
     const again = (await (await call('GET', '/v1/push/key', null)).json()) as object;
     assert.deepEqual(again, { public_key: publicKey });
     // A second hub on the same database signs with the same key.
-    const second = await startTestHub({ HUDDLE_STORE: hub.config.store });
+    const second = await startTestHub({
+      HUDDLE_STORE: hub.config.store,
+      HUDDLE_PUSH_ENDPOINTS: 'http://127.0.0.1:*',
+    });
     try {
       const res = await fetch(`${second.url}/v1/push/key`);
       assert.deepEqual(await res.json(), { public_key: publicKey });
@@ -484,6 +488,15 @@ describe('subscription refusals', () => {
         'endpoint',
       ],
       [{ endpoint: 'ftp://127.0.0.1/x', keys }, 400, 'invalid_push_subscription', 'endpoint'],
+      // Addresses inside the network, and look-alike names, are not push services.
+      [{ endpoint: 'https://10.0.0.5/x', keys }, 400, 'invalid_push_subscription', 'endpoint'],
+      [{ endpoint: 'http://127.0.0.2:80/x', keys }, 400, 'invalid_push_subscription', 'endpoint'],
+      [
+        { endpoint: 'https://fcm.googleapis.com.evil.example/x', keys },
+        400,
+        'invalid_push_subscription',
+        'endpoint',
+      ],
       [{ endpoint: 'not a url', keys }, 400, 'invalid_push_subscription', 'endpoint'],
       [
         { endpoint: 'https://u:p@push.example.com/x', keys },

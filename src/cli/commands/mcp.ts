@@ -3,9 +3,11 @@
 // room and a stable agent name for this client and directory. The agent is registered only once
 // the client turns out to be a session: at its first tool call, once it stays connected past a
 // short grace, or when its hooks' SessionStart recorded the session. A health check such as
-// `claude mcp list` leaves no agent, and no line in the room's activity.
+// `claude mcp list` leaves no agent, and no line in the room's activity. With channels on it also
+// relays Claude Code's permission prompts to a person through the hub's approvals.
 
 import { hostname } from 'node:os';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { createHubClient, type HubClient } from '../../client/hub-client.js';
 import type { RoomEvent } from '../../core/types.js';
 import type { AgentSession } from '../../mcp/agent-session.js';
@@ -37,6 +39,13 @@ export const run: Run = async (ctx, _args, flags) => {
     { StdioServerTransport },
     { connectStream },
     { createChannelPush, CHANNEL_METHOD },
+    {
+      createPermissionRelay,
+      PermissionRequestNotification,
+      PERMISSION_CAPABILITY,
+      PERMISSION_METHOD,
+    },
+    { declareOnInitialize },
     { deferred, gateToolCalls },
     { processStartedAt },
     { writeSessionLink, linkedElsewhere },
@@ -47,6 +56,8 @@ export const run: Run = async (ctx, _args, flags) => {
     import('@modelcontextprotocol/sdk/server/stdio.js'),
     import('../../client/stream-client.js'),
     import('../../bridge/channel-push.js'),
+    import('../../bridge/permission-relay.js'),
+    import('../../bridge/initialize-capabilities.js'),
     import('../../bridge/deferred-agent.js'),
     import('../../bridge/process-start.js'),
     import('../../hooks/session-link.js'),
@@ -68,14 +79,35 @@ export const run: Run = async (ctx, _args, flags) => {
     !live.has(name) && !linkedElsewhere(home, url, room, name, [process.ppid]);
   let agent = chosen ?? candidates.find(free) ?? candidates.at(-1)!;
 
+  // Channels are on when asked for, or when the client says it takes channel notifications;
+  // otherwise Claude Code would drop them unseen, so the hooks deliver instead.
+  const channelsAsked = flags.channels === true || ctx.io.env.HUDDLE_CHANNELS === '1';
+  const channelsOn = (client: ClientCapabilities | undefined) =>
+    channelsAsked || client?.experimental?.[CHANNEL_CAPABILITY] !== undefined;
+  const say = (line: string) => ctx.io.stderr(`huddle mcp: ${line}\n`);
+  const debug = ctx.config.log_level === 'debug' ? say : () => {};
+
+  // Claude Code's permission prompts, relayed to a person when channels are on. The hub client
+  // is the one the agent registered with.
+  let hub: HubClient | undefined;
+  let relaying = false;
+  const relay = createPermissionRelay({
+    target: async () => ({ agent: await registration.run(), hub: hub!, room }),
+    answer: (params) =>
+      server.server.notification({ method: PERMISSION_METHOD, params: { ...params } }),
+    debug,
+    warn: say,
+  });
+
   // The client's hooks act for the agent this bridge chose (it may carry a suffix).
   let unlink = writeSessionLink(home, { url, room, agent });
   process.once('exit', () => unlink());
-  // A client that stops its server with a signal ends the process without an exit handler run.
+  // A client that stops its server with a signal ends the process without an exit handler run;
+  // a permission prompt still waiting for a person is withdrawn first.
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.once(signal, () => {
       unlink();
-      process.exit(0);
+      void relay.close().finally(() => process.exit(0));
     });
   }
 
@@ -88,6 +120,7 @@ export const run: Run = async (ctx, _args, flags) => {
   const registration = deferred(async () => {
     const credential = stored ?? (await credentialForRoom(ctx, room));
     const client = createHubClient({ url, token: credential.token });
+    hub = client;
     const { event, name } = await registerFirstFree(
       client,
       room,
@@ -108,12 +141,7 @@ export const run: Run = async (ctx, _args, flags) => {
 
   /** What runs for a registered agent: its bound stream, channel push, the lease renewer. */
   function startAgent(client: HubClient, token: string, after: number) {
-    // Channel push is on when asked for, or when the client says it takes channel notifications;
-    // otherwise Claude Code would drop them unseen, so the hooks deliver instead.
-    const channelsAsked = flags.channels === true || ctx.io.env.HUDDLE_CHANNELS === '1';
-    const channelsTaken = () =>
-      channelsAsked ||
-      server.server.getClientCapabilities()?.experimental?.[CHANNEL_CAPABILITY] !== undefined;
+    const channelsTaken = () => channelsOn(server.server.getClientCapabilities());
     const channel = createChannelPush(
       client,
       room,
@@ -144,7 +172,17 @@ export const run: Run = async (ctx, _args, flags) => {
 
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => (transport.onclose = () => resolve()));
+  server.server.setNotificationHandler(PermissionRequestNotification, (n) => {
+    if (relaying) relay.request(n.params);
+    else debug(`ignored a permission_request: ${PERMISSION_CAPABILITY} is not declared`);
+  });
   await server.connect(transport);
+  // The relay is declared, like push, only when channels are on: to this client it cannot be
+  // known before its initialize request.
+  declareOnInitialize(transport, (client) => {
+    relaying = channelsOn(client);
+    return relaying ? { [PERMISSION_CAPABILITY]: {} } : undefined;
+  });
   gateToolCalls(transport, registration.run);
   let grace: NodeJS.Timeout | undefined;
   server.server.oninitialized = () => {
@@ -170,9 +208,11 @@ export const run: Run = async (ctx, _args, flags) => {
   }
   await closed;
   ended = true;
+  const relayClosed = relay.close();
   clearTimeout(grace);
   watch?.close();
   for (const stop of stops) stop();
+  await relayClosed;
   unlink();
 };
 

@@ -50,7 +50,9 @@ export function Board({ s }: { s: RoomState }) {
             checked={force}
             onChange={(e) => setForce((e.target as HTMLInputElement).checked)}
           />
-          Admin override: act on tasks other agents hold (sent as <code>force</code>)
+          <span>
+            Admin override: act on tasks other agents hold (sent as <code>force</code>)
+          </span>
         </label>
       )}
       {error && (

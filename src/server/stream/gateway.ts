@@ -113,7 +113,9 @@ export function attachGateway(
       conn.ws.close(CLOSE.slowConsumer, `slow consumer; resume from ${cursors}`.slice(0, 120));
       return false;
     }
-    conn.ws.send(data, done);
+    // Text frames always, as documented: an event is encoded once as a Buffer, which `ws` would
+    // otherwise send as a binary frame (a Blob in a browser).
+    conn.ws.send(data, { binary: false }, done);
     return true;
   }
 

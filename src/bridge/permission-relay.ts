@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { awaitApproval } from '../client/await-approval.js';
 import type { HubClient } from '../client/hub-client.js';
 import { previewText } from '../core/approval-preview.js';
+import { MATCH_KEY_MAX_CHARS } from '../core/approvals.js';
 
 /** The experimental capability a channel server declares to be sent permission prompts. */
 export const PERMISSION_CAPABILITY = 'claude/channel/permission';
@@ -26,6 +27,8 @@ export const PermissionRequestNotification = z.object({
 const REQUEST_ID = /^[a-km-z]{5}$/i;
 /** The longest reason an approval request takes. */
 const REASON_MAX_CHARS = 2000;
+/** Claude Code's preview of a tool input it could not serialize: it names no prompt. */
+const UNSERIALIZABLE = '(unserializable)';
 /** How long closing waits for the requests still pending to be withdrawn. */
 const CANCEL_TIMEOUT_MS = 2000;
 
@@ -106,6 +109,10 @@ export function createPermissionRelay(options: PermissionRelayOptions): Permissi
       input_preview: req.input_preview,
       client: 'claude-code',
       ...(reason.trim() !== '' && { reason }),
+      // The PermissionRequest hook names the same key for the same prompt: one request for both.
+      ...(req.input_preview !== UNSERIALIZABLE &&
+        req.input_preview !== '' &&
+        req.input_preview.length <= MATCH_KEY_MAX_CHARS && { match_key: req.input_preview }),
     });
     const decided = stop.signal.aborted
       ? undefined

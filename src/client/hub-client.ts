@@ -129,6 +129,8 @@ export interface ApprovalRequest {
   reason?: string;
   client?: string;
   timeout_seconds?: number;
+  /** Shares one request with another asking about the same prompt (see docs/protocol.md). */
+  match_key?: string;
 }
 
 export interface HistoryResponse {
@@ -596,9 +598,12 @@ export function createHubClient(options: HubClientOptions) {
         },
       }),
 
-    /** Asks a person to allow or deny a tool call of `agent`; answered 201 with the pending request. */
+    /**
+     * Asks a person to allow or deny a tool call of `agent`; answered 201 with the pending request
+     * (`joined` when it is one already asked about the same prompt, named by `match_key`).
+     */
     requestApproval: (name: string, agent: string, body: ApprovalRequest) =>
-      call<{ approval: Approval }>({
+      call<{ approval: Approval; joined?: true }>({
         method: 'POST',
         path: agentPath(name, agent, '/approvals'),
         body,
@@ -621,7 +626,7 @@ export function createHubClient(options: HubClientOptions) {
         path: room(name, `/approvals/${enc(id)}/decision`),
         body: { decision, ...(reason !== undefined && { reason }) },
       }),
-    /** Withdraws a pending request of one of this member's agents. */
+    /** Withdraws a pending request of one of this member's agents (one waiter, when shared). */
     cancelApproval: (name: string, id: string, reason?: string) =>
       call<{ approval: Approval }>({
         method: 'POST',

@@ -24,3 +24,19 @@ export function previewToolInput(input: Record<string, unknown> | undefined): st
   // Long inputs are cut before they are serialized whole only to be thrown away.
   return previewText(JSON.stringify(input, null, 2) ?? '');
 }
+
+/** How many characters of the tool input's JSON Claude Code sends a channel. */
+const CLAUDE_CHANNEL_PREVIEW_CHARS = 200;
+
+/**
+ * The `input_preview` Claude Code 2.1.197 sends a channel with a permission prompt, computed from
+ * the full tool input: its compact JSON, cut to 200 UTF-16 units and "…" when longer (as Claude
+ * Code does it, even inside a surrogate pair). The PermissionRequest hook names it as its
+ * `match_key`, so that its request and the channel relay's for the same prompt are one.
+ */
+export function claudeChannelPreview(input: Record<string, unknown>): string {
+  const json = JSON.stringify(input);
+  return json.length > CLAUDE_CHANNEL_PREVIEW_CHARS
+    ? json.slice(0, CLAUDE_CHANNEL_PREVIEW_CHARS) + '\u2026'
+    : json;
+}

@@ -24,6 +24,8 @@ export { APPROVAL_PREVIEW_MAX_CHARS } from './approval-preview.js';
 export const APPROVAL_TIMEOUT_SECONDS = { default: 300, min: 10, max: 3600 } as const;
 const TOOL_MAX_CHARS = 200;
 const REASON_MAX_CHARS = 2000;
+/** The longest `match_key`: Claude Code's input preview is 201 characters at most. */
+export const MATCH_KEY_MAX_CHARS = 300;
 
 export interface ApprovalRequestInput {
   tool: string;
@@ -31,6 +33,8 @@ export interface ApprovalRequestInput {
   reason?: string | undefined;
   client?: string | undefined;
   timeout_seconds?: number | undefined;
+  /** Two requests for one prompt (hook and channel relay) name the same key to share one request. */
+  match_key?: string | undefined;
 }
 
 export interface ApprovalDecisionInput {
@@ -100,15 +104,14 @@ export function createApprovals(ctx: HubContext) {
   }
 
   /** A settlement, with the late one turned into the expiry it is (and its event written). */
-  async function settle(
+  async function settle<R extends { event: RoomEvent | null }>(
     room: Room,
-    id: string,
-    run: () => Promise<{ approval: Approval; event: RoomEvent }>,
-  ): Promise<{ approval: Approval }> {
+    run: () => Promise<R>,
+  ): Promise<R> {
     try {
-      const { approval, event } = await run();
-      announce(event, room.id);
-      return { approval };
+      const result = await run();
+      if (result.event) announce(result.event, room.id);
+      return result;
     } catch (err) {
       if (isHuddleError(err) && err.code === 'approval_expired') await expireDue(room.id);
       throw err;
@@ -125,7 +128,7 @@ export function createApprovals(ctx: HubContext) {
       roomName: string,
       agentName: string,
       input: ApprovalRequestInput,
-    ): Promise<{ approval: Approval }> {
+    ): Promise<{ approval: Approval; joined?: true }> {
       const room = await enter(p, roomName, 'write');
       const agent = await actingAgent(p, room, agentName);
       const tool = input.tool;
@@ -160,8 +163,16 @@ export function createApprovals(ctx: HubContext) {
           { field: 'timeout_seconds', min: APPROVAL_TIMEOUT_SECONDS.min, max },
         );
       }
+      const matchKey = input.match_key;
+      if (matchKey !== undefined && (matchKey === '' || matchKey.length > MATCH_KEY_MAX_CHARS)) {
+        throw invalid(
+          'invalid_match_key',
+          `match_key must have 1 to ${MATCH_KEY_MAX_CHARS} characters (the client's own preview of the prompt); leave it out to never share a request.`,
+          { field: 'match_key', max_chars: MATCH_KEY_MAX_CHARS },
+        );
+      }
       const at = clock.now();
-      const { approval, event } = await store.createApproval(
+      const created = await store.createApproval(
         room.id,
         {
           id: randomId(random, 'apr'),
@@ -172,11 +183,14 @@ export function createApprovals(ctx: HubContext) {
           reason: input.reason ?? null,
           requested_at: at,
           expires_at: at + timeout * 1000,
+          match_key: matchKey ?? null,
         },
         (a) => ({ ...draft(actorOf(p), 'approval.requested', { approval: a }), ts: at }),
       );
-      announce(event, room.id);
-      return { approval };
+      // Joined: the person already has this prompt before them; no second card, no event.
+      if (created.joined) return { approval: created.approval, joined: true };
+      announce(created.event, room.id);
+      return { approval: created.approval };
     },
 
     /** The room's requests, newest first: pending ones (the default) or all. */
@@ -268,7 +282,7 @@ export function createApprovals(ctx: HubContext) {
         label: p.member.label,
         agent: await personAgent(p, room),
       };
-      return settle(room, id, () =>
+      const { approval } = await settle(room, () =>
         store.settleApproval(
           room.id,
           id,
@@ -281,9 +295,14 @@ export function createApprovals(ctx: HubContext) {
           (a) => decided(actorOf(p), a, decision),
         ),
       );
+      return { approval };
     },
 
-    /** The requesting agent's member withdraws a pending request (its client asked elsewhere). */
+    /**
+     * The requesting agent's member withdraws a pending request (its client asked elsewhere, or
+     * stopped waiting). A request that others joined stays pending while one of them still waits:
+     * the cancel takes one waiter away and returns it still pending.
+     */
     async cancelApproval(
       p: Principal,
       roomName: string,
@@ -302,8 +321,8 @@ export function createApprovals(ctx: HubContext) {
           { details: { approval_id: id, agent: approval.agent } },
         );
       }
-      return settle(room, id, () =>
-        store.settleApproval(
+      const left = await settle(room, () =>
+        store.withdrawApproval(
           room.id,
           id,
           {
@@ -315,6 +334,8 @@ export function createApprovals(ctx: HubContext) {
           (a) => decided(actorOf(p), a, 'cancelled'),
         ),
       );
+      // With another waiter (the same prompt's other path) the request stays pending for it.
+      return { approval: left.approval };
     },
 
     /** Expires every pending request whose time ran out, in every room; returns how many. */

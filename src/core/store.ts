@@ -157,6 +157,11 @@ export interface NewApproval {
   reason: string | null;
   requested_at: number;
   expires_at: number;
+  /**
+   * What makes two requests one (the client's prompt they both ask about), or null: a request
+   * with a key joins a pending, unexpired request of the same agent, tool and key.
+   */
+  match_key: string | null;
 }
 
 /** How a pending approval request ends. */
@@ -540,12 +545,21 @@ export interface Store {
 
   // Approval requests.
 
-  /** Stores a pending approval request and appends `event(approval)`, in one transaction. */
+  /**
+   * Stores a pending approval request and appends `event(approval)`, in one transaction. With a
+   * `match_key`, when a request of the same room, agent, tool and key is pending and its
+   * `expires_at` is after `requested_at`, it joins that one instead: one more waiter on it, nothing
+   * stored, no event (`joined: true`). The look-up and the insert are one transaction, so of
+   * concurrent identical requests one creates and the others join.
+   */
   createApproval(
     roomId: string,
     approval: NewApproval,
     event: (a: Approval) => EventDraft,
-  ): Promise<{ approval: Approval; event: RoomEvent }>;
+  ): Promise<
+    | { approval: Approval; event: RoomEvent; joined: false }
+    | { approval: Approval; event: null; joined: true }
+  >;
   getApproval(roomId: string, id: string): Promise<Approval | null>;
   /** The room's approval requests, newest first, at most `limit`; with `pending_only`, only pending ones. */
   listApprovals(
@@ -565,6 +579,18 @@ export interface Store {
     settlement: ApprovalSettlement,
     event: (a: Approval) => EventDraft,
   ): Promise<{ approval: Approval; event: RoomEvent }>;
+  /**
+   * One waiter withdraws: while the request is pending, unexpired at `settlement.at` and has more
+   * than one waiter, takes one away and changes nothing else (`event: null`); otherwise settles it
+   * exactly as `settleApproval` does. One transaction, so of two waiters cancelling at once one
+   * leaves and the other settles.
+   */
+  withdrawApproval(
+    roomId: string,
+    id: string,
+    settlement: ApprovalSettlement,
+    event: (a: Approval) => EventDraft,
+  ): Promise<{ approval: Approval; event: RoomEvent | null }>;
   /**
    * Marks `expired` every pending request whose `expires_at` is at or before `now` (in one room,
    * or in every room), appending `event(approval)` for each. Returns the events with their rooms.

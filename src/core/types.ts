@@ -259,4 +259,9 @@ export interface Approval {
   /** Null while pending, and when it expired. */
   decided_by: ApprovalDecider | null;
   decision_reason: string | null;
+  /**
+   * How many requests wait on it: 1, or more when requests for the same prompt joined it (the
+   * PermissionRequest hook and the channel relay, see `match_key`). A cancel takes one away.
+   */
+  waiters: number;
 }

@@ -199,6 +199,7 @@ export const approvalRequestBody = z.strictObject({
   reason: z.string().optional(),
   client: z.string().optional(),
   timeout_seconds: z.number().int().optional(),
+  match_key: z.string().optional(),
 });
 
 export const approvalDecisionBody = z.strictObject({

@@ -42,6 +42,7 @@ function newApproval(extra: Partial<NewApproval> = {}): NewApproval {
     reason: 'Clean and rebuild',
     requested_at: T0,
     expires_at: T0 + 300 * SECOND,
+    match_key: null,
     ...extra,
   };
 }
@@ -51,6 +52,15 @@ const ALICE = { member_id: 'mem_alice', label: 'alice-phone', agent: 'alice' };
 function decision(status: 'allowed' | 'denied', at = T0 + 10 * SECOND): ApprovalSettlement {
   return { status, at, decided_by: ALICE, decision_reason: status === 'denied' ? 'not now' : null };
 }
+
+const requested = (a: Approval) => draft('approval.requested', { approval: a });
+
+const cancel: ApprovalSettlement = {
+  status: 'cancelled',
+  at: T0 + SECOND,
+  decided_by: null,
+  decision_reason: 'the hook stopped',
+};
 
 const decidedEvent = (a: Approval) =>
   draft('approval.decided', { approval: a, decided_by: a.decided_by }, T0 + 10 * SECOND);
@@ -87,8 +97,10 @@ export function runApprovalsContract(name: string, open: () => Promise<OpenedSto
         decided_at: null,
         decided_by: null,
         decision_reason: null,
+        waiters: 1,
       };
       assert.deepEqual(approval, expected);
+      assert.ok(event);
       assert.equal(event.type, 'approval.requested');
       assert.equal(event.seq, 2);
       assert.deepEqual(event.body.approval, expected);
@@ -246,6 +258,146 @@ export function runApprovalsContract(name: string, open: () => Promise<OpenedSto
       await assert.rejects(
         store.settleApproval(room.id, input.id, decision('allowed'), decidedEvent),
         huddleError('approval_already_decided', 'conflict'),
+      );
+    });
+
+    it('joins a pending request of the same agent, tool and match key, with no event', async () => {
+      const key = '{"command":"rm -rf build && npm run build","description":"Clean and rebuild"}';
+      const first = newApproval({ match_key: key });
+      const made = await store.createApproval(room.id, first, requested);
+      assert.equal(made.joined, false);
+      const before = (await store.findRoom(room.name))!.last_seq;
+      const again = await store.createApproval(
+        room.id,
+        newApproval({ match_key: key, input_preview: 'other', requested_at: T0 + SECOND }),
+        requested,
+      );
+      assert.equal(again.joined, true);
+      assert.equal(again.event, null);
+      assert.deepEqual(again.approval, { ...made.approval, waiters: 2 });
+      assert.equal((await store.findRoom(room.name))!.last_seq, before, 'no event');
+      const pending = await store.listApprovals(room.id, { pending_only: true, limit: 10 });
+      assert.deepEqual(
+        pending.map((a) => a.id),
+        [first.id],
+      );
+    });
+
+    it('never joins another agent, tool or key, a request without a key, or one that ended', async () => {
+      const key = '{"command":"npm test"}';
+      const base = await store.createApproval(room.id, newApproval({ match_key: key }), requested);
+      const others = [
+        newApproval({ match_key: key, agent: 'codex-web' }),
+        newApproval({ match_key: key, tool: 'Write' }),
+        newApproval({ match_key: '{"command":"npm test "}' }),
+        newApproval({ match_key: null }),
+      ];
+      for (const a of others) {
+        const r = await store.createApproval(room.id, a, requested);
+        assert.equal(r.joined, false, JSON.stringify(a));
+        assert.equal(r.approval.id, a.id);
+      }
+      const keyless = await store.createApproval(
+        room.id,
+        newApproval({ match_key: null }),
+        requested,
+      );
+      assert.equal(keyless.joined, false, 'a request without a key joins none');
+      // Decided: the next request with the key is new.
+      await store.settleApproval(room.id, base.approval.id, decision('allowed'), decidedEvent);
+      const afterDecision = await store.createApproval(
+        room.id,
+        newApproval({ match_key: key, requested_at: T0 + 20 * SECOND }),
+        requested,
+      );
+      assert.equal(afterDecision.joined, false);
+      // Past its expiry (even before the sweep marks it): the next one is new.
+      const late = await store.createApproval(
+        room.id,
+        newApproval({ match_key: key, requested_at: T0 + 300 * SECOND }),
+        requested,
+      );
+      assert.equal(late.joined, false);
+      assert.notEqual(late.approval.id, afterDecision.approval.id);
+    });
+
+    it('of concurrent identical requests one creates and the others join', async () => {
+      const key = '{"file_path":"/src/a.ts","content":"x"}';
+      const before = (await store.findRoom(room.name))!.last_seq;
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          store.createApproval(room.id, newApproval({ match_key: key, tool: 'Write' }), requested),
+        ),
+      );
+      assert.equal(results.filter((r) => !r.joined).length, 1);
+      assert.equal(new Set(results.map((r) => r.approval.id)).size, 1);
+      assert.equal((await store.getApproval(room.id, results[0]!.approval.id))!.waiters, 6);
+      assert.equal((await store.findRoom(room.name))!.last_seq, before + 1, 'one event');
+    });
+
+    it('a joined request stays pending until its last waiter withdraws', async () => {
+      const key = '{"command":"make deploy"}';
+      const first = await store.createApproval(room.id, newApproval({ match_key: key }), requested);
+      await store.createApproval(room.id, newApproval({ match_key: key }), requested);
+      await store.createApproval(room.id, newApproval({ match_key: key }), requested);
+      const before = (await store.findRoom(room.name))!.last_seq;
+      const one = await store.withdrawApproval(room.id, first.approval.id, cancel, decidedEvent);
+      assert.deepEqual(
+        [one.approval.status, one.event, one.approval.waiters],
+        ['pending', null, 2],
+      );
+      const two = await store.withdrawApproval(room.id, first.approval.id, cancel, decidedEvent);
+      assert.deepEqual([two.approval.status, two.approval.waiters], ['pending', 1]);
+      assert.equal((await store.findRoom(room.name))!.last_seq, before, 'no event yet');
+      const last = await store.withdrawApproval(room.id, first.approval.id, cancel, decidedEvent);
+      assert.equal(last.approval.status, 'cancelled');
+      assert.equal(last.event?.type, 'approval.decided');
+      await assert.rejects(
+        store.withdrawApproval(room.id, first.approval.id, cancel, decidedEvent),
+        huddleError('approval_already_decided', 'conflict'),
+      );
+    });
+
+    it('two waiters withdrawing at once: one leaves, the other cancels', async () => {
+      const key = '{"command":"make clean"}';
+      const first = await store.createApproval(room.id, newApproval({ match_key: key }), requested);
+      await store.createApproval(room.id, newApproval({ match_key: key }), requested);
+      const both = await Promise.all([
+        store.withdrawApproval(room.id, first.approval.id, cancel, decidedEvent),
+        store.withdrawApproval(room.id, first.approval.id, cancel, decidedEvent),
+      ]);
+      assert.deepEqual(both.map((r) => r.approval.status).sort(), ['cancelled', 'pending']);
+      assert.equal((await store.getApproval(room.id, first.approval.id))!.status, 'cancelled');
+    });
+
+    it('a decision ends a joined request for every waiter; a late withdrawal is refused', async () => {
+      const key = '{"command":"npm publish"}';
+      const first = await store.createApproval(room.id, newApproval({ match_key: key }), requested);
+      await store.createApproval(room.id, newApproval({ match_key: key }), requested);
+      await store.settleApproval(room.id, first.approval.id, decision('denied'), decidedEvent);
+      await assert.rejects(
+        store.withdrawApproval(room.id, first.approval.id, cancel, decidedEvent),
+        huddleError('approval_already_decided', 'conflict'),
+      );
+      // Withdrawing after the expiry is refused as expired, even with two waiters.
+      const due = await store.createApproval(
+        room.id,
+        newApproval({ match_key: '{"command":"ls"}', expires_at: T0 + 5 * SECOND }),
+        requested,
+      );
+      await store.createApproval(
+        room.id,
+        newApproval({ match_key: '{"command":"ls"}' }),
+        requested,
+      );
+      await assert.rejects(
+        store.withdrawApproval(
+          room.id,
+          due.approval.id,
+          { ...cancel, at: T0 + 5 * SECOND },
+          decidedEvent,
+        ),
+        huddleError('approval_expired', 'conflict'),
       );
     });
 

@@ -76,6 +76,7 @@ describe('a request and its answer', () => {
         decided_at: null,
         decided_by: null,
         decision_reason: null,
+        waiters: 1,
       },
     );
     assert.equal(Date.parse(approval.expires_at) - Date.parse(approval.requested_at), 300_000);
@@ -139,6 +140,60 @@ describe('a request and its answer', () => {
   });
 });
 
+describe('one request for one prompt asked twice (match_key)', () => {
+  test('the second request with the key joins the first: 201, joined, no second event', async () => {
+    const key = `{"command":"npm run deploy-${Date.now()}"}`;
+    const seq = await head();
+    const first = await ask({ match_key: key, input_preview: key });
+    assert.equal(first.joined, undefined);
+    const second = await ask({ match_key: key });
+    assert.equal(second.joined, true);
+    assert.deepEqual(second.approval, { ...first.approval, waiters: 2 });
+    assert.equal((await eventsOf('approval.requested', seq)).length, 1);
+    // Another tool, or another key, is another request.
+    const write = await ask({ match_key: key, tool: 'Write' });
+    assert.notEqual(write.approval.id, first.approval.id);
+    const other = await ask({ match_key: `${key} ` });
+    assert.notEqual(other.approval.id, first.approval.id);
+
+    // Both wait on the same id; one decision answers both.
+    const waiters = [
+      device.approval(ROOM, first.approval.id, 30),
+      device.approval(ROOM, first.approval.id, 30),
+    ];
+    await new Promise((r) => setTimeout(r, 100));
+    await alice.api.decideApproval(ROOM, first.approval.id, 'allow');
+    for (const w of await Promise.all(waiters)) assert.equal(w.approval.status, 'allowed');
+    // Decided: the next request with the key is a new one.
+    const next = await ask({ match_key: key });
+    assert.equal(next.joined, undefined);
+    assert.notEqual(next.approval.id, first.approval.id);
+  });
+
+  test('one waiter cancels and the request stays for the other, until it cancels too', async () => {
+    const key = `{"command":"make release-${Date.now()}"}`;
+    const { approval } = await ask({ match_key: key });
+    await ask({ match_key: key });
+    const seq = await head();
+    const left = await device.cancelApproval(ROOM, approval.id, 'the hook stopped');
+    assert.equal(left.approval.status, 'pending');
+    assert.equal(left.approval.waiters, 1);
+    assert.deepEqual(await eventsOf('approval.decided', seq), []);
+    const last = await device.cancelApproval(ROOM, approval.id, 'the session ended');
+    assert.equal(last.approval.status, 'cancelled');
+    assert.equal((await eventsOf('approval.decided', seq)).length, 1);
+  });
+
+  test('concurrent identical requests end with one request', async () => {
+    const key = `{"command":"rm -rf dist-${Date.now()}"}`;
+    const seq = await head();
+    const all = await Promise.all(Array.from({ length: 5 }, () => ask({ match_key: key })));
+    assert.equal(new Set(all.map((r) => r.approval.id)).size, 1);
+    assert.equal(all.filter((r) => r.joined).length, 4);
+    assert.equal((await eventsOf('approval.requested', seq)).length, 1);
+  });
+});
+
 describe('who may decide', () => {
   test('a device is refused person_required, even with admin (the requesting agent cannot decide)', async () => {
     const { approval } = await ask();
@@ -191,6 +246,9 @@ describe('refusals of a request', () => {
     await refusedBy(ask({ timeout_seconds: 5 }), 400, 'invalid_timeout');
     await refusedBy(ask({ client: 'emacs' }), 400, 'invalid_client');
     await refusedBy(ask({ reason: 'x'.repeat(2001) }), 400, 'invalid_reason');
+    const longKey = await refusedBy(ask({ match_key: 'k'.repeat(301) }), 400, 'invalid_match_key');
+    assert.equal(longKey.details.max_chars, 300);
+    await refusedBy(ask({ match_key: '' }), 400, 'invalid_match_key');
     await refusedBy(
       device.requestApproval(ROOM, 'nobody', { tool: 'Bash' }),
       404,

@@ -237,4 +237,15 @@ CREATE TABLE push_subscriptions (
 ) WITHOUT ROWID;
 `,
   },
+  {
+    // One approval for one prompt asked about twice (hook and channel relay): the key they share,
+    // and how many of them still wait.
+    version: 8,
+    sql: `
+ALTER TABLE approvals ADD COLUMN match_key TEXT;
+ALTER TABLE approvals ADD COLUMN waiters INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX approvals_match ON approvals(room_id, agent, tool, match_key)
+  WHERE status = 'pending' AND match_key IS NOT NULL;
+`,
+  },
 ];

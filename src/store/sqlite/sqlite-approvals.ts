@@ -2,9 +2,15 @@
 // exactly once, each change with its event.
 
 import { iso } from '../../core/clock.js';
-import type { Store } from '../../core/store.js';
+import type { ApprovalSettlement, Store } from '../../core/store.js';
 import { storeErrors } from '../../core/store-errors.js';
-import type { AgentClient, Approval, ApprovalStatus } from '../../core/types.js';
+import type {
+  AgentClient,
+  Approval,
+  ApprovalStatus,
+  EventDraft,
+  RoomEvent,
+} from '../../core/types.js';
 import type { SqliteWriteContext } from './sqlite-messaging.js';
 
 interface ApprovalRow {
@@ -24,6 +30,7 @@ interface ApprovalRow {
   decided_label: string | null;
   decided_agent: string | null;
   decision_reason: string | null;
+  waiters: number;
 }
 
 const toApproval = (a: ApprovalRow): Approval => ({
@@ -43,21 +50,39 @@ const toApproval = (a: ApprovalRow): Approval => ({
       ? null
       : { member_id: a.decided_member, label: a.decided_label ?? '', agent: a.decided_agent },
   decision_reason: a.decision_reason,
+  waiters: a.waiters,
 });
 
 type ApprovalMethods = Pick<
   Store,
-  'createApproval' | 'getApproval' | 'listApprovals' | 'settleApproval' | 'expireApprovals'
+  | 'createApproval'
+  | 'getApproval'
+  | 'listApprovals'
+  | 'settleApproval'
+  | 'withdrawApproval'
+  | 'expireApprovals'
 >;
 
 export function createSqliteApprovals({ db, write, append }: SqliteWriteContext): ApprovalMethods {
   const columns = `a.room_id, r.name AS room, a.id, a.agent, a.client, a.tool, a.input_preview, a.reason,
                    a.status, a.requested_at, a.expires_at, a.decided_at, a.decided_member,
-                   a.decided_label, a.decided_agent, a.decision_reason`;
+                   a.decided_label, a.decided_agent, a.decision_reason, a.waiters`;
   const sql = {
     insert: db.prepare(
-      `INSERT INTO approvals (room_id, id, agent, client, tool, input_preview, reason, status, requested_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      `INSERT INTO approvals (room_id, id, agent, client, tool, input_preview, reason, status, requested_at, expires_at, match_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    ),
+    // The oldest pending, unexpired request the same prompt already made.
+    match: db.prepare(
+      `SELECT id FROM approvals
+        WHERE room_id = ? AND agent = ? AND tool = ? AND match_key = ? AND status = 'pending'
+          AND match_key IS NOT NULL AND expires_at > ?
+        ORDER BY requested_at, id LIMIT 1`,
+    ),
+    join: db.prepare(`UPDATE approvals SET waiters = waiters + 1 WHERE room_id = ? AND id = ?`),
+    leave: db.prepare(
+      `UPDATE approvals SET waiters = waiters - 1
+        WHERE room_id = ? AND id = ? AND status = 'pending' AND waiters > 1 AND expires_at > ?`,
     ),
     get: db.prepare(
       `SELECT ${columns} FROM approvals a JOIN rooms r ON r.id = a.room_id WHERE a.room_id = ? AND a.id = ?`,
@@ -88,9 +113,46 @@ export function createSqliteApprovals({ db, write, append }: SqliteWriteContext)
     return row ? toApproval(row) : null;
   };
 
+  /** Settles a pending request; runs inside a write. */
+  function settle(
+    roomId: string,
+    id: string,
+    s: ApprovalSettlement,
+    event: (a: Approval) => EventDraft,
+  ): { approval: Approval; event: RoomEvent } {
+    const current = read(roomId, id);
+    if (!current) throw storeErrors.approvalNotFound(id);
+    if (current.status === 'expired') throw storeErrors.approvalExpired(current);
+    if (current.status !== 'pending') throw storeErrors.approvalAlreadyDecided(current);
+    if (s.status !== 'expired' && Date.parse(current.expires_at) <= s.at)
+      throw storeErrors.approvalExpired(current);
+    const d = s.decided_by;
+    const changed = sql.settle.run(
+      s.status,
+      s.at,
+      d?.member_id ?? null,
+      d?.label ?? null,
+      d?.agent ?? null,
+      s.decision_reason,
+      roomId,
+      id,
+    ).changes;
+    if (changed !== 1) throw storeErrors.approvalAlreadyDecided(read(roomId, id)!);
+    const approval = read(roomId, id)!;
+    return { approval, event: append(roomId, event(approval)) };
+  }
+
   return {
     createApproval(roomId, a, event) {
       return write(() => {
+        if (a.match_key !== null) {
+          const same = sql.match.get(roomId, a.agent, a.tool, a.match_key, a.requested_at) as
+            { id: string } | undefined;
+          if (same) {
+            sql.join.run(roomId, same.id);
+            return { approval: read(roomId, same.id)!, event: null, joined: true as const };
+          }
+        }
         sql.insert.run(
           roomId,
           a.id,
@@ -101,10 +163,11 @@ export function createSqliteApprovals({ db, write, append }: SqliteWriteContext)
           a.reason,
           a.requested_at,
           a.expires_at,
+          a.match_key,
         );
         const approval = read(roomId, a.id);
         if (!approval) throw storeErrors.roomNotFound(roomId);
-        return { approval, event: append(roomId, event(approval)) };
+        return { approval, event: append(roomId, event(approval)), joined: false as const };
       });
     },
 
@@ -123,27 +186,15 @@ export function createSqliteApprovals({ db, write, append }: SqliteWriteContext)
     },
 
     settleApproval(roomId, id, s, event) {
+      return write(() => settle(roomId, id, s, event));
+    },
+
+    withdrawApproval(roomId, id, s, event) {
       return write(() => {
-        const current = read(roomId, id);
-        if (!current) throw storeErrors.approvalNotFound(id);
-        if (current.status === 'expired') throw storeErrors.approvalExpired(current);
-        if (current.status !== 'pending') throw storeErrors.approvalAlreadyDecided(current);
-        if (s.status !== 'expired' && Date.parse(current.expires_at) <= s.at)
-          throw storeErrors.approvalExpired(current);
-        const d = s.decided_by;
-        const changed = sql.settle.run(
-          s.status,
-          s.at,
-          d?.member_id ?? null,
-          d?.label ?? null,
-          d?.agent ?? null,
-          s.decision_reason,
-          roomId,
-          id,
-        ).changes;
-        if (changed !== 1) throw storeErrors.approvalAlreadyDecided(read(roomId, id)!);
-        const approval = read(roomId, id)!;
-        return { approval, event: append(roomId, event(approval)) };
+        // One of several waiters leaves; the last one settles it.
+        if (sql.leave.run(roomId, id, s.at).changes === 1)
+          return { approval: read(roomId, id)!, event: null };
+        return settle(roomId, id, s, event);
       });
     },
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { awaitApproval } from '../client/await-approval.js';
 import type { HubClient } from '../client/hub-client.js';
-import { previewText } from '../core/approval-preview.js';
+import { previewText, wholeInputKey } from '../core/approval-preview.js';
 import { MATCH_KEY_MAX_CHARS } from '../core/approvals.js';
 
 /** The experimental capability a channel server declares to be sent permission prompts. */
@@ -110,8 +110,9 @@ export function createPermissionRelay(options: PermissionRelayOptions): Permissi
       client: 'claude-code',
       ...(reason.trim() !== '' && { reason }),
       // The PermissionRequest hook names the same key for the same prompt: one request for both.
+      // Only a whole input: a cut one could be another prompt's alike in its first 200 characters.
       ...(req.input_preview !== UNSERIALIZABLE &&
-        req.input_preview !== '' &&
+        wholeInputKey(req.input_preview) !== undefined &&
         req.input_preview.length <= MATCH_KEY_MAX_CHARS && { match_key: req.input_preview }),
     });
     const decided = stop.signal.aborted

@@ -120,39 +120,37 @@ const vapidSubject: Parse<string> = (raw) => {
 
 const HOST_ENTRY =
   /^(\*|\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?)$/i;
-const pushEndpointList: Parse<string[]> = (raw) => {
-  const entries =
-    typeof raw === 'string'
-      ? raw.split(',').map((e) => e.trim())
-      : Array.isArray(raw) && raw.every((e) => typeof e === 'string')
-        ? raw
-        : undefined;
-  if (entries === undefined)
-    throw new SchemaError('must be a list of origins, or one string with commas between them');
-  const bad = entries.find((e) => !PUSH_ENDPOINT_PATTERN.test(e));
-  if (bad !== undefined)
-    throw new SchemaError(
-      `has "${bad}", which is not an origin: give scheme and host, like "https://fcm.googleapis.com"; "https://*.example.com" allows its subdomains and ":*" any port`,
-    );
-  return entries;
-};
+/** A list given as a JSON array or one comma-separated string, each entry matching `pattern`. */
+const listOf =
+  (what: string, pattern: RegExp, badEntry: (entry: string) => string): Parse<string[]> =>
+  (raw) => {
+    const entries =
+      typeof raw === 'string'
+        ? raw.split(',').map((e) => e.trim())
+        : Array.isArray(raw) && raw.every((e) => typeof e === 'string')
+          ? raw
+          : undefined;
+    if (entries === undefined)
+      throw new SchemaError(`must be a list of ${what}, or one string with commas between them`);
+    const bad = entries.find((e) => !pattern.test(e));
+    if (bad !== undefined) throw new SchemaError(badEntry(bad));
+    return entries;
+  };
 
-const hostList: Parse<string[]> = (raw) => {
-  const entries =
-    typeof raw === 'string'
-      ? raw.split(',').map((e) => e.trim())
-      : Array.isArray(raw) && raw.every((e) => typeof e === 'string')
-        ? raw
-        : undefined;
-  if (entries === undefined)
-    throw new SchemaError('must be a list of host names, or one string with commas between them');
-  const bad = entries.find((e) => !HOST_ENTRY.test(e));
-  if (bad !== undefined)
-    throw new SchemaError(
-      `has "${bad}", which is not a host name: give names without scheme or port, like "machine-a,hub.example.com"; ".example.com" allows its subdomains and "*" any name`,
-    );
-  return entries.map((e) => e.toLowerCase());
-};
+const pushEndpointList = listOf(
+  'origins',
+  PUSH_ENDPOINT_PATTERN,
+  (bad) =>
+    `has "${bad}", which is not an origin: give scheme and host, like "https://fcm.googleapis.com"; "https://*.example.com" allows its subdomains and ":*" any port`,
+);
+
+const hostNames = listOf(
+  'host names',
+  HOST_ENTRY,
+  (bad) =>
+    `has "${bad}", which is not a host name: give names without scheme or port, like "machine-a,hub.example.com"; ".example.com" allows its subdomains and "*" any name`,
+);
+const hostList: Parse<string[]> = (raw) => hostNames(raw).map((e) => e.toLowerCase());
 
 export const DEFAULT_RATE_LIMITS: HubRateLimits = {
   room_create: { burst: 100, refill: 100, period_seconds: 86400 },

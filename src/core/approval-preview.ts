@@ -34,6 +34,15 @@ const CLAUDE_CHANNEL_PREVIEW_CHARS = 200;
  * Code does it, even inside a surrogate pair). The PermissionRequest hook names it as its
  * `match_key`, so that its request and the channel relay's for the same prompt are one.
  */
+/**
+ * The key under which a PermissionRequest hook and Claude Code's channel relay share one request:
+ * the whole input as Claude Code's preview shows it, or undefined when that preview is cut (two
+ * prompts alike in their first 200 characters must never share one answer).
+ */
+export function wholeInputKey(preview: string): string | undefined {
+  return preview.endsWith('\u2026') || preview === '' ? undefined : preview;
+}
+
 export function claudeChannelPreview(input: Record<string, unknown>): string {
   const json = JSON.stringify(input);
   return json.length > CLAUDE_CHANNEL_PREVIEW_CHARS

@@ -29,7 +29,7 @@ import { createPresence } from './presence.js';
 import { createPush } from './push.js';
 import { createHubStatus } from './hub-status.js';
 import { createWebSessions } from './web-sessions.js';
-import { isLoopbackAddress } from './loopback.js';
+import { assertLocalOwner } from './local-owner.js';
 import { assertRoomName, generateRoomName } from './names.js';
 import { mintPairCode, normalizePairCode } from './pair-codes.js';
 import { randomId } from './random.js';
@@ -159,21 +159,12 @@ export function createHub(deps: HubDeps) {
     ): Promise<JoinResult & { created: boolean }> {
       limits.join.take(ctx.address);
       limits.global.take('*');
-      const secret = options.local_secret;
-      if (secret === undefined || !isLoopbackAddress(ctx.address)) {
-        throw new HuddleError(
-          'forbidden',
-          'local_join_refused',
-          "Joining without a pair code works only on the hub's own machine (a hub bound to loopback). Ask a room admin for a pair code instead.",
-        );
-      }
-      if (!sameDigest(digestSecret(input.secret), digestSecret(secret))) {
-        throw new HuddleError(
-          'forbidden',
-          'invalid_local_secret',
-          "The local secret does not match this hub's: is HUDDLE_HOME the hub's?",
-        );
-      }
+      assertLocalOwner(
+        options.local_secret,
+        ctx.address,
+        input.secret,
+        "Joining without a pair code works only on the hub's own machine (a hub bound to loopback). Ask a room admin for a pair code instead.",
+      );
       assertRoomName(input.room);
       assertLabel(input.label);
       const existing = await store.findRoom(input.room);

@@ -6,7 +6,7 @@ import { HuddleError } from './errors.js';
 import type { HubContext, Principal, RequestContext } from './hub-context.js';
 import { assertAgentName } from './agent-input.js';
 import { assertLabel } from './limits.js';
-import { isLoopbackAddress } from './loopback.js';
+import { assertLocalOwner } from './local-owner.js';
 import { randomId } from './random.js';
 import type { WebSessionRecord, WebSessionRoom } from './store.js';
 import { digestSecret, mintToken, sameDigest } from './tokens.js';
@@ -374,21 +374,12 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
       input: { secret: string },
     ): Promise<{ ticket: string; expires_at: string }> {
       limits.join.take(rctx.address);
-      const secret = options.local_secret;
-      if (secret === undefined || !isLoopbackAddress(rctx.address)) {
-        throw new HuddleError(
-          'forbidden',
-          'local_join_refused',
-          "A sign-in link without a pair code is made only on the hub's own machine (a hub bound to loopback). Use `huddle pair` and its join link instead.",
-        );
-      }
-      if (!sameDigest(digestSecret(input.secret), digestSecret(secret))) {
-        throw new HuddleError(
-          'forbidden',
-          'invalid_local_secret',
-          "The local secret does not match this hub's: is HUDDLE_HOME the hub's?",
-        );
-      }
+      assertLocalOwner(
+        options.local_secret,
+        rctx.address,
+        input.secret,
+        "A sign-in link without a pair code is made only on the hub's own machine (a hub bound to loopback). Use `huddle pair` and its join link instead.",
+      );
       const now = clock.now();
       for (const [digest, expires] of tickets) if (expires <= now) tickets.delete(digest);
       const ticket = `ht_${random(32).toString('base64url')}`;

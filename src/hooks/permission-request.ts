@@ -5,7 +5,7 @@
 
 import { awaitApproval } from '../client/await-approval.js';
 import type { Approval } from '../core/types.js';
-import { claudeChannelPreview, previewToolInput } from '../core/approval-preview.js';
+import { claudeChannelPreview, previewToolInput, wholeInputKey } from '../core/approval-preview.js';
 import { NOTHING, type HookContext, type HookResult } from './hook-types.js';
 
 /** How long the hook tries to withdraw its request when it gives up or is stopped. */
@@ -57,12 +57,15 @@ export async function permissionRequestHook(
   // Claude Code may send the same prompt to the channel relay of `huddle mcp`: the key they share
   // makes the two one request, so the person sees one card and one answer reaches both.
   const toolInput = ctx.input.tool_input;
+  const key =
+    ctx.client === 'claude-code' && toolInput !== undefined
+      ? wholeInputKey(claudeChannelPreview(toolInput))
+      : undefined;
   const { approval } = await ctx.hub.requestApproval(ctx.room, ctx.agent, {
     tool,
     input_preview: previewToolInput(toolInput),
     client: ctx.client,
-    ...(ctx.client === 'claude-code' &&
-      toolInput !== undefined && { match_key: claudeChannelPreview(toolInput) }),
+    ...(key !== undefined && { match_key: key }),
     ...(described(ctx.input.tool_input) !== undefined && {
       reason: described(ctx.input.tool_input)!,
     }),

@@ -98,6 +98,20 @@ describe('the cockpit in a browser', { skip }, () => {
     await other.close();
   });
 
+  it('a person whose code gave no write scope watches the room and is told why it cannot send', async () => {
+    const other = await browser.newContext();
+    const p = await other.newPage();
+    p.on('pageerror', (e) => pageErrors.push(String(e)));
+    await p.goto(`${hub.url}/join#${await code(['read'])}`);
+    await p.getByLabel(/Your name/).fill('watcher');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.getByRole('heading', { name: 'Needs you' }).waitFor();
+    await p.goto(`${hub.url}/#/rooms/${ROOM}`);
+    await p.getByText('You watch this room').waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Send' }).count(), 0);
+    await other.close();
+  });
+
   it("shows an agent's message sent through the CLI within a second, without a reload", async () => {
     const dir = tempDir('huddle-cockpit-cli-');
     try {

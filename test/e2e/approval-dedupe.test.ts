@@ -195,9 +195,10 @@ test('the relay and the hook for the same prompt share one request; one decision
   );
 });
 
-test('a long input, cut by Claude Code to 200 characters, is still one request', async (t) => {
+test('a long input, which Claude Code cuts to 200 characters, is two requests: a cut one is never shared', async (t) => {
   const agent = 'claude-long';
-  // Claude Code cuts the JSON at 200 UTF-16 units, here between the halves of an emoji.
+  // Claude Code cuts the JSON at 200 UTF-16 units, here between the halves of an emoji. Two
+  // prompts alike in those 200 characters could differ after them, so neither side shares.
   const head = '{"file_path":"src/app.ts","content":"';
   const input = {
     file_path: 'src/app.ts',
@@ -206,18 +207,22 @@ test('a long input, cut by Claude Code to 200 characters, is still one request',
   assert.equal(JSON.stringify(input).charCodeAt(199), 0xd83d, 'the cut splits the emoji');
   const relay = await relayFor(t, agent);
   const running = hook(agent, { tool_name: 'Write', tool_input: input });
-  const [request] = await pendingOf(agent, 1);
-  assert.equal(request!.tool, 'Write');
+  const [hooked] = await pendingOf(agent, 1);
+  assert.equal(hooked!.tool, 'Write');
+  assert.match(hooked!.input_preview, /"content"/, 'the hook keeps its full preview');
   await relay.ask({ ...channelRequest('fghij', input, 'Write'), description: 'Write src/app.ts' });
-  await waiting(request!.id, 2);
-  assert.equal((await requestsOf(agent)).length, 1, 'one request for the prompt');
-  // The hook asked first: the request keeps its full preview.
-  assert.match(request!.input_preview, /"content"/);
+  const [first, second] = await pendingOf(agent, 2);
+  assert.notEqual(first!.id, second!.id);
+  assert.equal(first!.waiters, 1);
+  assert.equal(second!.waiters, 1);
 
-  await alice.api.decideApproval(ROOM, request!.id, 'deny', 'not that file');
+  await alice.api.decideApproval(ROOM, hooked!.id, 'deny', 'not that file');
   const result = await running;
   assert.equal(JSON.parse(result.stdout).hookSpecificOutput.decision.behavior, 'deny');
-  assert.deepEqual(await relay.waitAnswers(1), [{ request_id: 'fghij', behavior: 'deny' }]);
+  const relayed = first!.id === hooked!.id ? second! : first!;
+  assert.equal((await api.approval(ROOM, relayed.id)).approval.status, 'pending');
+  await alice.api.decideApproval(ROOM, relayed.id, 'allow');
+  assert.deepEqual(await relay.waitAnswers(1), [{ request_id: 'fghij', behavior: 'allow' }]);
 });
 
 test('different inputs are two requests, each answered by its own decision', async (t) => {

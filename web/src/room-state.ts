@@ -20,7 +20,8 @@ export interface RoomState {
   room: Room;
   member: Member;
   /** The person's agent here. */
-  agent: string;
+  /** The person's agent here; null when the member may only watch (no `write` scope). */
+  agent: string | null;
   /** Events kept for the timeline, by seq (dedupes backlog, live and older pages). */
   events: Map<number, RoomEvent>;
   /** The smallest seq loaded; 1 or less means the whole log is loaded. */
@@ -42,7 +43,7 @@ export interface RoomState {
   error: string | null;
 }
 
-export function emptyRoom(room: Room, member: Member, agent: string): RoomState {
+export function emptyRoom(room: Room, member: Member, agent: string | null): RoomState {
   return {
     name: room.name,
     room,
@@ -106,7 +107,12 @@ function trackMessage(s: RoomState, m: Message): void {
       });
     s.receipts.set(m.id, map);
   }
-  if (m.recipients.includes(s.agent) && m.from !== s.agent && !s.inbox.has(m.id)) {
+  if (
+    s.agent !== null &&
+    m.recipients.includes(s.agent) &&
+    m.from !== s.agent &&
+    !s.inbox.has(m.id)
+  ) {
     s.inbox.set(m.id, {
       message: m,
       receipt: {

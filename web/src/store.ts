@@ -115,7 +115,7 @@ function ensureStream(): void {
       }
     },
     cursor: (room) => rooms.get(room)?.cursor ?? 0,
-    agent: (room) => rooms.get(room)?.agent,
+    agent: (room) => rooms.get(room)?.agent ?? undefined,
     onState: (st) => (streamState.value = st),
     onError(code, message, room) {
       const s = room ? rooms.get(room) : undefined;
@@ -186,13 +186,15 @@ export async function loadRoom(name: string): Promise<void> {
       optional(api<{ approvals: Approval[] }>('GET', p('/approvals?status=all')), {
         approvals: [],
       }),
-      optional(
-        api<{ messages: InboxItem[] }>(
-          'GET',
-          p(`/agents/${encodeURIComponent(s.agent)}/inbox?all=1&limit=100`),
-        ),
-        { messages: [] },
-      ),
+      s.agent === null
+        ? { messages: [] as InboxItem[] }
+        : optional(
+            api<{ messages: InboxItem[] }>(
+              'GET',
+              p(`/agents/${encodeURIComponent(s.agent)}/inbox?all=1&limit=100`),
+            ),
+            { messages: [] },
+          ),
     ]);
     void admin;
     s.room = head.room;
@@ -300,6 +302,7 @@ export interface Draft {
 /** Sends as the person over the stream (REST when the stream is down). */
 export async function sendMessage(name: string, draft: Draft): Promise<Message> {
   const s = rooms.get(name)!;
+  const agent = speaker(s);
   const message: Record<string, unknown> = {
     to: draft.to,
     body: draft.body,
@@ -310,18 +313,30 @@ export async function sendMessage(name: string, draft: Draft): Promise<Message> 
   let m: Message;
   if (stream?.connected) {
     try {
-      m = await stream.send(name, s.agent, message);
+      m = await stream.send(name, agent, message);
     } catch (err) {
       const e = err as { code?: string; message?: string; details?: Record<string, unknown> };
       if (e.code !== 'disconnected')
         throw new ApiError(400, e.code ?? 'error', e.message ?? String(err), e.details);
-      m = await restSend(name, s.agent, message);
+      m = await restSend(name, agent, message);
     }
-  } else m = await restSend(name, s.agent, message);
+  } else m = await restSend(name, agent, message);
   trackMine(s, m);
   if (draft.reply_to && s.inbox.has(draft.reply_to)) void ack(name, [draft.reply_to]);
   bump();
   return m;
+}
+
+/** The person's agent in a room; a member that may only watch has none and cannot speak. */
+function speaker(s: RoomState): string {
+  if (s.agent === null) {
+    throw new ApiError(
+      403,
+      'insufficient_scope',
+      `You may only watch room "${s.name}": ask one of its admins for a pair code with the write scope.`,
+    );
+  }
+  return s.agent;
 }
 
 async function restSend(room: string, agent: string, message: object): Promise<Message> {
@@ -336,12 +351,14 @@ async function restSend(room: string, agent: string, message: object): Promise<M
 export async function markRead(name: string, ids: string[]): Promise<void> {
   const s = rooms.get(name);
   if (!s || ids.length === 0) return;
+  if (s.agent === null) return;
   await api('POST', roomPath(name, `/agents/${encodeURIComponent(s.agent)}/inbox/read`), { ids });
 }
 
 export async function ack(name: string, ids: string[]): Promise<void> {
   const s = rooms.get(name);
   if (!s || ids.length === 0) return;
+  if (s.agent === null) return;
   await api('POST', roomPath(name, `/agents/${encodeURIComponent(s.agent)}/inbox/ack`), { ids });
 }
 

@@ -21,8 +21,8 @@ export type {
 export interface SessionRoom {
   room: Room;
   member: Member;
-  /** The person's agent in this room. */
-  agent: string;
+  /** The person's agent in this room; null for a member that may only watch (no `write`). */
+  agent: string | null;
 }
 
 export interface Session {

@@ -115,7 +115,13 @@ export function Timeline({ s, focus }: { s: RoomState; focus?: string | undefine
           <Entry key={e.seq} e={e} s={s} focus={focus} onReply={setReplyTo} />
         ))}
       </ol>
-      <Compose s={s} replyTo={replyTo} onReplied={() => setReplyTo(null)} />
+      {s.agent === null ? (
+        <p class="muted">
+          You watch this room: your pair code gave no write scope, so you cannot send.
+        </p>
+      ) : (
+        <Compose s={s} replyTo={replyTo} onReplied={() => setReplyTo(null)} />
+      )}
     </div>
   );
 }
@@ -131,7 +137,7 @@ function Entry(props: {
   if (e.type === 'message') {
     const m = b.message as Message;
     const mine = m.from === s.agent;
-    const toMe = m.recipients.includes(s.agent);
+    const toMe = s.agent !== null && m.recipients.includes(s.agent);
     const cls = [
       'entry',
       'msg',

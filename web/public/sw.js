@@ -77,7 +77,10 @@ self.addEventListener('push', (event) => {
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const url = new URL(event.notification.data?.url || '/#/', self.location.origin).href;
+  // Only a page of this cockpit: a URL that resolves elsewhere ("//host") opens the cockpit's home.
+  let url = new URL(event.notification.data?.url || '/#/', self.location.origin);
+  if (url.origin !== self.location.origin) url = new URL('/#/', self.location.origin);
+  url = url.href;
   event.waitUntil(
     self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((list) => {
       for (const c of list) {

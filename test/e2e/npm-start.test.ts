@@ -102,20 +102,28 @@ test(
 
 test('npm start prints hints that work as typed in the clone', { timeout: 60_000 }, async (t) => {
   const started = await npmStart(t);
+  /** A command run in the clone as a person would type it. */
+  const typed = (command: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const sh = spawn('sh', ['-c', command], {
+        cwd: ROOT,
+        env: started.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      sh.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      sh.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      sh.on('close', (code) => resolve({ code, out }));
+    });
   const hint = /^ {2}(.+ create my-room)\s+#/m.exec(started.output());
   assert.ok(hint, started.output());
-  const typed = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const sh = spawn('sh', ['-c', hint[1]!], {
-      cwd: ROOT,
-      env: started.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    sh.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    sh.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    sh.on('close', (code) => resolve({ code, out }));
-  });
-  assert.deepEqual(typed, { code: 0, out: 'my-room\n' }, hint[1]);
+  assert.deepEqual(await typed(hint[1]!), { code: 0, out: 'my-room\n' }, hint[1]);
+  // The cockpit's hint too, printing its one-time link instead of opening a browser.
+  const open = /^ {2}(.+ open)\s+#/m.exec(started.output());
+  assert.ok(open, started.output());
+  const link = await typed(`${open[1]} --print`);
+  assert.equal(link.code, 0, link.out);
+  assert.match(link.out, new RegExp(`${started.url}/open#t=ht_`));
   process.kill(started.npm.pid!, 'SIGTERM');
   await assertHubStopped(started);
 });

@@ -45,6 +45,7 @@ export const run: Run = async (ctx, _args, flags) => {
       hint('create my-room', 'create a room; keeps its admin token'),
       hint('write my-room "hello"', 'add a note'),
       hint('pair my-room', 'a one-time code for another machine'),
+      hint('open', 'the cockpit in your browser, signed in'),
       '',
       `Stop with Ctrl-C, or "${huddle} stop" from another terminal.`,
       '',

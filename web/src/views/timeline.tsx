@@ -2,6 +2,7 @@
 // filtered by kind and agent; older pages load by cursor; the person's messages show receipts.
 
 import { useBox } from '../box.js';
+import { memo } from 'preact/compat';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { RoomState } from '../room-state.js';
 import { errorText, loadOlder, markRead, say, version } from '../store.js';
@@ -112,7 +113,14 @@ export function Timeline({ s, focus }: { s: RoomState; focus?: string | undefine
       )}
       <ol class="timeline" ref={listRef} aria-label={`Timeline of ${s.name}`} aria-live="polite">
         {events.map((e) => (
-          <Entry key={e.seq} e={e} s={s} focus={focus} onReply={setReplyTo} />
+          <Entry
+            key={e.seq}
+            e={e}
+            s={s}
+            focus={focus}
+            stamp={receiptStamp(s, e)}
+            onReply={setReplyTo}
+          />
         ))}
       </ol>
       {s.agent === null ? (
@@ -126,12 +134,40 @@ export function Timeline({ s, focus }: { s: RoomState; focus?: string | undefine
   );
 }
 
-function Entry(props: {
+/**
+ * What of an entry can change after it is shown: the receipts of the person's own message. An
+ * event itself never changes, so an entry renders again only when this (or the focus) does: a
+ * new event renders one entry, not the whole timeline.
+ */
+function receiptStamp(s: RoomState, e: RoomEvent): string {
+  if (e.type !== 'message') return '';
+  const receipts = s.receipts.get((e.body.message as Message).id);
+  if (!receipts) return '';
+  let stamp = '';
+  for (const r of receipts.values())
+    stamp += `${r.agent}:${r.acked_at ? 'a' : r.read_at ? 'r' : r.injected_at ? 'i' : r.delivered_at ? 'd' : 's'},`;
+  return stamp;
+}
+
+interface EntryProps {
   e: RoomEvent;
   s: RoomState;
   focus?: string | undefined;
+  stamp: string;
   onReply(m: Message): void;
-}) {
+}
+
+const Entry = memo(
+  EntryView,
+  (a: EntryProps, b: EntryProps) =>
+    a.e === b.e &&
+    a.s === b.s &&
+    a.focus === b.focus &&
+    a.stamp === b.stamp &&
+    a.onReply === b.onReply,
+);
+
+function EntryView(props: EntryProps) {
   const { e, s } = props;
   const b = e.body as Record<string, any>;
   if (e.type === 'message') {

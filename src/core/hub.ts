@@ -28,7 +28,7 @@ import { createVariables } from './variables.js';
 import { createPresence } from './presence.js';
 import { createPush } from './push.js';
 import { createHubStatus } from './hub-status.js';
-import { createWebSessions } from './web-sessions.js';
+import { WEB_SESSION_IDLE_MS, createWebSessions } from './web-sessions.js';
 import { assertLocalOwner } from './local-owner.js';
 import { assertRoomName, generateRoomName } from './names.js';
 import { mintPairCode, normalizePairCode } from './pair-codes.js';
@@ -509,6 +509,7 @@ export function createHub(deps: HubDeps) {
     async housekeeping(): Promise<void> {
       for (const limiter of Object.values(limits)) limiter.prune();
       await store.prune(clock.now() - options.idempotency_retention_seconds * 1000);
+      await store.deleteIdleWebSessions(clock.now() - WEB_SESSION_IDLE_MS);
     },
   };
   return {

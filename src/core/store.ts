@@ -57,6 +57,8 @@ export interface WebSessionRecord {
   /** Made by `huddle open` on the hub's own machine: it follows every room of the hub. */
   local_owner: boolean;
   created_at: number;
+  /** When the browser last opened the cockpit (its session read or its stream signed in). */
+  last_seen_at: number;
   rooms: WebSessionRoom[];
 }
 
@@ -349,6 +351,10 @@ export interface Store {
   removeWebSessionRoom(digest: string, roomId: string): Promise<void>;
   /** Forgets the session and its rooms; nothing when unknown. */
   deleteWebSession(digest: string): Promise<void>;
+  /** Records that the browser came back at `at`; nothing when the session is unknown. */
+  touchWebSession(digest: string, at: number): Promise<void>;
+  /** Forgets every session last seen before `before`; returns how many. */
+  deleteIdleWebSessions(before: number): Promise<number>;
 
   // Agents and presence.
 

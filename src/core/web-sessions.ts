@@ -14,6 +14,8 @@ import type { Agent, Member, MemberKind, Room, RoomEvent, Scope } from './types.
 
 /** How long a `huddle open` link works. */
 export const WEB_TICKET_TTL_MS = 30_000;
+/** A browser that stays away this long is signed out: its session is forgotten. */
+export const WEB_SESSION_IDLE_MS = 30 * 24 * 3600 * 1000;
 /** The person's name when the sign-in gives none. */
 export const DEFAULT_PERSON = 'human';
 
@@ -147,6 +149,11 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
     if (!keys.secret || !SECRET_PATTERN.test(keys.secret)) throw notSignedIn();
     const record = await store.findWebSession(digestSecret(keys.secret));
     if (!record) throw notSignedIn();
+    if (clock.now() - record.last_seen_at > WEB_SESSION_IDLE_MS) {
+      // Unused for too long: the cookie and its CSRF value, wherever they are now, end here.
+      await store.deleteWebSession(record.digest);
+      throw notSignedIn();
+    }
     if (!keys.csrf) {
       throw new HuddleError(
         'unauthenticated',
@@ -289,6 +296,7 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
           person: name,
           local_owner: localOwner,
           created_at: clock.now(),
+          last_seen_at: clock.now(),
           rooms: [],
         };
         await store.createWebSession(session);
@@ -310,6 +318,8 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
     async describe(
       record: WebSessionRecord,
     ): Promise<{ person: { name: string }; rooms: SessionRoomView[] }> {
+      // The browser came back: its 30 days start again.
+      await store.touchWebSession(record.digest, clock.now());
       const current = await followNewRooms(record);
       return { person: { name: current.person }, rooms: await view(current) };
     },

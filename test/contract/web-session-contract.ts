@@ -52,6 +52,7 @@ export function runWebSessionContract(name: string, open: () => Promise<OpenedSt
         person: 'alice',
         local_owner: false,
         created_at: T0,
+        last_seen_at: T0,
       };
       await store.createWebSession(session);
       assert.deepEqual(await store.findWebSession(session.digest), { ...session, rooms: [] });
@@ -111,6 +112,31 @@ export function runWebSessionContract(name: string, open: () => Promise<OpenedSt
       await store.deleteWebSession(session.digest);
       await store.deleteWebSession(session.digest);
       assert.equal(await store.findWebSession(session.digest), null);
+    });
+
+    it('records when a session was last seen, and forgets those idle since before a time', async () => {
+      const { store } = opened;
+      const make = async (seen: number) => {
+        const d = digest();
+        await store.createWebSession({
+          digest: d,
+          csrf_digest: digest(),
+          person: 'p',
+          local_owner: false,
+          created_at: T0,
+          last_seen_at: T0,
+        });
+        await store.touchWebSession(d, seen);
+        return d;
+      };
+      const old = await make(T0 + 1000);
+      const recent = await make(T0 + 5000);
+      assert.equal((await store.findWebSession(recent))!.last_seen_at, T0 + 5000);
+      await store.touchWebSession(digest(), T0); // unknown: nothing
+      assert.equal(await store.deleteIdleWebSessions(T0 + 2000), 1);
+      assert.equal(await store.findWebSession(old), null);
+      assert.ok(await store.findWebSession(recent));
+      assert.equal(await store.deleteIdleWebSessions(T0 + 2000), 0);
     });
 
     it('lists every room oldest first', async () => {

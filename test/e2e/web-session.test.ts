@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
+import { createManualClock } from '../../src/core/clock.js';
 import { LOCAL_SECRET_FILE } from '../../src/server/local-secret.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
@@ -366,5 +367,62 @@ describe('a signed-in person answers permission requests', () => {
     );
     assert.equal(device.status, 403);
     assert.equal(device.body.error.code, 'person_required');
+  });
+});
+
+describe('a browser that stays away', () => {
+  test('is signed out after 30 days unused; each visit starts the 30 days again', async () => {
+    const clock = createManualClock(Date.UTC(2026, 11, 1));
+    const away = await startTestHub({}, clock);
+    try {
+      const req = (
+        method: string,
+        path: string,
+        o: { body?: unknown; token?: string; cookie?: string; csrf?: string } = {},
+      ) =>
+        fetch(away.url + path, {
+          method,
+          headers: {
+            ...(o.body !== undefined && { 'content-type': 'application/json' }),
+            ...(o.token && { authorization: `Bearer ${o.token}` }),
+            ...(o.cookie && { cookie: o.cookie }),
+            ...(o.csrf && { 'x-huddle-csrf': o.csrf }),
+          },
+          body: o.body === undefined ? undefined : JSON.stringify(o.body),
+        });
+      const created = (await (
+        await req('POST', '/v1/rooms', { body: { name: 'away', label: 'l' } })
+      ).json()) as any;
+      const code = (
+        (await (
+          await req('POST', '/v1/rooms/away/codes', { token: created.token, body: {} })
+        ).json()) as any
+      ).code;
+      const signed = await req('POST', '/v1/web/session', { body: { code, name: 'lena' } });
+      const cookie = cookieOf(signed.headers.get('set-cookie'));
+      const csrf = ((await signed.json()) as any).csrf as string;
+      const DAY = 24 * 3600 * 1000;
+
+      clock.advance(29 * DAY);
+      assert.equal(
+        (await req('GET', '/v1/web/session', { cookie, csrf })).status,
+        200,
+        'a visit on day 29',
+      );
+      clock.advance(29 * DAY);
+      assert.equal(
+        (await req('GET', '/v1/rooms/away/agents', { cookie, csrf })).status,
+        200,
+        '29 days after the last visit',
+      );
+      clock.advance(2 * DAY);
+      const late = await req('GET', '/v1/rooms/away/agents', { cookie, csrf });
+      assert.equal(late.status, 401);
+      assert.equal(((await late.json()) as any).error.code, 'not_signed_in');
+      // Forgotten for good: coming back a moment later changes nothing.
+      assert.equal((await req('GET', '/v1/web/session', { cookie, csrf })).status, 401);
+    } finally {
+      await away.stop();
+    }
   });
 });

@@ -248,4 +248,12 @@ CREATE INDEX approvals_match ON approvals(room_id, agent, tool, match_key)
   WHERE status = 'pending' AND match_key IS NOT NULL;
 `,
   },
+  {
+    version: 9,
+    sql: `
+ALTER TABLE web_sessions ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+UPDATE web_sessions SET last_seen_at = created_at;
+CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
+`,
+  },
 ];

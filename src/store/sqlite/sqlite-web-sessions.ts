@@ -10,15 +10,17 @@ type WebSessionSlice = Pick<
   | 'addWebSessionRoom'
   | 'removeWebSessionRoom'
   | 'deleteWebSession'
+  | 'touchWebSession'
+  | 'deleteIdleWebSessions'
 >;
 
 export function createSqliteWebSessions({ db, write }: SqliteWriteContext): WebSessionSlice {
   const sql = {
     insert: db.prepare(
-      'INSERT INTO web_sessions (digest, csrf_digest, person, local_owner, created_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO web_sessions (digest, csrf_digest, person, local_owner, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     find: db.prepare(
-      'SELECT digest, csrf_digest, person, local_owner, created_at FROM web_sessions WHERE digest = ?',
+      'SELECT digest, csrf_digest, person, local_owner, created_at, last_seen_at FROM web_sessions WHERE digest = ?',
     ),
     rooms: db.prepare(
       `SELECT w.room_id, r.name AS room_name, w.member_id, w.token_digest, w.agent, w.via
@@ -36,6 +38,8 @@ export function createSqliteWebSessions({ db, write }: SqliteWriteContext): WebS
       'DELETE FROM web_session_rooms WHERE session_digest = ? AND room_id = ?',
     ),
     remove: db.prepare('DELETE FROM web_sessions WHERE digest = ?'),
+    touch: db.prepare('UPDATE web_sessions SET last_seen_at = ? WHERE digest = ?'),
+    removeIdle: db.prepare('DELETE FROM web_sessions WHERE last_seen_at < ?'),
   };
 
   return {
@@ -47,6 +51,7 @@ export function createSqliteWebSessions({ db, write }: SqliteWriteContext): WebS
           session.person,
           session.local_owner ? 1 : 0,
           session.created_at,
+          session.last_seen_at,
         );
       });
     },
@@ -59,6 +64,7 @@ export function createSqliteWebSessions({ db, write }: SqliteWriteContext): WebS
             person: string;
             local_owner: number;
             created_at: number;
+            last_seen_at: number;
           }
         | undefined;
       if (!row) return null;
@@ -89,6 +95,16 @@ export function createSqliteWebSessions({ db, write }: SqliteWriteContext): WebS
       return write(() => {
         sql.remove.run(digest);
       });
+    },
+
+    touchWebSession(digest, at) {
+      return write(() => {
+        sql.touch.run(at, digest);
+      });
+    },
+
+    deleteIdleWebSessions(before) {
+      return write(() => sql.removeIdle.run(before).changes);
     },
   };
 }

@@ -30,6 +30,7 @@ import { createPush } from './push.js';
 import { createHubStatus } from './hub-status.js';
 import { WEB_SESSION_IDLE_MS, createWebSessions } from './web-sessions.js';
 import { assertLocalOwner } from './local-owner.js';
+import { addOwnerMember } from './owner-member.js';
 import { assertRoomName, generateRoomName } from './names.js';
 import { mintPairCode, normalizePairCode } from './pair-codes.js';
 import { randomId } from './random.js';
@@ -62,6 +63,9 @@ export function createHub(deps: HubDeps) {
   const ctx = createHubContext(deps);
   const { store, clock, random, options, limits, actorOf, draft, announce, idempotency, enter } =
     ctx;
+
+  const ownerMember = (roomId: string, input: Parameters<typeof addOwnerMember>[2]) =>
+    addOwnerMember(ctx, roomId, input);
 
   function newMember(label: string) {
     return { id: randomId(random, 'mem', 12), label, created_at: clock.now() };
@@ -195,20 +199,12 @@ export function createHub(deps: HubDeps) {
         announce(event, room.id);
         return { room, member: same, token, created: false };
       }
-      const joined = await store.addMember({
-        room_id: room.id,
-        member: { ...newMember(input.label), scopes: ['admin'] },
-        token_digest: digestSecret(token),
-        event: (m) =>
-          draft({ member_id: m.id, label: m.label }, 'member.joined', {
-            member_id: m.id,
-            label: m.label,
-            scopes: m.scopes,
-            via: 'local',
-          }),
+      const joined = await ownerMember(room.id, {
+        label: input.label,
+        kind: 'device',
+        via: 'local',
       });
-      announce(joined.event, room.id);
-      return { room: joined.room, member: joined.member, token, created: false };
+      return { ...joined, created: false };
     },
 
     async createPairCode(

@@ -7,10 +7,10 @@ import type { HubContext, Principal, RequestContext } from './hub-context.js';
 import { assertAgentName } from './agent-input.js';
 import { assertLabel } from './limits.js';
 import { assertLocalOwner } from './local-owner.js';
-import { randomId } from './random.js';
+import { addOwnerMember } from './owner-member.js';
 import type { WebSessionRecord, WebSessionRoom } from './store.js';
 import { digestSecret, mintToken, sameDigest } from './tokens.js';
-import type { Agent, Member, MemberKind, Room, RoomEvent, Scope } from './types.js';
+import type { Agent, Member, MemberKind, Room, RoomEvent } from './types.js';
 
 /** How long a `huddle open` link works. */
 export const WEB_TICKET_TTL_MS = 30_000;
@@ -92,27 +92,12 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
 
   /** A member of its own, kind person, in a room the local owner holds. */
   async function joinAsOwner(room: Room, name: string): Promise<Omit<WebSessionRoom, 'room_name'>> {
-    const token = mintToken(random);
-    const joined = await store.addMember({
-      room_id: room.id,
-      member: {
-        id: randomId(random, 'mem', 12),
-        label: `${name} (browser)`,
-        kind: 'person',
-        scopes: ['admin'] as Scope[],
-        created_at: clock.now(),
-      },
-      token_digest: digestSecret(token),
-      event: (m) =>
-        draft({ member_id: m.id, label: m.label }, 'member.joined', {
-          member_id: m.id,
-          label: m.label,
-          scopes: m.scopes,
-          via: 'browser',
-        }),
+    const joined = await addOwnerMember(ctx, room.id, {
+      label: `${name} (browser)`,
+      kind: 'person',
+      via: 'browser',
     });
-    announce(joined.event, room.id);
-    const p: Principal = { token_digest: digestSecret(token), member: joined.member, room };
+    const p: Principal = { token_digest: digestSecret(joined.token), member: joined.member, room };
     const agent = await personAgent(p, name);
     return {
       room_id: room.id,

@@ -376,8 +376,9 @@ export function attachGateway(
   /** The credential a connection uses for a room: its subscription's, else the connection's. */
   async function principalFor(conn: Connection, roomName: string): Promise<Principal> {
     const sub = [...conn.subs.values()].find((s) => s.room.name === roomName);
-    const principal =
-      sub?.principal ?? (conn.web ? await webPrincipal(conn.web, roomName) : conn.principal);
+    // A browser's credential is read afresh, so it is valid now: no second look.
+    if (!sub && conn.web) return webPrincipal(conn.web, roomName);
+    const principal = sub?.principal ?? conn.principal;
     if (!principal) {
       throw new HuddleError(
         'unauthenticated',

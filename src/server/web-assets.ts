@@ -53,16 +53,18 @@ const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>h
 
 /** Registers GET and HEAD for the page's files under `root` (the Vite build's output). */
 export function registerWebAssets(app: Hono<Env>, root: string): void {
-  const cache = new Map<string, Buffer | null>();
+  /** The build's files once read; only files that exist, so any path asked for costs no memory. */
+  const cache = new Map<string, Buffer>();
   const base = normalize(root + sep);
 
   async function file(relative: string): Promise<Buffer | null> {
-    if (cache.has(relative)) return cache.get(relative)!;
+    const cached = cache.get(relative);
+    if (cached) return cached;
     const full = normalize(join(base, relative));
     // A path that climbs out of the build, or names a hidden file, is not the page's.
     if (!full.startsWith(base) || relative.split('/').some((s) => s.startsWith('.'))) return null;
     const data = await readFile(full).catch(() => null);
-    cache.set(relative, data);
+    if (data) cache.set(relative, data);
     return data;
   }
 

@@ -2,7 +2,14 @@
 // /open#t=... ticket redeemed at once. Also used to add another room to the session.
 
 import { useState } from 'preact/hooks';
+import { AGENT_NAME_PATTERN } from '../../../src/core/agent-input.js';
 import { errorText, signIn } from '../store.js';
+
+/**
+ * The hub's rule for agent names as an HTML `pattern`: the browser anchors it itself, and reads
+ * it with the `v` flag, where a `-` inside a class must be escaped.
+ */
+const NAME_PATTERN = AGENT_NAME_PATTERN.source.replace(/^\^|\$$/g, '').replace(/-\]/g, '\\-]');
 
 const CODE_RE = /^[A-Z0-9]{4}-?[A-Z0-9]{4}$/i;
 
@@ -111,7 +118,7 @@ export function SignIn({ adding = false, onDone }: { adding?: boolean; onDone?: 
           value={name}
           onInput={(e) => setName((e.target as HTMLInputElement).value)}
           placeholder="human"
-          pattern="[a-zA-Z0-9][a-zA-Z0-9._\-]{0,47}"
+          pattern={NAME_PATTERN}
           autoComplete="nickname"
           spellcheck={false}
         />

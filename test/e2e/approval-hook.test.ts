@@ -8,14 +8,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createHubClient, type HubClient } from '../../src/client/hub-client.js';
-import { openCredentials } from '../../src/cli/credentials.js';
+import type { HubClient } from '../../src/client/hub-client.js';
 import type { Approval } from '../../src/core/types.js';
 import { ended, huddle, huddleOk, type CliResult } from '../helpers/cli.js';
 import { CLI_PATH, startTestHub, type TestHub } from '../helpers/hub.js';
 import { NEUTRAL_ENV, printed, recordedPayload, silent } from '../helpers/hook-io.js';
 import { freePort } from '../helpers/process-env.js';
-import { addPerson, type Person } from '../helpers/person-member.js';
+import { roomWithApprover, type Person } from '../helpers/person-member.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOM = 'approval-hook';
@@ -69,16 +68,8 @@ before(async () => {
   project = join(dir.path, 'shop-api');
   mkdirSync(join(project, '.git'), { recursive: true });
   mkdirSync(home);
-  const machine = { home, url: hub.url };
-  await huddleOk(['create', ROOM, '--label', 'machine-a'], machine);
-  await huddleOk(['agent', ROOM, AGENT], machine);
-  const { token } = openCredentials(home).get(hub.url, ROOM)!;
-  api = createHubClient({ url: hub.url, token });
-  alice = await addPerson(hub, ROOM, {
-    label: 'alice-phone',
-    scopes: ['read', 'write', 'approve'],
-    agent: 'alice',
-  });
+  ({ api, alice } = await roomWithApprover(hub, ROOM, home, 'machine-a'));
+  await huddleOk(['agent', ROOM, AGENT], { home, url: hub.url });
 });
 after(async () => {
   await hub.stop();

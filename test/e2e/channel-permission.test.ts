@@ -10,12 +10,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { createHubClient, type HubClient } from '../../src/client/hub-client.js';
-import { openCredentials } from '../../src/cli/credentials.js';
+import type { HubClient } from '../../src/client/hub-client.js';
 import type { Approval } from '../../src/core/types.js';
-import { huddleOk } from '../helpers/cli.js';
 import { CLI_PATH, startTestHub, type TestHub } from '../helpers/hub.js';
-import { addPerson, type Person } from '../helpers/person-member.js';
+import { roomWithApprover, type Person } from '../helpers/person-member.js';
 import { envWithoutHuddle } from '../helpers/process-env.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -43,14 +41,7 @@ let alice: Person;
 
 before(async () => {
   hub = await startTestHub({ HUDDLE_APPROVAL_TIMEOUT_SECONDS: '10' });
-  await huddleOk(['create', ROOM, '--label', 'laptop'], { home: home.path, url: hub.url });
-  const { token } = openCredentials(home.path).get(hub.url, ROOM)!;
-  api = createHubClient({ url: hub.url, token });
-  alice = await addPerson(hub, ROOM, {
-    label: 'alice-phone',
-    scopes: ['read', 'write', 'approve'],
-    agent: 'alice',
-  });
+  ({ api, alice } = await roomWithApprover(hub, ROOM, home.path));
 });
 after(async () => {
   await hub.stop();

@@ -6,6 +6,8 @@ import { createHubClient, type HubClient } from '../../src/client/hub-client.js'
 import { cryptoRandom } from '../../src/core/random.js';
 import { digestSecret, mintToken } from '../../src/core/tokens.js';
 import type { Member, Scope } from '../../src/core/types.js';
+import { openCredentials } from '../../src/cli/credentials.js';
+import { huddleOk } from './cli.js';
 import type { TestHub } from './hub.js';
 
 export interface Person {
@@ -49,4 +51,24 @@ export async function addPerson(
   const api = createHubClient({ url: hub.url, token });
   if (options.agent) await api.registerAgent(room, { name: options.agent, client: 'human' });
   return { member, token, api };
+}
+
+/**
+ * A room created by a machine whose HUDDLE_HOME is `home` (as `huddle create` does), the
+ * machine's member straight to the hub, and alice: a person who may approve, with her agent.
+ */
+export async function roomWithApprover(
+  hub: TestHub,
+  room: string,
+  home: string,
+  label = 'laptop',
+): Promise<{ api: HubClient; alice: Person }> {
+  await huddleOk(['create', room, '--label', label], { home, url: hub.url });
+  const { token } = openCredentials(home).get(hub.url, room)!;
+  const alice = await addPerson(hub, room, {
+    label: 'alice-phone',
+    scopes: ['read', 'write', 'approve'],
+    agent: 'alice',
+  });
+  return { api: createHubClient({ url: hub.url, token }), alice };
 }

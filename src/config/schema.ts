@@ -13,6 +13,7 @@ export interface Config {
   store: string;
   sync: 'full' | 'normal';
   wal_limit_bytes: number;
+  test_sync_delay_ms: number;
   url: string;
   create_secret: string | undefined;
   open_create: boolean;
@@ -227,7 +228,7 @@ export const SETTINGS: Setting[] = [
     env: 'HUDDLE_SYNC',
     flag: 'sync',
     description:
-      'SQLite durability: full syncs every acknowledged write; normal skips the sync (survives a hub crash, not a power loss)',
+      'SQLite durability: full syncs every acknowledged write (off the event loop); normal skips the sync (survives a hub crash, not a power loss)',
     parse: oneOf('full', 'normal'),
     default: () => 'full' as const,
   }),
@@ -238,6 +239,14 @@ export const SETTINGS: Setting[] = [
       'SQLite: past this size the write-ahead log is copied into the database and started over, and its file cut back to this size',
     parse: int(1024 * 1024, 64 * 1024 * 1024 * 1024),
     default: () => 64 * 1024 * 1024,
+  }),
+  setting({
+    key: 'test_sync_delay_ms',
+    env: 'HUDDLE_TEST_SYNC_DELAY_MS',
+    description:
+      'For tests and benchmarks only: each sync of the SQLite write-ahead log waits this long first, as on a slow disk',
+    parse: int(0, 10_000),
+    default: () => 0,
   }),
   setting({
     key: 'url',

@@ -313,10 +313,23 @@ export function createMessaging(ctx: HubContext) {
     agent: string,
     ids: string[] | 'all',
     step: Exclude<ReceiptStep, 'stored'>,
+    lazy = false,
   ) {
     const at = clock.now();
-    const result = await store.advanceReceipts(room.id, agent, ids, step, at, (changed) =>
-      draft(null, 'receipt', { agent, step, message_ids: changed, at: new Date(at).toISOString() }),
+    const result = await store.advanceReceipts(
+      room.id,
+      agent,
+      ids,
+      step,
+      at,
+      (changed) =>
+        draft(null, 'receipt', {
+          agent,
+          step,
+          message_ids: changed,
+          at: new Date(at).toISOString(),
+        }),
+      lazy,
     );
     if (result.event) announce(result.event, room.id);
     return result;
@@ -536,7 +549,9 @@ export function createMessaging(ctx: HubContext) {
 
     /** The gateway handed these messages to a live connection of the agent. */
     async markDelivered(room: Room, agentName: string, ids: string[]): Promise<string[]> {
-      return (await advance(room, agentName, ids, 'delivered')).changed;
+      // A side effect of each delivery: it rides along with the next write rather than costing a
+      // transaction (and a sync) of its own.
+      return (await advance(room, agentName, ids, 'delivered', true)).changed;
     },
 
     async receipts(

@@ -434,7 +434,10 @@ export interface Store {
    * `step`, filling earlier steps still empty with the same time: a message cannot be read before
    * it was delivered. Steps already reached keep their first time. Appends one `receipt` event
    * naming the messages that changed, or nothing when none did. Ids that are not the agent's are
-   * ignored and not returned.
+   * ignored and not returned. With `lazy` the store may hold the change back for a few
+   * milliseconds so that it shares a transaction with the next write rather than starting its
+   * own (for `delivered`, recorded as a side effect of each delivery); it is as durable once the
+   * promise resolves.
    */
   advanceReceipts(
     roomId: string,
@@ -443,6 +446,7 @@ export interface Store {
     step: Exclude<ReceiptStep, 'stored'>,
     at: number,
     event: (changed: string[]) => EventDraft,
+    lazy?: boolean,
   ): Promise<{ changed: string[]; event: RoomEvent | null }>;
   /** The receipt of every recipient of a message. */
   receipts(roomId: string, messageId: string): Promise<Receipt[]>;

@@ -68,6 +68,7 @@ export async function startHub(
   const store = await openStore(config.store, {
     sync: config.sync,
     walLimitBytes: config.wal_limit_bytes,
+    syncDelayMs: config.test_sync_delay_ms,
     onTightened: (paths) => home.changed.push(...paths),
   });
   if (home.changed.length > 0)

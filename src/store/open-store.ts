@@ -9,6 +9,8 @@ export interface OpenStoreOptions {
   sync?: 'full' | 'normal';
   /** SQLite: the WAL file's size limit in bytes (see SqliteStoreOptions). */
   walLimitBytes?: number;
+  /** SQLite: each WAL sync waits this long first (a test hook standing in for a slow disk). */
+  syncDelayMs?: number;
   /** SQLite: told the database files that others could read and that were made private. */
   onTightened?: (paths: string[]) => void;
 }
@@ -28,6 +30,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
       path: path === ':memory:' ? path : resolve(path),
       sync: options.sync ?? 'full',
       walLimitBytes: options.walLimitBytes,
+      syncDelayMs: options.syncDelayMs,
       onTightened: options.onTightened,
     });
     await store.migrate();

@@ -93,12 +93,12 @@ describe('SQLite store specifics', () => {
     }
   });
 
-  it('syncs fully by default, in WAL mode', async () => {
+  it('runs in WAL mode with synchronous=NORMAL, syncing the WAL itself by default', async () => {
     const dir = tempDir();
     const path = join(dir.path, 'huddle.db');
     const { store, db } = openCapturingConnection(path, {});
     try {
-      assert.equal(db.pragma('synchronous', { simple: true }), 2);
+      assert.equal(db.pragma('synchronous', { simple: true }), 1);
       const reader = new Database(path, { readonly: true });
       try {
         assert.equal(reader.pragma('journal_mode', { simple: true }), 'wal');
@@ -111,25 +111,99 @@ describe('SQLite store specifics', () => {
     }
   });
 
-  it("syncs NORMAL when opened with sync 'normal'", async () => {
+  /** A store with one room whose every WAL sync first waits `delayMs`, and a second connection. */
+  async function slowDiskStore(options: Omit<SqliteStoreOptions, 'path'>) {
     const dir = tempDir();
-    const { store, db } = openCapturingConnection(join(dir.path, 'huddle.db'), { sync: 'normal' });
+    const path = join(dir.path, 'huddle.db');
+    const store = openSqliteStore({ path, ...options });
+    await store.migrate();
+    await store.createRoom({
+      room: { id: 'room_1', name: 'slow', created_at: 1 },
+      member: { id: 'mem_1', label: 'admin', scopes: ['admin'], created_at: 1 },
+      token_digest: 'a'.repeat(64),
+      event: { id: 'ev_1', ts: 1, actor: null, type: 'room.created', body: {} },
+    });
+    const reader = new Database(path, { readonly: true });
+    const committed = () =>
+      (reader.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+    return {
+      store,
+      committed,
+      async cleanup() {
+        reader.close();
+        await store.close();
+        dir.remove();
+      },
+    };
+  }
+  const note = (i: number) => ({
+    id: `ev_n${i}`,
+    ts: 2,
+    actor: null,
+    type: 'note',
+    body: { i },
+  });
+
+  it('acknowledges a write only after its sync, and shows no reader an unsynced event', async () => {
+    const slow = await slowDiskStore({ syncDelayMs: 150 });
     try {
-      assert.equal(db.pragma('synchronous', { simple: true }), 1);
+      const started = Date.now();
+      let acked = false;
+      const write = slow.store.appendEvent('room_1', note(1)).then((e) => ((acked = true), e));
+      await new Promise((r) => setTimeout(r, 40));
+      assert.equal(slow.committed(), 2, 'committed at once');
+      assert.equal(acked, false, 'not acknowledged while the sync waits');
+      // Readers of the log see nothing beyond what is synced, the room's head included.
+      assert.deepEqual(
+        (await slow.store.listEvents('room_1', 0, 10)).map((e) => e.seq),
+        [1],
+      );
+      assert.deepEqual(
+        (await slow.store.recentEvents('room_1', 10)).map((e) => e.seq),
+        [1],
+      );
+      assert.equal((await slow.store.findRoom('slow'))?.last_seq, 1);
+      assert.equal((await slow.store.findCredential('a'.repeat(64)))?.room.last_seq, 1);
+      const event = await write;
+      assert.ok(Date.now() - started >= 140, 'the acknowledgement waited for the sync');
+      assert.equal(event.seq, 2);
+      assert.deepEqual(
+        (await slow.store.listEvents('room_1', 0, 10)).map((e) => e.seq),
+        [1, 2],
+      );
+      assert.equal((await slow.store.findRoom('slow'))?.last_seq, 2);
     } finally {
-      await store.close();
-      dir.remove();
+      await slow.cleanup();
     }
   });
 
-  it("syncs FULL when opened with sync 'full'", async () => {
-    const dir = tempDir();
-    const { store, db } = openCapturingConnection(join(dir.path, 'huddle.db'), { sync: 'full' });
+  it('answers a replayed key only once the write it names is synced', async () => {
+    const slow = await slowDiskStore({ syncDelayMs: 150 });
     try {
-      assert.equal(db.pragma('synchronous', { simple: true }), 2);
+      const idem = { member_id: 'mem_1', key: 'k1', fingerprint: 'f', at: 1 };
+      const first = slow.store.appendEvent('room_1', note(1), idem);
+      await new Promise((r) => setTimeout(r, 40));
+      let replayed = false;
+      const replay = slow.store.findReplay('room_1', idem).then((r) => ((replayed = true), r));
+      await new Promise((r) => setTimeout(r, 40));
+      assert.equal(replayed, false, 'a replay is not an acknowledgement before the sync');
+      const [event, found] = await Promise.all([first, replay]);
+      assert.ok(found && 'event' in found);
+      assert.equal(found.event.seq, event.seq);
     } finally {
-      await store.close();
-      dir.remove();
+      await slow.cleanup();
+    }
+  });
+
+  it("skips the sync when opened with sync 'normal'", async () => {
+    const slow = await slowDiskStore({ sync: 'normal', syncDelayMs: 500 });
+    try {
+      const started = Date.now();
+      await slow.store.appendEvent('room_1', note(1));
+      assert.ok(Date.now() - started < 400, 'no sync to wait for');
+      assert.equal((await slow.store.findRoom('slow'))?.last_seq, 2);
+    } finally {
+      await slow.cleanup();
     }
   });
 });

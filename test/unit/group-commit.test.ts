@@ -88,7 +88,7 @@ describe('createGroupCommit', () => {
   });
 
   it('splits a tick larger than maxBatch into several transactions, in order', async () => {
-    const group = createGroupCommit(db, 2);
+    const group = createGroupCommit(db, { maxBatch: 2 });
     const results = await Promise.all([1, 2, 3, 4, 5].map((v) => group.run(insert(v))));
     assert.deepEqual(
       results.map((r) => r.visibleToOthers),
@@ -128,5 +128,102 @@ describe('createGroupCommit', () => {
       [0, 0],
     );
     assert.equal(committed(), 2);
+  });
+
+  /** A sync the test finishes by hand, one call at a time. */
+  function manualSync() {
+    const calls: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+    return {
+      calls,
+      sync: () =>
+        new Promise<void>((resolve, reject) => {
+          calls.push({ resolve, reject });
+        }),
+    };
+  }
+  const turn = () => new Promise((r) => setImmediate(r));
+
+  it('acknowledges a write only after the sync that began once it had committed', async () => {
+    const manual = manualSync();
+    const group = createGroupCommit(db, { sync: manual.sync });
+    let acked = false;
+    const first = group.run(insert(1)).then((r) => ((acked = true), r));
+    await turn();
+    assert.equal(committed(), 1, 'committed at once');
+    assert.equal(manual.calls.length, 1, 'one sync started');
+    assert.equal(acked, false, 'not acknowledged before the sync returns');
+    // A write committed while that sync runs waits for the next one.
+    let secondAcked = false;
+    const second = group.run(insert(2)).then(() => (secondAcked = true));
+    await turn();
+    assert.equal(committed(), 2);
+    assert.equal(manual.calls.length, 1, 'one sync at a time');
+    manual.calls[0]!.resolve();
+    await first;
+    assert.equal(acked, true);
+    await turn();
+    assert.equal(secondAcked, false, 'the first sync did not cover the second commit');
+    assert.equal(manual.calls.length, 2, 'a second sync covers it');
+    manual.calls[1]!.resolve();
+    await second;
+  });
+
+  it('names the first unsynced seq of each room until its sync returns', async () => {
+    const manual = manualSync();
+    const group = createGroupCommit(db, { sync: manual.sync });
+    const write = (v: number, room: string) =>
+      group.run(() => {
+        group.appended(room, v);
+        return insert(v)();
+      });
+    const a = Promise.all([write(1, 'a'), write(2, 'a'), write(7, 'b')]);
+    await turn();
+    assert.equal(group.unsyncedFrom('a'), 1);
+    assert.equal(group.unsyncedFrom('b'), 7);
+    assert.equal(group.unsyncedFrom('c'), undefined);
+    const b = write(3, 'a');
+    await turn();
+    assert.equal(group.unsyncedFrom('a'), 1, 'the earlier batch comes first');
+    let allSynced = false;
+    const synced = group.synced().then(() => (allSynced = true));
+    manual.calls[0]!.resolve();
+    await a;
+    assert.equal(group.unsyncedFrom('a'), 3);
+    assert.equal(group.unsyncedFrom('b'), undefined);
+    assert.equal(allSynced, false, 'synced() waits for everything committed when it was called');
+    await turn();
+    manual.calls[1]!.resolve();
+    await b;
+    await synced;
+    assert.equal(group.unsyncedFrom('a'), undefined);
+  });
+
+  it('refuses the acknowledgements a failed sync covered, and recovers with the next', async () => {
+    const manual = manualSync();
+    const group = createGroupCommit(db, { sync: manual.sync });
+    const failed = group.run(insert(1));
+    await turn();
+    manual.calls[0]!.reject(new Error('EIO: the disk said no'));
+    await assert.rejects(failed, /EIO/);
+    const later = group.run(insert(2));
+    await turn();
+    manual.calls[1]!.resolve();
+    assert.equal((await later).v, 2);
+    await group.drain();
+  });
+
+  it('lets a lazy write wait for the next transaction, or start one after its delay', async () => {
+    const group = createGroupCommit(db, { lazyDelayMs: 30 });
+    const lazy = group.run(insert(1), true);
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(committed(), 0, 'the lazy write waits');
+    const eager = group.run(insert(2));
+    const [l, e] = await Promise.all([lazy, eager]);
+    assert.equal(l.visibleToOthers, 0);
+    assert.equal(e.visibleToOthers, 0, 'both in one transaction');
+    const alone = Date.now();
+    await group.run(insert(3), true);
+    assert.ok(Date.now() - alone >= 25, 'alone, it commits after its delay');
+    assert.equal(committed(), 3);
   });
 });

@@ -21,7 +21,7 @@ import type {
 /** What the messaging methods borrow from the store that owns the connection. */
 export interface SqliteWriteContext {
   db: Database;
-  write<T>(fn: () => T): Promise<T>;
+  write<T>(fn: () => T, lazy?: boolean): Promise<T>;
   once<T>(
     idem: Idempotency | undefined,
     roomId: string,
@@ -363,7 +363,7 @@ export function createSqliteMessaging({
       return sql.inboxCounts.get(roomId, agent) as { unread: number; uninjected: number };
     },
 
-    advanceReceipts(roomId, agent, ids, step, at, event) {
+    advanceReceipts(roomId, agent, ids, step, at, event, lazy) {
       return write(() => {
         const targets =
           ids === 'all'
@@ -375,7 +375,7 @@ export function createSqliteMessaging({
           (id) => advance[step]!.run({ room_id: roomId, agent, id, at }).changes === 1,
         );
         return { changed, event: changed.length > 0 ? append(roomId, event(changed)) : null };
-      });
+      }, lazy);
     },
 
     async receipts(roomId, messageId) {

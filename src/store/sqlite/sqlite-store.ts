@@ -22,15 +22,19 @@ import { createSqliteMessaging } from './sqlite-messaging.js';
 import { createSqliteWebSessions } from './sqlite-web-sessions.js';
 import { createSqlitePush } from './sqlite-push.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { openWalSync } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
   /** A file path, or ":memory:" for tests. */
   path: string;
   /**
-   * `full` (default): every acknowledged write is synced to disk. `normal`: a documented opt-in
+   * `full` (default): every acknowledged write is synced to disk, by `fdatasync` of the WAL off the
+   * event loop (see docs/decisions/0007-sync-off-the-event-loop.md). `normal`: a documented opt-in
    * that skips the sync; an acknowledged write survives a crash of the hub but not of the machine.
    */
   sync?: 'full' | 'normal';
+  /** Each WAL sync waits this long first: a test hook standing in for a slow disk. */
+  syncDelayMs?: number;
   /** How often the checkpoint worker moves the WAL into the database file; 0 turns it off. */
   checkpointIntervalMs?: number;
   /**
@@ -103,7 +107,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const walLimitBytes = options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES;
   const db: Db = new Database(options.path);
   db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.sync === 'normal' ? 'NORMAL' : 'FULL'}`);
+  // NORMAL in both modes: SQLite then syncs the WAL only around checkpoints and when the WAL starts
+  // over (its header), and `sync=full` adds our own fdatasync of the WAL after each group commit,
+  // on the thread pool, before anything is acknowledged or delivered.
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   // Automatic WAL checkpoints stall the commit that triggers them; ours run on a timer instead.
@@ -115,8 +122,19 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   // Statements below are prepared against the schema, so it must exist first.
   applyMigrations(db);
-  const group = createGroupCommit(db);
+  // The WAL file exists once the database is in WAL mode and has been written (the migrations).
+  const walSync =
+    onDisk && options.sync !== 'normal' ? openWalSync(options.path, options.syncDelayMs) : null;
+  const group = createGroupCommit(db, { sync: walSync?.sync });
   let closed = false;
+  /** Reads of the log stop before events whose commit is not synced yet: none is seen early. */
+  const visibleBelow = (roomId: string) => group.unsyncedFrom(roomId) ?? Number.MAX_SAFE_INTEGER;
+  /** A room as readers may see it: its last_seq no further than what is synced. */
+  const visibleRoom = (r: RoomRow): Room => {
+    const room = toRoom(r);
+    const first = group.unsyncedFrom(r.id);
+    return first === undefined ? room : { ...room, last_seq: Math.min(room.last_seq, first - 1) };
+  };
 
   const sql = {
     credential: db.prepare(
@@ -136,10 +154,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
          FROM events e JOIN rooms r ON r.id = e.room_id WHERE e.room_id = ? AND e.seq = ?`,
     ),
     eventsAfter: db.prepare(
-      'SELECT seq, id, ts, actor_member, actor_label, type, body FROM events WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      'SELECT seq, id, ts, actor_member, actor_label, type, body FROM events WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?',
     ),
     eventsRecent: db.prepare(
-      'SELECT seq, id, ts, actor_member, actor_label, type, body FROM events WHERE room_id = ? ORDER BY seq DESC LIMIT ?',
+      'SELECT seq, id, ts, actor_member, actor_label, type, body FROM events WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
     ),
     members: db.prepare('SELECT * FROM members WHERE room_id = ? ORDER BY created_at, id'),
     hubCounts: db.prepare(
@@ -201,6 +219,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const next = sql.nextSeq.get(roomId) as { last_seq: number; name: string } | undefined;
     if (!next) throw storeErrors.roomNotFound(roomId);
     const { last_seq: seq, name } = next;
+    group.appended(roomId, seq);
     sql.insertEvent.run(
       roomId,
       seq,
@@ -250,9 +269,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return result;
   }
 
-  function write<T>(fn: () => T): Promise<T> {
+  function write<T>(fn: () => T, lazy = false): Promise<T> {
     if (closed) return Promise.reject(storeErrors.storeClosed());
-    return group.run(fn);
+    return group.run(fn, lazy);
   }
 
   function readCheckpoint(roomId: string): Checkpoint {
@@ -313,10 +332,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...push,
 
     async queryEvents(roomId, query) {
-      const where = ['room_id = @room_id', 'seq > @after'];
+      const where = ['room_id = @room_id', 'seq > @after', 'seq < @below'];
       const params: Record<string, unknown> = {
         room_id: roomId,
         after: query.after,
+        below: visibleBelow(roomId),
         limit: query.limit,
       };
       if (query.types?.length) {
@@ -371,6 +391,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       await checkpointer?.stop();
       if (onDisk) db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
+      walSync?.close();
     },
 
     async ping() {
@@ -391,7 +412,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           created_at: r.m_created_at as number,
           revoked_at: r.m_revoked_at as number | null,
         }),
-        room: toRoom({
+        room: visibleRoom({
           id: r.r_id as string,
           name: r.r_name as string,
           created_at: r.r_created_at as number,
@@ -404,6 +425,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const seen = sql.idemGet.get(idem.member_id, idem.key) as
         { fingerprint: string; result: string } | undefined;
       if (!seen) return null;
+      // The write the key names may be committed and not yet synced: answer once it is durable.
+      await group.synced();
       if (seen.fingerprint !== idem.fingerprint) throw storeErrors.idempotencyKeyReused(idem.key);
       if (!/^\d+$/.test(seen.result)) return { result: JSON.parse(seen.result) as unknown };
       const row = sql.eventAt.get(roomId, Number(seen.result)) as
@@ -414,7 +437,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
     async findRoom(name) {
       const r = sql.roomByName.get(name) as RoomRow | undefined;
-      return r ? toRoom(r) : null;
+      return r ? visibleRoom(r) : null;
     },
 
     async getCheckpoint(roomId) {
@@ -424,15 +447,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async listEvents(roomId, after, limit) {
       const room = getRoom(roomId);
       if (!room) return [];
-      return (sql.eventsAfter.all(roomId, after, limit) as EventRow[]).map((e) =>
-        toEvent(room.name, e),
+      return (sql.eventsAfter.all(roomId, after, visibleBelow(roomId), limit) as EventRow[]).map(
+        (e) => toEvent(room.name, e),
       );
     },
 
     async recentEvents(roomId, limit) {
       const room = getRoom(roomId);
       if (!room) return [];
-      return (sql.eventsRecent.all(roomId, limit) as EventRow[])
+      return (sql.eventsRecent.all(roomId, visibleBelow(roomId), limit) as EventRow[])
         .reverse()
         .map((e) => toEvent(room.name, e));
     },
@@ -577,7 +600,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async listRooms() {
-      return (sql.allRooms.all() as RoomRow[]).map(toRoom);
+      return (sql.allRooms.all() as RoomRow[]).map(visibleRoom);
     },
 
     removeToken(roomId, digest, event) {

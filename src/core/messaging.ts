@@ -127,6 +127,12 @@ export function messageDigest(body: string, recipients: string[]): string {
     .digest('hex');
 }
 
+/** What a send answers: the message and the event that carries it. */
+export interface SendResult {
+  message: Message;
+  event: RoomEvent;
+}
+
 /** A send answered from its idempotency record: the message rides in its event. */
 function replayedMessage(event: RoomEvent): { message: Message; event: RoomEvent } {
   return { message: event.body.message as Message, event };
@@ -217,6 +223,7 @@ export function createMessaging(ctx: HubContext) {
     return list;
   }
 
+  /** Sends at once; see `prepare` for the checks. */
   async function send(
     p: Principal,
     room: Room,
@@ -224,7 +231,23 @@ export function createMessaging(ctx: HubContext) {
     input: SendInput,
     idem: Idempotency | undefined,
     share = false,
-  ) {
+  ): Promise<SendResult> {
+    return (await prepare(p, room, sender, input, idem, share))();
+  }
+
+  /**
+   * Checks and drafts a message, and returns the function that hands it to the store: calling it
+   * queues the write at once (synchronously), so messages prepared one after another and
+   * committed as soon as each is ready keep their order in the room's log.
+   */
+  async function prepare(
+    p: Principal,
+    room: Room,
+    sender: Agent,
+    input: SendInput,
+    idem: Idempotency | undefined,
+    share = false,
+  ): Promise<() => Promise<SendResult>> {
     const kind = (input.kind ?? 'chat') as MessageKind;
     if (!MESSAGE_KINDS.includes(kind)) {
       throw invalid('invalid_kind', `kind must be one of ${MESSAGE_KINDS.join(', ')}.`, {
@@ -289,23 +312,25 @@ export function createMessaging(ctx: HubContext) {
       depth,
     });
     const digest = messageDigest(input.body, recipients);
-    const result = await store.sendMessage(
-      room.id,
-      {
-        message,
-        at,
-        digest,
-        // An explicit idempotency key says the repeat is on purpose.
-        ...(idem === undefined &&
-          breakers.duplicate_window_seconds > 0 && {
-            duplicate_window_seconds: breakers.duplicate_window_seconds,
-          }),
-        event: (m) => ({ ...draft(actorOf(p), 'message', { message: m }), ts: at }),
-      },
-      idem,
-    );
-    announce(result.event, room.id);
-    return result;
+    return async () => {
+      const result = await store.sendMessage(
+        room.id,
+        {
+          message,
+          at,
+          digest,
+          // An explicit idempotency key says the repeat is on purpose.
+          ...(idem === undefined &&
+            breakers.duplicate_window_seconds > 0 && {
+              duplicate_window_seconds: breakers.duplicate_window_seconds,
+            }),
+          event: (m) => ({ ...draft(actorOf(p), 'message', { message: m }), ts: at }),
+        },
+        idem,
+      );
+      announce(result.event, room.id);
+      return result;
+    };
   }
 
   async function advance(
@@ -340,6 +365,25 @@ export function createMessaging(ctx: HubContext) {
       throw invalid('invalid_ids', 'Give 1 to 1000 message ids.', { field: 'ids' });
   }
 
+  /** Everything a send checks, up to the write: see `prepare`. */
+  async function prepareSend(
+    p: Principal,
+    roomName: string,
+    agentName: string,
+    input: SendInput,
+    key?: string,
+  ): Promise<() => Promise<SendResult>> {
+    const idem = idempotency(p, key, 'message', { sender: agentName, input });
+    // Agent sends count against agent_sends, not against the member's writes.
+    const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
+    const sender = await actingAgent(p, room, agentName);
+    if (replay && 'event' in replay) {
+      const replayed = replayedMessage(replay.event);
+      return () => Promise.resolve(replayed);
+    }
+    return prepare(p, room, sender, input, idem);
+  }
+
   return {
     /** Sends as `agentName`, which must be one of the caller's agents. */
     async sendMessage(
@@ -348,14 +392,16 @@ export function createMessaging(ctx: HubContext) {
       agentName: string,
       input: SendInput,
       key?: string,
-    ): Promise<{ message: Message; event: RoomEvent }> {
-      const idem = idempotency(p, key, 'message', { sender: agentName, input });
-      // Agent sends count against agent_sends, not against the member's writes.
-      const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
-      const sender = await actingAgent(p, room, agentName);
-      if (replay && 'event' in replay) return replayedMessage(replay.event);
-      return send(p, room, sender, input, idem);
+    ): Promise<SendResult> {
+      return (await prepareSend(p, roomName, agentName, input, key))();
     },
+
+    /**
+     * `sendMessage` in two steps, for a transport that pipelines sends: the checks, then (by
+     * calling the function it resolves to) the write, queued synchronously. Preparing sends one
+     * after another and calling each function as soon as it arrives keeps them in order.
+     */
+    prepareSend,
 
     /**
      * Posts a file or a line range read by the client as a `context` message with its reference

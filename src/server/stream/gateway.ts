@@ -48,12 +48,24 @@ interface Connection {
   alive: boolean;
   /** Set once the socket closed: frames still queued are dropped. */
   closed: boolean;
-  /** Frames received and not handled yet. */
-  queued: number;
+  /** Frames received and not answered yet. */
+  inFlight: number;
+  /** Whether the hub stopped reading the socket until it catches up (back-pressure). */
+  paused: boolean;
 }
 
-/** Frames a connection may have waiting; past it the client is not reading and is shed. */
-const MAX_QUEUED_FRAMES = 64;
+/** What handling a frame comes to: the reply to send, in frame order, and maybe a close. */
+interface Outcome {
+  reply: string | null;
+  close?: { code: number; reason: string };
+}
+
+/**
+ * Frames of one connection in flight at most: past it the hub stops reading the socket until
+ * replies bring it down to `RESUME_AT`, so a fast sender is slowed by TCP, never disconnected.
+ */
+const PAUSE_AT = 256;
+const RESUME_AT = 64;
 
 const STREAM_PATH = '/v1/stream';
 
@@ -119,22 +131,23 @@ export function attachGateway(
     return true;
   }
 
-  function sendError(conn: Connection, err: unknown, ref?: string): void {
+  function errorFrame(err: unknown, ref?: string): string {
     const e = isHuddleError(err)
       ? err
       : new HuddleError('internal', 'internal_error', 'The hub hit an unexpected error.');
     if (!isHuddleError(err)) onError(err);
-    send(
-      conn,
-      JSON.stringify({
-        type: 'error',
-        ref,
-        code: e.code,
-        message: e.message,
-        retryable: e.retryable,
-        details: e.details,
-      }),
-    );
+    return JSON.stringify({
+      type: 'error',
+      ref,
+      code: e.code,
+      message: e.message,
+      retryable: e.retryable,
+      details: e.details,
+    });
+  }
+
+  function sendError(conn: Connection, err: unknown, ref?: string): void {
+    send(conn, errorFrame(err, ref));
   }
 
   /** Resolves once the connection's send buffer is at most half its limit, or it closed. */
@@ -288,7 +301,14 @@ export function attachGateway(
     }
   }
 
-  async function handle(conn: Connection, frame: ClientFrame): Promise<void> {
+  /**
+   * Handles one frame. A `send` resolves as soon as its write is queued, to a promise of its
+   * reply (the write's commit); every other frame resolves to its reply when it is done.
+   */
+  async function handle(
+    conn: Connection,
+    frame: ClientFrame,
+  ): Promise<{ reply: Promise<string | null> } | string | null> {
     switch (frame.type) {
       case 'auth': {
         if ((frame.token === undefined) === (frame.csrf === undefined)) {
@@ -302,74 +322,105 @@ export function attachGateway(
           const keys = { secret: conn.cookie, csrf: frame.csrf };
           const { person, rooms } = await hub.web.describe(await hub.web.open(keys));
           conn.web = keys;
-          send(
-            conn,
-            JSON.stringify({
-              type: 'authenticated',
-              ref: frame.ref,
-              person,
-              rooms: rooms.map((r) => r.room.name),
-            }),
-          );
-          return;
+          return JSON.stringify({
+            type: 'authenticated',
+            ref: frame.ref,
+            person,
+            rooms: rooms.map((r) => r.room.name),
+          });
         }
         conn.principal = await hub.authenticate(frame.token);
         const { member, room } = conn.principal;
-        send(
-          conn,
-          JSON.stringify({
-            type: 'authenticated',
-            ref: frame.ref,
-            room: room.name,
-            member: { id: member.id, label: member.label },
-          }),
-        );
-        return;
+        return JSON.stringify({
+          type: 'authenticated',
+          ref: frame.ref,
+          room: room.name,
+          member: { id: member.id, label: member.label },
+        });
       }
       case 'subscribe':
-        return subscribe(conn, frame);
+        // Its `subscribed` frame must precede the backlog, so it sends that frame itself.
+        await subscribe(conn, frame);
+        return null;
       case 'unsubscribe': {
         const sub = [...conn.subs.values()].find((s) => s.room.name === frame.room);
         if (sub) unsubscribe(conn, sub, 'closed');
-        send(conn, JSON.stringify({ type: 'unsubscribed', ref: frame.ref, room: frame.room }));
-        return;
+        return JSON.stringify({ type: 'unsubscribed', ref: frame.ref, room: frame.room });
       }
       case 'ping':
-        send(conn, JSON.stringify({ type: 'pong', ref: frame.ref }));
-        return;
+        return JSON.stringify({ type: 'pong', ref: frame.ref });
       case 'presence': {
         const p = await principalFor(conn, frame.room);
         const { agent } = await hub.heartbeat(p, frame.room, frame.agent, { status: frame.status });
-        send(
-          conn,
-          JSON.stringify({
-            type: 'presence',
-            ref: frame.ref,
-            agent: agent.name,
-            status: agent.status,
-          }),
-        );
-        return;
+        return JSON.stringify({
+          type: 'presence',
+          ref: frame.ref,
+          agent: agent.name,
+          status: agent.status,
+        });
       }
       case 'send': {
-        // The same use-case as POST .../agents/:agent/messages, without an HTTP round trip.
+        // The same use-case as POST .../agents/:agent/messages, without an HTTP round trip, in
+        // two steps: the checks now, in frame order, then the write, queued at once, so the next
+        // frame's checks need not wait for this commit. Order in the log is frame order.
         const p = await principalFor(conn, frame.room);
-        const { message } = await hub.sendMessage(
+        const write = await hub.prepareSend(
           p,
           frame.room,
           frame.agent,
           frame.message,
           frame.idempotency_key,
         );
-        send(conn, JSON.stringify({ type: 'sent', ref: frame.ref, message }));
-        return;
+        const ref = frame.ref;
+        return {
+          reply: write().then(({ message }) => JSON.stringify({ type: 'sent', ref, message })),
+        };
       }
       case 'injected': {
         const p = await principalFor(conn, frame.room);
         const { injected } = await hub.markInjected(p, frame.room, frame.agent, frame.ids);
-        send(conn, JSON.stringify({ type: 'injected', ref: frame.ref, ids: injected }));
-        return;
+        return JSON.stringify({ type: 'injected', ref: frame.ref, ids: injected });
       }
+    }
+  }
+
+  /**
+   * Starts handling one frame: resolves once the next frame may start (for a `send`, when its
+   * write is queued; for any other frame, when it is done) to the promise of its outcome.
+   * Never rejects: a refusal is an error frame.
+   */
+  async function begin(
+    conn: Connection,
+    text: string | null,
+  ): Promise<{ outcome: Promise<Outcome> }> {
+    if (conn.closed) return { outcome: Promise.resolve({ reply: null }) };
+    if (text === null) {
+      const err = new HuddleError('invalid', 'invalid_frame', 'Frames are JSON text, not binary.');
+      return { outcome: Promise.resolve({ reply: errorFrame(err) }) };
+    }
+    let frame: ClientFrame | undefined;
+    const refused = (err: unknown): Outcome => {
+      // A connection that never got a credential has nothing left to do.
+      const hopeless =
+        frame?.type === 'auth' && !conn.principal && !conn.web && conn.subs.size === 0;
+      return {
+        reply: errorFrame(err, frame?.ref),
+        ...(hopeless && { close: { code: CLOSE.unauthenticated, reason: 'invalid_token' } }),
+      };
+    };
+    try {
+      frame = parseFrame(text);
+      const handled = await handle(conn, frame);
+      if (handled === null || typeof handled === 'string')
+        return { outcome: Promise.resolve({ reply: handled }) };
+      return {
+        outcome: handled.reply.then(
+          (reply) => ({ reply }),
+          (err: unknown) => refused(err),
+        ),
+      };
+    } catch (err) {
+      return { outcome: Promise.resolve(refused(err)) };
     }
   }
 
@@ -406,11 +457,15 @@ export function attachGateway(
       subs: new Map(),
       alive: true,
       closed: false,
-      queued: 0,
+      inFlight: 0,
+      paused: false,
     };
     connections.add(conn);
-    // Frames are handled one after another, so a subscribe finishes before the next frame.
-    let queue = Promise.resolve();
+    // Frames start one after another (a subscribe finishes before the next frame starts; a send's
+    // write is queued before the next one's checks), several sends wait for their commits at once,
+    // and replies go out in frame order.
+    let started: Promise<unknown> = Promise.resolve();
+    let answered: Promise<unknown> = Promise.resolve();
     const authTimer = setTimeout(() => {
       if (!conn.principal && !conn.web && conn.subs.size === 0)
         ws.close(CLOSE.unauthenticated, 'no credential within the time allowed');
@@ -418,30 +473,26 @@ export function attachGateway(
 
     ws.on('message', (data, isBinary) => {
       conn.alive = true;
-      if (isBinary)
-        return sendError(
-          conn,
-          new HuddleError('invalid', 'invalid_frame', 'Frames are JSON text, not binary.'),
-        );
-      const text = data.toString();
-      if (++conn.queued > MAX_QUEUED_FRAMES) {
-        ws.close(CLOSE.slowConsumer, 'too many frames waiting; resume from your cursor');
-        return;
+      const text = isBinary ? null : data.toString();
+      if (++conn.inFlight >= PAUSE_AT && !conn.paused) {
+        conn.paused = true;
+        ws.pause();
       }
-      queue = queue.then(async () => {
-        conn.queued--;
-        if (conn.closed) return;
-        let frame: ClientFrame | undefined;
-        try {
-          frame = parseFrame(text);
-          await handle(conn, frame);
-        } catch (err) {
-          sendError(conn, err, frame?.ref);
-          // A connection that never got a credential has nothing left to do.
-          if (frame?.type === 'auth' && !conn.principal && !conn.web && conn.subs.size === 0)
-            ws.close(CLOSE.unauthenticated, 'invalid_token');
-        }
-      });
+      const begun = started.then(() => begin(conn, text));
+      started = begun;
+      answered = answered
+        .then(() => begun)
+        .then(async ({ outcome }) => {
+          const { reply, close } = await outcome;
+          conn.inFlight--;
+          if (reply !== null) send(conn, reply);
+          if (close) ws.close(close.code, close.reason);
+          if (conn.paused && conn.inFlight <= RESUME_AT && !conn.closed) {
+            conn.paused = false;
+            ws.resume();
+          }
+        })
+        .catch(onError);
     });
     ws.on('pong', () => {
       conn.alive = true;

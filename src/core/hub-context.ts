@@ -9,6 +9,7 @@ import { assertIdempotencyKey } from './limits.js';
 import { assertRoomName } from './names.js';
 import type { RandomSource } from './random.js';
 import { randomId } from './random.js';
+import { createLookupCache } from './lookup-cache.js';
 import { createRecentEvents } from './recent-events.js';
 import { closestNames } from './suggest.js';
 import { createRateLimiter, type RateLimit } from './rate-limiter.js';
@@ -110,7 +111,10 @@ export function createHubContext(deps: HubDeps) {
     body,
   });
   const recent = createRecentEvents({ perRoom: 256, maxBytes: 32 * 1024 * 1024 });
+  const lookups = createLookupCache(store);
   const announce = (event: RoomEvent, roomId: string) => {
+    // Before anyone hears of the event, so no check reads what it changed from the cache.
+    lookups.observe(event, roomId);
     recent.add(roomId, event);
     bus.publish({ room_id: roomId, seq: event.seq });
   };
@@ -196,7 +200,7 @@ export function createHubContext(deps: HubDeps) {
    * was revoked or rotated, or its room deleted): long waits check it each time they wake.
    */
   async function assertStillValid(p: Principal): Promise<void> {
-    if (!(await store.findCredential(p.token_digest))) {
+    if (!(await lookups.tokenValid(p.token_digest))) {
       throw new HuddleError(
         'unauthenticated',
         'unknown_token',
@@ -262,7 +266,7 @@ export function createHubContext(deps: HubDeps) {
     name: string,
     adminMayAct = false,
   ): Promise<Agent> {
-    const agent = await store.getAgent(room.id, name);
+    const agent = await lookups.agent(room.id, name);
     if (!agent) {
       const names = (await store.listAgents(room.id))
         .filter((a) => a.status !== 'retired')
@@ -318,5 +322,6 @@ export function createHubContext(deps: HubDeps) {
     enterWrite,
     actingAgent,
     recent,
+    lookups,
   };
 }

@@ -445,6 +445,7 @@ export function createHub(deps: HubDeps) {
     async deleteRoom(p: Principal, roomName: string): Promise<{ deleted: string }> {
       const room = await enter(p, roomName, 'admin', true);
       await store.deleteRoom(room.id);
+      ctx.lookups.forgetRoom(room.id);
       ctx.recent.forget(room.id);
       // A notice without a new event: live feeds of the room look, find it gone, and end.
       ctx.bus.publish({ room_id: room.id, seq: 0 });
@@ -468,7 +469,7 @@ export function createHub(deps: HubDeps) {
 
     /** Whether the principal's token still works (it was not rotated or revoked since). */
     async stillValid(p: Principal): Promise<boolean> {
-      return (await store.findCredential(p.token_digest)) !== null;
+      return ctx.lookups.tokenValid(p.token_digest);
     },
 
     /** Whether the room still exists (every room keeps its first event until deleted). */

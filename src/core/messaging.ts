@@ -165,7 +165,7 @@ export function createMessaging(ctx: HubContext) {
   ): Promise<string[]> {
     // The common case, one named live agent, needs one lookup rather than the whole list.
     if (typeof to === 'string' && to !== '*') {
-      const one = await store.getAgent(room.id, to);
+      const one = await ctx.lookups.agent(room.id, to);
       if (one && one.status !== 'retired') return [to];
     }
     const agents = await store.listAgents(room.id);

@@ -1,0 +1,73 @@
+// What every request looks up and rarely changes: which tokens are valid and who the agents are.
+// Kept in memory, and forgotten when an event that changes it is announced, so a message costs no
+// store read for them. Every event that changes a token, a member or an agent is announced before
+// anyone hears of it, so a cached answer is never older than the last acknowledged change.
+
+import type { Credential, Store } from './store.js';
+import type { Agent, RoomEvent } from './types.js';
+
+/** Entries kept at most per map; past it the map starts over (a hub rarely sees so many). */
+const MAX_ENTRIES = 50_000;
+
+export interface LookupCache {
+  /** Whether the token with this digest is valid: store.findCredential(digest) !== null. */
+  tokenValid(digest: string): Promise<boolean>;
+  /** store.getAgent, with last_seen as of when it was cached (status and identity are current). */
+  agent(roomId: string, name: string): Promise<Agent | null>;
+  /** Sees every event this hub announces, before it is published, and forgets what it changes. */
+  observe(event: RoomEvent, roomId: string): void;
+  /** The room was deleted: its tokens and agents are gone. */
+  forgetRoom(roomId: string): void;
+}
+
+export function createLookupCache(store: Store): LookupCache {
+  const validTokens = new Set<string>();
+  /** Per room, its agents by name. */
+  const agents = new Map<string, Map<string, Agent>>();
+  let agentCount = 0;
+
+  return {
+    async tokenValid(digest) {
+      if (validTokens.has(digest)) return true;
+      const found: Credential | null = await store.findCredential(digest);
+      if (!found) return false;
+      if (validTokens.size >= MAX_ENTRIES) validTokens.clear();
+      validTokens.add(digest);
+      return true;
+    },
+    async agent(roomId, name) {
+      const cached = agents.get(roomId)?.get(name);
+      if (cached) return cached;
+      const found = await store.getAgent(roomId, name);
+      // Unknown names are not remembered: anyone may ask for any name.
+      if (!found) return null;
+      if (agentCount >= MAX_ENTRIES) {
+        agents.clear();
+        agentCount = 0;
+      }
+      let room = agents.get(roomId);
+      if (!room) agents.set(roomId, (room = new Map()));
+      if (!room.has(name)) agentCount++;
+      room.set(name, found);
+      return found;
+    },
+    observe(event, roomId) {
+      // Revocations, rotations and removed tokens: which digest changed is not always in the
+      // event, and they are rare, so every token is checked again.
+      if (event.type.startsWith('member.')) validTokens.clear();
+      if (event.type.startsWith('agent.')) {
+        const room = agents.get(roomId);
+        if (room) {
+          agentCount -= room.size;
+          agents.delete(roomId);
+        }
+      }
+    },
+    forgetRoom(roomId) {
+      validTokens.clear();
+      const room = agents.get(roomId);
+      if (room) agentCount -= room.size;
+      agents.delete(roomId);
+    },
+  };
+}

@@ -115,6 +115,25 @@ test('2,000 sends put on one connection at once are all acknowledged, in order, 
   bob.ws.close();
 });
 
+test('answers keep frame order across kinds: a subscribe after a send is answered after it', async () => {
+  const conn = await open(slow);
+  conn.ws.send(sendFrame(9000));
+  conn.ws.send(JSON.stringify({ type: 'ping', ref: 'p1' }));
+  conn.ws.send(JSON.stringify({ type: 'subscribe', room: 'pipe', after: 0, ref: 's1' }));
+  conn.ws.send(sendFrame(9001));
+  await waitFor(() =>
+    conn.frames.filter((f) => f.type !== 'event').length >= 4 ? true : undefined,
+  );
+  assert.deepEqual(
+    conn.frames.filter((f) => f.type !== 'event').map((f) => `${f.type}:${f.ref}`),
+    ['sent:r9000', 'pong:p1', 'subscribed:s1', 'sent:r9001'],
+  );
+  // The backlog follows `subscribed`, and holds the first send.
+  const first = conn.frames.findIndex((f) => f.type === 'event');
+  assert.ok(first > conn.frames.findIndex((f) => f.type === 'subscribed'));
+  conn.ws.close();
+});
+
 test('on a slow disk a flood of sends is slowed down by back-pressure, not disconnected, and nothing is lost', async () => {
   const alice = await open(slow);
   let closedEarly = false;
@@ -154,7 +173,8 @@ test('on a slow disk a flood of sends is slowed down by back-pressure, not disco
       next_after: number;
     };
     for (const e of page.events)
-      if (e.type === 'message') logged.add((e.body.message as Message).body.split(' ')[0]!);
+      if (e.type === 'message' && (e.body.message as Message).body.endsWith(body))
+        logged.add((e.body.message as Message).body.split(' ')[0]!);
     if (!page.has_more) break;
     cursor = page.next_after;
   }

@@ -392,6 +392,7 @@ export function attachGateway(
   async function begin(
     conn: Connection,
     text: string | null,
+    earlierAnswered: Promise<unknown>,
   ): Promise<{ outcome: Promise<Outcome> }> {
     if (conn.closed) return { outcome: Promise.resolve({ reply: null }) };
     if (text === null) {
@@ -410,6 +411,10 @@ export function attachGateway(
     };
     try {
       frame = parseFrame(text);
+      // Anything but a send waits until every earlier frame is answered: a `subscribed` frame
+      // and its backlog, say, must not overtake the `sent` of a send before it.
+      if (frame.type !== 'send') await earlierAnswered;
+      if (conn.closed) return { outcome: Promise.resolve({ reply: null }) };
       const handled = await handle(conn, frame);
       if (handled === null || typeof handled === 'string')
         return { outcome: Promise.resolve({ reply: handled }) };
@@ -478,7 +483,8 @@ export function attachGateway(
         conn.paused = true;
         ws.pause();
       }
-      const begun = started.then(() => begin(conn, text));
+      const earlierAnswered = answered;
+      const begun = started.then(() => begin(conn, text, earlierAnswered));
       started = begun;
       answered = answered
         .then(() => begun)

@@ -28,7 +28,11 @@ export interface SqliteWriteContext {
     fn: () => T,
     replay?: { eventOf: (result: T) => RoomEvent; rebuild: (event: RoomEvent) => T },
   ): T;
-  append(roomId: string, draft: EventDraft): RoomEvent;
+  /** Appends an event with the room's next seq; given a function, builds the event knowing it. */
+  append(
+    roomId: string,
+    draft: EventDraft | ((seq: number, room: string) => EventDraft),
+  ): RoomEvent;
 }
 
 interface AgentRow {
@@ -166,7 +170,6 @@ export function createSqliteMessaging({
       `SELECT ${agentColumns} FROM agents a JOIN rooms r ON r.id = a.room_id
         WHERE a.status NOT IN ('offline', 'retired') AND a.last_seen < ?`,
     ),
-    room: db.prepare('SELECT last_seq, name FROM rooms WHERE id = ?'),
     duplicate: db.prepare(
       'SELECT 1 FROM messages WHERE room_id = ? AND sender = ? AND digest = ? AND created_at >= ? LIMIT 1',
     ),
@@ -299,11 +302,12 @@ export function createSqliteMessaging({
             ) {
               throw storeErrors.duplicateMessage(input.duplicate_window_seconds);
             }
-            // The message carries the seq of its own event: the one append() gives next in this transaction.
-            const room = sql.room.get(roomId) as { last_seq: number; name: string } | undefined;
-            if (!room) throw storeErrors.roomNotFound(roomId);
-            const message: Message = { ...m, seq: room.last_seq + 1, room: room.name };
-            const event = append(roomId, input.event(message));
+            // The message carries the seq of its own event.
+            let message!: Message;
+            const event = append(roomId, (seq, room) => {
+              message = { ...m, seq, room };
+              return input.event(message);
+            });
             sql.insertMessage.run({
               room_id: roomId,
               id: m.id,

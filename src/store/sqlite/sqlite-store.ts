@@ -215,11 +215,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const getRoom = (id: string) => sql.roomById.get(id) as RoomRow | undefined;
 
   /** Appends one event with the room's next seq; runs inside a write. */
-  function append(roomId: string, draft: EventDraft): RoomEvent {
+  function append(
+    roomId: string,
+    draftOrMake: EventDraft | ((seq: number, room: string) => EventDraft),
+  ): RoomEvent {
     const next = sql.nextSeq.get(roomId) as { last_seq: number; name: string } | undefined;
     if (!next) throw storeErrors.roomNotFound(roomId);
     const { last_seq: seq, name } = next;
     group.appended(roomId, seq);
+    const draft = typeof draftOrMake === 'function' ? draftOrMake(seq, name) : draftOrMake;
     sql.insertEvent.run(
       roomId,
       seq,

@@ -395,6 +395,30 @@ test('an upgrade request is accepted or refused with a 4xx, never a 5xx or a han
       nastyString.map((s) => `huddle_session=${headerSafe(s)}`),
       { nil: undefined },
     ),
+    // The WebSocket handshake's own headers, which the `ws` library checks.
+    handshake: fc.record(
+      {
+        'sec-websocket-key': fc.constantFrom('', 'short', 'dGhlIHNhbXBsZSBub25jZQ=', '!!!!'),
+        'sec-websocket-version': fc.constantFrom('8', '14', 'x', '13, 8', ''),
+        'sec-websocket-extensions': fc.oneof(
+          fc.constantFrom(
+            'permessage-deflate',
+            'permessage-deflate; client_max_window_bits=99',
+            'permessage-deflate; server_max_window_bits',
+            'permessage-deflate; x=1, permessage-deflate',
+            'foo; =;;',
+            ';',
+          ),
+          nastyString.map(headerSafe),
+        ),
+        'sec-websocket-protocol': fc.oneof(
+          fc.constantFrom('a, a', 'a,,b', ' ', 'huddle'),
+          nastyString.map(headerSafe),
+        ),
+        upgrade: fc.constantFrom('WebSocket', 'h2c', 'websocket, foo'),
+      },
+      { requiredKeys: [] },
+    ),
   });
   await fc.assert(
     fc.asyncProperty(req, async (r) => {
@@ -403,6 +427,7 @@ test('an upgrade request is accepted or refused with a 4xx, never a 5xx or a han
         origin: r.origin,
         host: r.host,
         cookie: r.cookie,
+        ...r.handshake,
       });
       assert.ok(
         status === 101 || (status >= 400 && status < 500),

@@ -1,6 +1,7 @@
 // The REST surface of docs/protocol.md as generators: for each route, its path parameters, query
 // parameters and body fields, each with the values a client might plausibly (or hostilely) send.
 
+import { createECDH, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { AGENTS, PERSON_AGENT, ROOM, type FuzzWorld } from './fuzz-hub.js';
 import { bodyOf, nastyInt, nastyNumber, nastyString, oneOr } from './fuzz-values.js';
@@ -23,6 +24,12 @@ export interface FuzzRoute {
   /** Needs no token. */
   open?: boolean;
 }
+
+/** A browser's real subscription keys, so a subscription can be stored (its pushes go nowhere). */
+const pushKeys = {
+  p256dh: createECDH('prime256v1').generateKeys().toString('base64url'),
+  auth: randomBytes(16).toString('base64url'),
+};
 
 /** Required body fields, by `METHOD path`: a body without them stops at the schema. */
 const REQUIRED: Record<string, string[]> = {
@@ -345,7 +352,13 @@ export function fuzzRoutes(world: FuzzWorld): FuzzRoute[] {
       person: true,
       body: {
         endpoint,
-        keys: bodyOf({ p256dh: str, auth: str }, ['p256dh', 'auth']),
+        keys: bodyOf(
+          {
+            p256dh: oneOr([pushKeys.p256dh, pushKeys.p256dh.slice(1), `${pushKeys.p256dh}=`], str),
+            auth: oneOr([pushKeys.auth, `${pushKeys.auth}==`], str),
+          },
+          ['p256dh', 'auth'],
+        ),
         expirationTime: fc.option(nastyNumber),
       },
     },

@@ -290,22 +290,15 @@ test('every frame gets its answer, an error frame, or its documented close', asy
   await assertStillServing(world);
 });
 
-test('a burst of frames is answered in order or shed with 4008, never anything else', async () => {
+test('a burst of frames, more than the hub reads before it pauses, is answered in order and never shed', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(sent, { minLength: 1, maxLength: 100 }), async (burst) => {
+    fc.asyncProperty(fc.array(sent, { minLength: 1, maxLength: 400 }), async (burst) => {
       // Frames that end the connection on their own are tried one at a time above.
-      const frames = burst.filter((s) => s.expect !== 1007);
+      const frames = burst.filter((s) => s.expect !== 1007 && s.expect !== 1009);
       const peer = await target();
       const result = await roundTrip(peer, frames);
       assertServerFrames(result.frames, 'burst');
-      if (result.closed) {
-        assert.equal(
-          result.closed.code,
-          4008,
-          `burst closed with ${JSON.stringify(result.closed)}`,
-        );
-        assert.ok(frames.length >= 64, `a burst of ${frames.length} frames was shed`);
-      }
+      assert.equal(result.closed, null, `burst closed with ${JSON.stringify(result.closed)}`);
       assert.equal(observer.closed, null, 'the observer is still connected');
       assertNoHubErrors(world);
       crashes.assertNone();

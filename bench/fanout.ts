@@ -1,11 +1,12 @@
 // Fan-out: one room, 1,000 followers spread over 4 load-generator processes, one sender in a
-// fifth at 100 messages a second, so 100,000 deliveries a second are offered (the target is
-// 80,000 with delivery p99 ≤ 50 ms); first against the bare `ws` relay, then against a hub.
+// fifth at 85 messages a second, so 85,000 deliveries a second are offered: the target (80,000,
+// with delivery p99 ≤ 50 ms) plus a margin, so that a server that keeps up is not judged by where
+// the window's edges fall. (At 100,000 offered, even the bare relay and the generators fill both
+// cores of the 2-core machine and queue.) First against the bare `ws` relay, then a hub.
 
 import type { RunTiming } from './loadgen-run.js';
-import type { Scenario } from './scenario.js';
+import { against, type Scenario } from './scenario.js';
 import type { BenchResult, Row } from './table.js';
-import { against } from './write-path.js';
 import { checkRows, cpuRows, latencyRows, ratio, runNotes } from './write-path-rows.js';
 import { perSecond } from './stats.js';
 
@@ -14,6 +15,7 @@ export interface FanoutOptions {
 }
 
 const TARGET_RATE = 80_000;
+const MESSAGES_PER_SECOND = 85;
 
 export async function fanout(o: FanoutOptions): Promise<BenchResult> {
   const followers = 1000;
@@ -24,7 +26,7 @@ export async function fanout(o: FanoutOptions): Promise<BenchResult> {
     receiversPerRoom: followers,
     // Plain followers, like cockpits: each sees every event, none records receipts.
     bound: false,
-    pacing: { kind: 'open', rate: 100 },
+    pacing: { kind: 'open', rate: MESSAGES_PER_SECOND },
     senderProcesses: 1,
     receiverProcesses: 4,
   };
@@ -38,7 +40,11 @@ export async function fanout(o: FanoutOptions): Promise<BenchResult> {
   const notes: string[] = [];
   for (const [path, run, f] of [
     [`ws relay (floor): fan-out, 1 room, ${followers} followers`, floor, undefined],
-    [`fan-out, 1 room, ${followers} followers, 100 msg/s, sync=full`, hub, floor],
+    [
+      `fan-out, 1 room, ${followers} followers, ${MESSAGES_PER_SECOND} msg/s, sync=full`,
+      hub,
+      floor,
+    ],
   ] as const) {
     const judged = f !== undefined;
     rows.push(
@@ -58,7 +64,7 @@ export async function fanout(o: FanoutOptions): Promise<BenchResult> {
     notes.push(...runNotes(path, run));
   }
   notes.push(
-    `Fan-out: deliveries counted by time of receipt inside the measured window, over all ${followers} followers (unbound, so no receipts); 100,000 a second are offered.`,
+    `Fan-out: deliveries counted by time of receipt inside the measured window, over all ${followers} followers (unbound, so no receipts); ${perSecond(MESSAGES_PER_SECOND * followers)} offered.`,
   );
   return { rows, notes };
 }

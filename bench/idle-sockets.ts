@@ -11,12 +11,12 @@ import { runScenario } from './scenario.js';
 import type { BenchResult, Row } from './table.js';
 import {
   deliveryRows,
+  ONE_SENDER,
   ONE_SENDER_TARGETS,
   oneSenderTiming,
   type WritePathOptions,
 } from './write-path.js';
 import { ratio, runNotes } from './write-path-rows.js';
-import type { Scenario } from './scenario.js';
 
 const PROCESSES = 3;
 const TARGET_COUNT = 15_000;
@@ -132,21 +132,11 @@ export async function idleSockets(o: WritePathOptions): Promise<BenchResult> {
       );
       if (kind === 'relay') floorKiB = held.kibPerConnection;
       if (kind === 'hub') {
-        const scenario: Scenario = {
-          prefix: 'busy',
-          rooms: 1,
-          sendersPerRoom: 1,
-          receiversPerRoom: 1,
-          bound: true,
-          pacing: { kind: 'open', rate: 1000 },
-          senderProcesses: 1,
-          receiverProcesses: 0,
-        };
         const timing = o.quick
           ? oneSenderTiming(true)
           : { ...oneSenderTiming(false), durationMs: 16_000 };
         const busy = `one sender, 1,000 msg/s, sync=full, ${count.toLocaleString('en-US')} idle connections open`;
-        const run = await runScenario(target, scenario, timing);
+        const run = await runScenario(target, ONE_SENDER, timing);
         rows.push(...deliveryRows(busy, run, undefined, ONE_SENDER_TARGETS));
         notes.push(...runNotes(busy, run));
       }

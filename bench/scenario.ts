@@ -2,7 +2,13 @@
 // sends and who follows in each, the pacing, and how the sockets are spread over generator
 // processes.
 
-import { prepareRooms, type BenchRoom, type BenchTarget } from './bench-target.js';
+import {
+  prepareRooms,
+  startTarget,
+  type BenchRoom,
+  type BenchTarget,
+  type TargetKind,
+} from './bench-target.js';
 import type {
   LoadgenConfig,
   Pacing,
@@ -88,5 +94,20 @@ export async function runScenario(
     return await runLoad(gens, timing, target.pid);
   } finally {
     await Promise.all(gens.map((g) => g.stop()));
+  }
+}
+
+/** Runs `scenario` against a fresh relay or hub (with `env`), then stops it. */
+export async function against(
+  kind: TargetKind,
+  scenario: Scenario,
+  timing: RunTiming,
+  env: Record<string, string> = {},
+): Promise<RunOutcome> {
+  const target = await startTarget(kind, env);
+  try {
+    return await runScenario(target, scenario, timing);
+  } finally {
+    await target.stop();
   }
 }

@@ -5,10 +5,9 @@
 // A hub without the hook measures a normal disk; the write ack times show which it was.
 
 import type { RunTiming } from './loadgen-run.js';
-import type { Scenario } from './scenario.js';
+import { against, type Scenario } from './scenario.js';
 import { ms, type Tail } from './stats.js';
 import type { BenchResult, Row } from './table.js';
-import { against } from './write-path.js';
 import { checkRows, ratio, runNotes } from './write-path-rows.js';
 
 export interface SlowDiskOptions {

@@ -3,9 +3,8 @@
 // processes: one sender at 1,000 msg/s; 1,000 msg/s over 100 rooms with sync=full and normal;
 // sustained durable ingest from 100 senders, with the hub's CPU per delivered message.
 
-import { startTarget, type TargetKind } from './bench-target.js';
 import type { RunOutcome, RunTiming } from './loadgen-run.js';
-import { runScenario, type Scenario } from './scenario.js';
+import { against, type Scenario } from './scenario.js';
 import type { BenchResult, Row } from './table.js';
 import {
   ackRows,
@@ -21,22 +20,7 @@ export interface WritePathOptions {
   quick: boolean;
 }
 
-/** Runs `scenario` against a fresh relay or hub (with `env`), then stops it. */
-export async function against(
-  kind: TargetKind,
-  scenario: Scenario,
-  timing: RunTiming,
-  env: Record<string, string> = {},
-): Promise<RunOutcome> {
-  const target = await startTarget(kind, env);
-  try {
-    return await runScenario(target, scenario, timing);
-  } finally {
-    await target.stop();
-  }
-}
-
-const ONE_SENDER: Scenario = {
+export const ONE_SENDER: Scenario = {
   prefix: 'one-sender',
   rooms: 1,
   sendersPerRoom: 1,

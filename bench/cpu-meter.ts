@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 export interface CpuShares {
   /** The server process (a hub or the bare reference server); undefined without one. */
   server: number | undefined;
-  /** This process plus its children that exited meanwhile (the CLI runs). */
+  /** This process plus its children that exited meanwhile (the CLI runs) and the load generators. */
   self: number | undefined;
   /** Busy time of the whole machine minus the server and this process; undefined off Linux. */
   others: number | undefined;
+  /** The wall time measured, in seconds. */
+  seconds: number;
 }
 
 export interface CpuMeter {
@@ -20,10 +22,21 @@ export interface CpuMeter {
 
 const TICK = 1 / 100; // seconds per clock tick (CLK_TCK) on Linux
 
-/** Starts measuring; `serverPid` is the process under load, if it is not this one. */
-export function startCpuMeter(serverPid?: number): CpuMeter {
+/**
+ * Starts measuring; `serverPid` is the process under load, if it is not this one; `loadPids` are
+ * load-generator processes still running, counted with this one as the load generator.
+ */
+export function startCpuMeter(serverPid?: number, loadPids: readonly number[] = []): CpuMeter {
   const t0 = performance.now();
-  const self0 = processTicks('self', true);
+  const loadTicks = () => {
+    let sum = processTicks('self', true);
+    for (const pid of loadPids) {
+      const ticks = processTicks(pid);
+      sum = sum === undefined || ticks === undefined ? undefined : sum + ticks;
+    }
+    return sum;
+  };
+  const self0 = loadTicks();
   const server0 = serverPid === undefined ? undefined : processTicks(serverPid);
   const machine0 = machineBusyTicks();
   let result: CpuShares | undefined;
@@ -31,7 +44,7 @@ export function startCpuMeter(serverPid?: number): CpuMeter {
     stop() {
       if (result) return result;
       const seconds = (performance.now() - t0) / 1000;
-      const self1 = processTicks('self', true);
+      const self1 = loadTicks();
       const self =
         self0 === undefined || self1 === undefined ? undefined : ((self1 - self0) * TICK) / seconds;
       const server1 = serverPid === undefined ? undefined : processTicks(serverPid);
@@ -50,7 +63,7 @@ export function startCpuMeter(serverPid?: number): CpuMeter {
         (serverPid !== undefined && server === undefined)
           ? undefined
           : Math.max(0, machine - (server ?? 0) - self);
-      result = { server, self, others };
+      result = { server, self, others, seconds };
       return result;
     },
   };

@@ -5,13 +5,17 @@ import { parseArgs } from 'node:util';
 import { cliLatency } from './cli-latency.js';
 import { coordination } from './coordination.js';
 import { diskSync } from './disk-sync.js';
+import { fanout } from './fanout.js';
 import { hooks } from './hooks.js';
+import { idleSockets } from './idle-sockets.js';
 import { describeMachine, renderMachine } from './machine.js';
 import { mcpLatency } from './mcp-latency.js';
 import { messageDelivery } from './message-delivery.js';
 import { notesThroughput } from './notes-throughput.js';
 import { storeIngest } from './store-ingest.js';
+import { slowDisk } from './slow-disk.js';
 import { renderTable, type BenchResult, type Row } from './table.js';
+import { writePath } from './write-path.js';
 
 interface Settings {
   quick: boolean;
@@ -32,6 +36,10 @@ const BENCHMARKS: Record<string, (s: Settings) => Promise<BenchResult> | BenchRe
         ? { rate: 1000, rooms: 100, warmupSeconds: 0.5, seconds: 2 }
         : { rate: 1000, rooms: 100, warmupSeconds: 1, seconds: 6 },
     ),
+  'write-path': (s) => writePath(s),
+  fanout: (s) => fanout(s),
+  'idle-sockets': (s) => idleSockets(s),
+  'slow-disk': (s) => slowDisk(s),
   coordination: (s) =>
     coordination(
       s.quick

@@ -28,6 +28,36 @@ export function summarize(samples: readonly number[]): Summary {
   };
 }
 
+export interface Tail {
+  count: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/**
+ * Exact percentiles (nearest rank over every sample, sorted; nothing is binned or sampled) of one
+ * or more sets of samples taken as one.
+ */
+export function tail(...sets: readonly Float64Array[]): Tail {
+  const all = new Float64Array(sets.reduce((n, s) => n + s.length, 0));
+  let at = 0;
+  for (const s of sets) {
+    all.set(s, at);
+    at += s.length;
+  }
+  all.sort();
+  const s = all as unknown as readonly number[];
+  return {
+    count: all.length,
+    p50: percentile(s, 50),
+    p99: percentile(s, 99),
+    p999: percentile(s, 99.9),
+    max: all.length ? all[all.length - 1]! : Number.NaN,
+  };
+}
+
 /** Milliseconds with precision that suits their size: 0.42 ms, 4.2 ms, 42 ms. */
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';

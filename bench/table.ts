@@ -13,6 +13,8 @@ export interface Row {
   metric: string;
   value: string;
   target?: Target | undefined;
+  /** The value over the same measure of the bare `ws` relay in the same run, e.g. "3.1×". */
+  ratio?: string | undefined;
 }
 
 /** What one benchmark hands back: its rows, and sentences worth printing under the table. */
@@ -21,14 +23,19 @@ export interface BenchResult {
   notes: string[];
 }
 
-/** A Markdown table, columns padded so it also reads well in a terminal. */
+/**
+ * A Markdown table, columns padded so it also reads well in a terminal; with a column "÷ relay"
+ * when some row has a ratio to the relay floor.
+ */
 export function renderTable(rows: readonly Row[]): string {
+  const ratios = rows.some((r) => r.ratio !== undefined);
   const cells = [
-    ['path', 'metric', 'value', 'target', 'met'],
+    ['path', 'metric', 'value', ...(ratios ? ['÷ relay'] : []), 'target', 'met'],
     ...rows.map((r) => [
       r.path,
       r.metric,
       r.value,
+      ...(ratios ? [r.ratio ?? ''] : []),
       r.target?.text ?? '',
       r.target?.met === undefined ? '' : r.target.met ? 'yes' : 'NO',
     ]),

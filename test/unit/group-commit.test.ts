@@ -226,4 +226,26 @@ describe('createGroupCommit', () => {
     assert.ok(Date.now() - alone >= 25, 'alone, it commits after its delay');
     assert.equal(committed(), 3);
   });
+
+  it('starts no sync for lazy writes alone until another write needs one, or their delay passes', async () => {
+    const manual = manualSync();
+    const group = createGroupCommit(db, { sync: manual.sync, lazyDelayMs: 40 });
+    let lazyAcked = false;
+    const lazy = group.run(insert(1), true).then(() => (lazyAcked = true));
+    await new Promise((r) => setTimeout(r, 45)); // its commit, alone, after its delay
+    assert.equal(committed(), 1);
+    assert.equal(manual.calls.length, 0, 'no sync yet for a lazy write alone');
+    const eager = group.run(insert(2));
+    await turn();
+    assert.equal(manual.calls.length, 1, 'the eager write starts a sync, which covers both');
+    manual.calls[0]!.resolve();
+    await Promise.all([lazy, eager]);
+    assert.equal(lazyAcked, true);
+    // Alone again: the sync starts once the delay has passed.
+    const alone = group.run(insert(3), true);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(manual.calls.length, 2);
+    manual.calls[1]!.resolve();
+    await alone;
+  });
 });

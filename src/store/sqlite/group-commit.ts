@@ -6,6 +6,7 @@ import type { Database } from 'better-sqlite3';
 
 interface Job {
   fn: () => unknown;
+  lazy: boolean;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
 }
@@ -13,6 +14,8 @@ interface Job {
 /** A committed batch waiting for the sync that will make it durable. */
 interface Unsynced {
   settle: (syncError?: unknown) => void;
+  /** Holds only lazy writes: it may wait for a sync that something else starts. */
+  lazy: boolean;
   /** For each room the batch appended to, the first seq it appended. */
   firstSeq: Map<string, number>;
 }
@@ -81,6 +84,7 @@ export function createGroupCommit(db: Database, options: GroupCommitOptions = {}
   let waiting: Unsynced[] = [];
   let syncing: Unsynced[] = [];
   let syncRunning = false;
+  let lazySyncTimer: NodeJS.Timeout | undefined;
 
   // A nested better-sqlite3 transaction runs as a SAVEPOINT inside the outer one.
   const runOne = db.transaction((fn: () => unknown) => fn());
@@ -110,6 +114,7 @@ export function createGroupCommit(db: Database, options: GroupCommitOptions = {}
     }
     const jobs = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
     queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
+    const onlyLazy = jobs.every((job) => job.lazy);
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     batchSeqs = new Map();
     try {
@@ -127,15 +132,28 @@ export function createGroupCommit(db: Database, options: GroupCommitOptions = {}
         else job.reject(outcome.value);
       });
     if (sync) {
-      waiting.push({ settle, firstSeq: batchSeqs });
+      waiting.push({ settle, firstSeq: batchSeqs, lazy: onlyLazy });
       startSync();
     } else settle();
     afterFlush();
   }
 
-  /** One sync at a time; it covers every batch committed before it began. */
+  /**
+   * One sync at a time; it covers every batch committed before it began. Batches of lazy writes
+   * alone start none: they wait for the next sync another write needs, or for `lazyDelayMs`.
+   */
   function startSync() {
     if (syncRunning || waiting.length === 0) return;
+    if (waiting.every((batch) => batch.lazy)) {
+      lazySyncTimer ??= setTimeout(() => {
+        lazySyncTimer = undefined;
+        for (const batch of waiting) batch.lazy = false;
+        startSync();
+      }, lazyDelayMs);
+      return;
+    }
+    clearTimeout(lazySyncTimer);
+    lazySyncTimer = undefined;
     syncRunning = true;
     syncing = waiting;
     waiting = [];
@@ -182,7 +200,7 @@ export function createGroupCommit(db: Database, options: GroupCommitOptions = {}
   return {
     run<T>(fn: () => T, isLazy = false): Promise<T> {
       return new Promise<T>((resolve, reject) => {
-        const job = { fn, resolve: resolve as (v: unknown) => void, reject };
+        const job = { fn, lazy: isLazy, resolve: resolve as (v: unknown) => void, reject };
         if (!isLazy) {
           queue.push(job);
           schedule();

@@ -68,7 +68,7 @@ const PAUSE_AT = 256;
 const RESUME_AT = 64;
 
 /** Connections pinged per event-loop turn in a heartbeat round. */
-const HEARTBEAT_SLICE = 256;
+const HEARTBEAT_SLICE = 64;
 
 const STREAM_PATH = '/v1/stream';
 
@@ -553,9 +553,11 @@ export function attachGateway(
   server.on('upgrade', onUpgrade);
 
   // Heartbeats: ping every connection; one that missed the last ping is dead.
-  // A round goes through the connections a slice per event-loop turn: a ping costs tens of
-  // microseconds, and 15,000 of them in one go would stall every sender for half a second.
+  // A round goes through the connections a slice at a time, spread over half the interval: a ping
+  // and its pong cost tens of microseconds each, and 15,000 of them in one go would stall every
+  // sender for half a second.
   let round: Iterator<Connection> | null = null;
+  let sliceSpacingMs = 0;
   function heartbeatSlice() {
     for (let i = 0; i < HEARTBEAT_SLICE; i++) {
       const next = round?.next();
@@ -574,12 +576,15 @@ export function attachGateway(
       for (const sub of conn.subs.values())
         if (sub.agent) track(hub.agentAlive(sub.room.id, sub.agent));
     }
-    setImmediate(heartbeatSlice);
+    if (sliceSpacingMs >= 1) setTimeout(heartbeatSlice, sliceSpacingMs).unref();
+    else setImmediate(heartbeatSlice);
   }
   const heartbeat = setInterval(() => {
     if (round) return; // the last round is still going
     // A snapshot: connections opened during the round wait for the next one.
-    round = [...connections][Symbol.iterator]();
+    const all = [...connections];
+    round = all[Symbol.iterator]();
+    sliceSpacingMs = Math.floor(options.heartbeatMs / 2 / Math.ceil(all.length / HEARTBEAT_SLICE));
     heartbeatSlice();
   }, options.heartbeatMs);
   heartbeat.unref();

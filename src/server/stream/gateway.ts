@@ -67,7 +67,7 @@ interface Outcome {
 const PAUSE_AT = 256;
 const RESUME_AT = 64;
 
-/** Connections pinged per event-loop turn in a heartbeat round. */
+/** Connections pinged at a time in a heartbeat round; the slices of a round are spread out. */
 const HEARTBEAT_SLICE = 64;
 
 const STREAM_PATH = '/v1/stream';

@@ -256,4 +256,12 @@ UPDATE web_sessions SET last_seen_at = created_at;
 CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
 `,
   },
+  {
+    // A replayed send rebuilds its message from its event, which carries it: the index that
+    // found the message by seq cost a page on every message's commit and served nothing else.
+    version: 10,
+    sql: `
+DROP INDEX messages_seq;
+`,
+  },
 ];

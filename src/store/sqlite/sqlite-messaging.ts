@@ -180,9 +180,6 @@ export function createSqliteMessaging({
     insertReceipt: db.prepare(
       'INSERT INTO receipts (room_id, agent, message_id, seq, stored_at) VALUES (?, ?, ?, ?, ?)',
     ),
-    messageAtSeq: db.prepare(
-      `SELECT ${messageColumns} FROM messages m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.seq = ?`,
-    ),
     message: db.prepare(
       `SELECT ${messageColumns} FROM messages m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.id = ?`,
     ),
@@ -332,7 +329,7 @@ export function createSqliteMessaging({
           {
             eventOf: (r) => r.event,
             rebuild: (event) => ({
-              message: toMessage(sql.messageAtSeq.get(roomId, event.seq) as MessageRow),
+              message: event.body.message as Message,
               event,
             }),
           },

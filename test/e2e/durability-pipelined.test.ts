@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createHubClient } from '../../src/client/hub-client.js';
 import type { Message } from '../../src/core/types.js';
-import { auditLog, messagesOf, readLog } from '../helpers/event-log.js';
+import { auditLog, keyOf, messagesOf, randomInt, readLog } from '../helpers/event-log.js';
 import { spawnHub, type ChildHub } from '../helpers/hub.js';
 import { openSender, pump, type SendItem } from '../helpers/stream-sender.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -36,9 +36,7 @@ async function start(): Promise<ChildHub> {
   return hub;
 }
 
-const keyOf = (body: string) => body.split(' ', 1)[0]!;
 const pad = 'x'.repeat(120);
-const random = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
 
 function* endless(room: string, cycle: number, conn: number): Generator<SendItem> {
   for (let i = 0; ; i++) {
@@ -164,7 +162,7 @@ test(
       );
       // The random moment: a random number of acknowledgements or a random time, whichever is
       // first, so some kills land before the first commit and some deep into the load.
-      const ackLimit = random(0, 1500);
+      const ackLimit = randomInt(0, 1500);
       let ackCount = 0;
       let inFlightAtKill = -1;
       const victim = hub;
@@ -174,7 +172,7 @@ test(
         stats.ackedAtKill.push(ackCount);
         victim.child.kill('SIGKILL');
       };
-      const timer = setTimeout(kill, random(0, 300));
+      const timer = setTimeout(kill, randomInt(0, 300));
       const results = await Promise.all(
         senders.map((s, i) =>
           pump(s, endless(rooms[i]!, cycle, i), () => {

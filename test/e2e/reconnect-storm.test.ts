@@ -15,6 +15,7 @@ import { createHubClient } from '../../src/client/hub-client.js';
 import { spawnHub, type ChildHub } from '../helpers/hub.js';
 import { openSender, pump, type SendItem } from '../helpers/stream-sender.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { randomInt } from '../helpers/event-log.js';
 
 const LONG = process.env.HUDDLE_LONG_TESTS === '1';
 const SUBSCRIBERS = 1000;
@@ -32,8 +33,6 @@ after(async () => {
 
 /** The start of an event frame as the hub encodes it, up to the event's seq. */
 const EVENT_HEAD = /^\{"type":"event","event":\{"room":"[^"]*","seq":(\d+),/;
-
-const random = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
 
 /** One subscriber that checks, frame by frame, that seqs follow each other without a gap. */
 class Subscriber {
@@ -191,7 +190,7 @@ test(
     // The waves: a random share of the others (every one of them in the middle wave) is cut at
     // once and reconnects at once; the next wave comes once they are all back.
     for (let wave = 0; wave < WAVES; wave++) {
-      const share = wave === Math.floor(WAVES / 2) ? 1 : random(20, 80) / 100;
+      const share = wave === Math.floor(WAVES / 2) ? 1 : randomInt(20, 80) / 100;
       const cut = present.filter(() => Math.random() < share);
       const back = cut.map((s) => s.reconnect());
       if (wave === WAVES - 1) {
@@ -199,7 +198,7 @@ test(
         back.push(...absent.map((s) => s.connect()));
       }
       await Promise.all(back);
-      await delay(random(20, 150));
+      await delay(randomInt(20, 150));
     }
     writing = false;
     await writer;

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createHubClient } from '../../src/client/hub-client.js';
 import type { Message } from '../../src/core/types.js';
-import { auditLog, messagesOf, readLog } from '../helpers/event-log.js';
+import { auditLog, keyOf, messagesOf, randomInt, readLog } from '../helpers/event-log.js';
 import { spawnHub, type ChildHub } from '../helpers/hub.js';
 import { openSender, pump, type SendItem } from '../helpers/stream-sender.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -32,8 +32,6 @@ after(async () => {
   dir.remove();
 });
 
-const keyOf = (body: string) => body.split(' ', 1)[0]!;
-const random = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
 const shuffled = <T>(xs: T[]) => xs.sort(() => Math.random() - 0.5);
 
 test(
@@ -71,13 +69,13 @@ test(
         stats.connections++;
         // A client that lost track resends some keys it already had an answer for.
         const done = items.filter((i) => !left.has(i.key));
-        const blind = shuffled(done).slice(0, random(0, 8));
+        const blind = shuffled(done).slice(0, randomInt(0, 8));
         stats.blind += blind.length;
         const batch = shuffled([...left.values(), ...blind]);
         // Most cuts come after a random number of answers, so every connection makes some
         // progress however slow the machine; some come at a random time, answers or not.
         const byTime = Math.random() < 0.2;
-        const cutAfter = byTime ? Infinity : random(1, 150);
+        const cutAfter = byTime ? Infinity : randomInt(1, 150);
         let acks = 0;
         let isCut = false;
         const cut = () => {
@@ -88,7 +86,7 @@ test(
           if (Math.random() < 0.8) sender.terminate();
           else sender.close();
         };
-        const timer = setTimeout(cut, byTime ? random(0, 40) : 60_000);
+        const timer = setTimeout(cut, byTime ? randomInt(0, 40) : 60_000);
         const result = await pump(sender, batch, (message, item) => {
           record(item.key, message);
           left.delete(item.key);

@@ -19,7 +19,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createHubClient } from '../../src/client/hub-client.js';
-import { auditLog, messagesOf, readLog } from '../helpers/event-log.js';
+import { auditLog, keyOf, messagesOf, randomInt, readLog } from '../helpers/event-log.js';
 import { spawnHub, type ChildHub } from '../helpers/hub.js';
 import {
   SendFailed,
@@ -44,9 +44,6 @@ after(async () => {
   for (const h of hubs) await h.stop('SIGKILL');
   dir.remove();
 });
-
-const keyOf = (body: string) => body.split(' ', 1)[0]!;
-const random = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
 
 interface Sample {
   at: number;
@@ -137,7 +134,7 @@ class SoakAgent {
       return;
     }
     const key = `${this.name}.${this.sent++}`;
-    const to = this.others[random(0, this.others.length - 1)]!;
+    const to = this.others[randomInt(0, this.others.length - 1)]!;
     this.send({ room: this.room, agent: this.name, to, key, body: `${key} ${'s'.repeat(200)}` });
   }
 
@@ -240,7 +237,7 @@ test(
       const every = 1000 / RATE;
       const start = setTimeout(
         () => timers.push(setInterval(() => a.sendNext(), every)),
-        random(0, every),
+        randomInt(0, every),
       );
       timers.push(start);
     }
@@ -248,7 +245,7 @@ test(
     let churn = Promise.resolve();
     timers.push(
       setInterval(() => {
-        const a = agents[random(0, agents.length - 1)]!;
+        const a = agents[randomInt(0, agents.length - 1)]!;
         churn = churn
           .then(() => a.reconnect())
           .catch((err: Error) => void a.problems.push(`reconnect failed: ${err.message}`));
@@ -258,7 +255,7 @@ test(
     const readerProblems: string[] = [];
     timers.push(
       setInterval(() => {
-        const room = `soak-${random(0, ROOMS - 1)}`;
+        const room = `soak-${randomInt(0, ROOMS - 1)}`;
         fetch(`${hub.url}/v1/rooms/${room}/events?limit=50`, {
           headers: { authorization: `Bearer ${adminTokens.get(room)!}` },
         })

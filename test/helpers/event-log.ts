@@ -3,6 +3,13 @@
 
 import type { Message } from '../../src/core/types.js';
 
+/** The idempotency key a test put first in a message's body ("<key> <rest>"). */
+export const keyOf = (body: string): string => body.split(' ', 1)[0]!;
+
+/** A random integer from `lo` to `hi`, both included. */
+export const randomInt = (lo: number, hi: number): number =>
+  lo + Math.floor(Math.random() * (hi - lo + 1));
+
 export interface LoggedEvent {
   seq: number;
   id: string;

@@ -1,7 +1,7 @@
 // The ceiling of this machine for one small POST per request: a bare node:http server in its own
 // process that parses the JSON body and answers 201, driven by the same load generator as the hub.
 
-import { spawn } from 'node:child_process';
+import { startListening } from './node-process.js';
 
 /** The whole server: no routing, no auth, no store. */
 const SERVER = `
@@ -27,25 +27,14 @@ export interface BareServer {
   stop(): Promise<void>;
 }
 
-export function startBareServer(): Promise<BareServer> {
-  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!out.includes('\n')) return;
-      const { port } = JSON.parse(out) as { port: number };
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        pid: child.pid,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-    child.once('error', reject);
-    exited.then(() => reject(new Error('the bare node:http server exited before listening')));
-  });
+export async function startBareServer(): Promise<BareServer> {
+  const server = await startListening<{ port: number }>(
+    ['-e', SERVER],
+    'the bare node:http server',
+  );
+  return {
+    url: `http://127.0.0.1:${server.ready.port}`,
+    pid: server.pid,
+    stop: () => server.stop(),
+  };
 }

@@ -2,10 +2,10 @@
 // bare `ws` relay (bench/relay-server.js, also a child process), with the rooms and agents the
 // scenario needs, so the same load-generator config drives both.
 
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createHubClient } from '../src/client/hub-client.js';
 import { startHubProcess } from './hub-process.js';
+import { startListening } from './node-process.js';
 
 export type TargetKind = 'hub' | 'relay';
 
@@ -46,29 +46,16 @@ export async function startTarget(
   return startRelay();
 }
 
-function startRelay(): Promise<BenchTarget> {
-  const child = spawn(process.execPath, [RELAY_PATH], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!out.includes('\n')) return;
-      const { url } = JSON.parse(out) as { url: string };
-      resolve({
-        kind: 'relay',
-        url,
-        stream: `${url.replace(/^http/, 'ws')}/v1/stream`,
-        pid: child.pid,
-        async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          await exited;
-        },
-      });
-    });
-    child.once('error', reject);
-    exited.then(() => reject(new Error('the ws relay exited before listening')));
-  });
+async function startRelay(): Promise<BenchTarget> {
+  const relay = await startListening<{ url: string }>([RELAY_PATH], 'the ws relay');
+  const { url } = relay.ready;
+  return {
+    kind: 'relay',
+    url,
+    stream: `${url.replace(/^http/, 'ws')}/v1/stream`,
+    pid: relay.pid,
+    stop: () => relay.stop(),
+  };
 }
 
 /**

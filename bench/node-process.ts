@@ -37,6 +37,41 @@ export function runNode(args: string[], env: NodeJS.ProcessEnv, input?: string):
   });
 }
 
+/** A server child process that printed one JSON line once it listened. */
+export interface ListeningProcess<T> {
+  /** The line it printed. */
+  ready: T;
+  pid: number | undefined;
+  /** SIGTERM (unless it already exited), then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts node with `args` and waits for the JSON line the server prints when it listens; `what`
+ * names it in the error when it exits first.
+ */
+export function startListening<T>(args: string[], what: string): Promise<ListeningProcess<T>> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!out.includes('\n')) return;
+      resolve({
+        ready: JSON.parse(out) as T,
+        pid: child.pid,
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+    child.once('error', reject);
+    exited.then(() => reject(new Error(`${what} exited before listening`)));
+  });
+}
+
 /** p50 and p95 of start-to-exit samples (and the maximum with `max`); `target` marks the p95. */
 export function processLatencyRows(
   path: string,

@@ -7,7 +7,7 @@ import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
 import type { Idempotency, MessageDraft } from './store.js';
 import { NOTE_MAX_BYTES, assertPageLimit, assertTextSize, assertWait } from './limits.js';
-import { randomId, type RandomSource } from './random.js';
+import { timeOrderedId, type RandomSource } from './random.js';
 import { parseShare, shareBody, type ShareInput } from './share-format.js';
 import { closestNames } from './suggest.js';
 import {
@@ -103,7 +103,9 @@ export function draftMessage(
     depth?: number;
   },
 ): MessageDraft {
-  const id = randomId(random, 'msg');
+  // Ordered by time: messages and receipts are keyed by it, and appending is cheaper than
+  // inserting all over their indexes.
+  const id = timeOrderedId(random, 'msg', at);
   return {
     id,
     from: m.from,

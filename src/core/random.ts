@@ -61,3 +61,15 @@ export function readableId(random: RandomSource, prefix: string, length: number)
 export function randomId(random: RandomSource, prefix: string, length = 16): string {
   return `${prefix}_${randomString(random, ID_ALPHABET, length)}`;
 }
+
+/**
+ * An identifier like `randomId`'s (`prefix_` and 16 lowercase base-36 characters) whose first 8
+ * characters are the time `at` (ms since 1970, base 36, good until 2059) and the last 8 random
+ * (about 41 bits). Ids made later sort later, so a store that keys rows by id appends them at the
+ * end of its index rather than all over it.
+ */
+export function timeOrderedId(random: RandomSource, prefix: string, at: number): string {
+  const time = Math.max(0, Math.floor(at)).toString(36).padStart(8, '0').slice(-8);
+  return `${prefix}_${time}${randomString(random, ID_ALPHABET, 8)}`;
+}
+

@@ -72,4 +72,3 @@ export function timeOrderedId(random: RandomSource, prefix: string, at: number):
   const time = Math.max(0, Math.floor(at)).toString(36).padStart(8, '0').slice(-8);
   return `${prefix}_${time}${randomString(random, ID_ALPHABET, 8)}`;
 }
-

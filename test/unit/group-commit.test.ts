@@ -212,19 +212,27 @@ describe('createGroupCommit', () => {
     await group.drain();
   });
 
-  it('lets a lazy write wait for the next transaction, or start one after its delay', async () => {
+  it('lets a lazy write ride along with a busy batch, or commit alone once its delay is up', async () => {
     const group = createGroupCommit(db, { lazyDelayMs: 30 });
     const lazy = group.run(insert(1), true);
     await new Promise((r) => setTimeout(r, 5));
     assert.equal(committed(), 0, 'the lazy write waits');
-    const eager = group.run(insert(2));
-    const [l, e] = await Promise.all([lazy, eager]);
-    assert.equal(l.visibleToOthers, 0);
-    assert.equal(e.visibleToOthers, 0, 'both in one transaction');
+    // A lone write does not take it along: its commit stays as small as it can be.
+    const lone = await group.run(insert(2));
+    assert.equal(lone.visibleToOthers, 0);
+    assert.equal(committed(), 1);
+    // A busy batch does.
+    const busy = await Promise.all(
+      [10, 11, 12, 13, 14, 15, 16, 17].map((v) => group.run(insert(v))),
+    );
+    assert.equal(busy[0]!.visibleToOthers, 1);
+    const l = await lazy;
+    assert.equal(l.visibleToOthers, 1, 'committed with the busy batch');
+    assert.equal(committed(), 10);
     const alone = Date.now();
     await group.run(insert(3), true);
     assert.ok(Date.now() - alone >= 25, 'alone, it commits after its delay');
-    assert.equal(committed(), 3);
+    assert.equal(committed(), 11);
   });
 
   it('starts no sync for lazy writes alone until another write needs one, or their delay passes', async () => {

@@ -44,7 +44,7 @@ export interface GroupCommit {
    * SQLite abandon the whole transaction, when every write of the batch fails with it). The promise
    * resolves after the shared transaction commits and is synced, so a resolved write is durable.
    * A `lazy` write starts no transaction of its own for up to `lazyDelayMs`: it rides along with
-   * the next write that does.
+   * the next busy batch (8 writes or more), or commits when its delay is up.
    */
   run<T>(fn: () => T, lazy?: boolean): Promise<T>;
   /** Resolves when every queued write has been committed (and synced) or refused. */
@@ -67,6 +67,9 @@ export interface GroupCommit {
   readonly pending: number;
 }
 
+/** Writes in a batch from which lazy writes join it rather than wait for their delay. */
+const LAZY_RIDE_MIN = 8;
+
 export function createGroupCommit(db: Database, options: GroupCommitOptions = {}): GroupCommit {
   const maxBatch = options.maxBatch ?? 512;
   const sync = options.sync;
@@ -75,6 +78,8 @@ export function createGroupCommit(db: Database, options: GroupCommitOptions = {}
   /** Lazy writes wait here until a transaction starts for some other reason, or their timer. */
   let lazy: Job[] = [];
   let lazyTimer: NodeJS.Timeout | undefined;
+  /** Set when the lazy writes' delay is up (or on drain): the next flush takes them. */
+  let lazyDue = false;
   let scheduled = false;
   let holds = 0;
   let idleWaiters: Array<() => void> = [];
@@ -106,12 +111,16 @@ export function createGroupCommit(db: Database, options: GroupCommitOptions = {}
   function flush() {
     scheduled = false;
     if (holds > 0) return; // the hold's end schedules the next flush
-    if (lazy.length > 0) {
+    // Lazy writes join a busy batch, where they cost a few rows, or go when their delay is up;
+    // added to a lone write, they would make its commit (and its acknowledgement) slower.
+    if (lazy.length > 0 && (lazyDue || queue.length >= LAZY_RIDE_MIN)) {
       queue = queue.concat(lazy);
       lazy = [];
+      lazyDue = false;
       clearTimeout(lazyTimer);
       lazyTimer = undefined;
     }
+    if (queue.length === 0) return afterFlush();
     const jobs = queue.length <= maxBatch ? queue : queue.slice(0, maxBatch);
     queue = queue.length <= maxBatch ? [] : queue.slice(maxBatch);
     const onlyLazy = jobs.every((job) => job.lazy);
@@ -176,6 +185,15 @@ export function createGroupCommit(db: Database, options: GroupCommitOptions = {}
   function afterFlush() {
     if (queue.length > 0) schedule();
     else notifyIdle();
+    if (lazy.length > 0 && lazyTimer === undefined && !lazyDue) startLazyTimer();
+  }
+
+  function startLazyTimer() {
+    lazyTimer = setTimeout(() => {
+      lazyTimer = undefined;
+      lazyDue = true;
+      schedule();
+    }, lazyDelayMs);
   }
 
   function idle() {
@@ -207,16 +225,14 @@ export function createGroupCommit(db: Database, options: GroupCommitOptions = {}
           return;
         }
         lazy.push(job);
-        if (lazyTimer === undefined && !scheduled) {
-          lazyTimer = setTimeout(() => {
-            lazyTimer = undefined;
-            schedule();
-          }, lazyDelayMs);
-        }
+        if (lazyTimer === undefined && !lazyDue) startLazyTimer();
       });
     },
     drain() {
-      if (lazy.length > 0) schedule();
+      if (lazy.length > 0) {
+        lazyDue = true;
+        schedule();
+      }
       if (idle()) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },

@@ -10,7 +10,8 @@ import { escapeAngles } from '../core/framing.js';
 import { overrideAside } from '../core/overrides.js';
 import { guard, invalidArgs, ok } from './tool-result.js';
 
-const OPS = [
+/** What the `tasks` tool's `op` argument may be. */
+export const TASK_OPS = [
   'board',
   'ready',
   'get',
@@ -53,7 +54,7 @@ export function registerTaskTool(server: McpServer, session: AgentSession): void
       description:
         'The task board. op board (default; status "all" adds closed ones), ready (claimable now), add (title...), plan (tasks; depends_on may name refs), and with id: get, claim, unclaim, start, done (result), cancel, update, handoff (to, note). Claim a task before working on it.',
       inputSchema: {
-        op: z.enum(OPS).optional(),
+        op: z.enum(TASK_OPS).optional(),
         id: z.string().optional(),
         title: z.string().optional(),
         description: z.string().optional(),

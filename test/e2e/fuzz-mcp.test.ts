@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
+import { TASK_OPS } from '../../src/mcp/task-tool.js';
 import {
   AGENTS,
   assertNoHubErrors,
@@ -181,23 +182,7 @@ const TOOLS: Record<string, [Record<string, fc.Arbitrary<unknown>>, string[]]> =
   ],
   tasks: [
     {
-      op: oneOr(
-        [
-          'board',
-          'ready',
-          'get',
-          'add',
-          'plan',
-          'claim',
-          'unclaim',
-          'start',
-          'done',
-          'cancel',
-          'update',
-          'handoff',
-        ],
-        str,
-      ),
+      op: oneOr([...TASK_OPS], str),
       id: taskId,
       title: oneOr(['a task over mcp'], str),
       description: str,

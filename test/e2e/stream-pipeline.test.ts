@@ -115,6 +115,33 @@ test('2,000 sends put on one connection at once are all acknowledged, in order, 
   bob.ws.close();
 });
 
+test('on a slow disk no subscriber sees a message before the sync that makes it durable', async () => {
+  const res = await fetch(`${slow.url}/v1/rooms/pipe`, {
+    headers: { authorization: `Bearer ${tokens.get(slow)}` },
+  });
+  const head = ((await res.json()) as { room: { last_seq: number } }).room.last_seq;
+  const bob = await open(slow);
+  bob.ws.send(JSON.stringify({ type: 'subscribe', room: 'pipe', after: head, agent: 'bob' }));
+  await waitFor(() => bob.frames.find((f) => f.type === 'subscribed'));
+  const alice = await open(slow);
+  const arrived = new Map<string, number>();
+  bob.ws.on('message', (d) => {
+    const f = JSON.parse(d.toString()) as { type: string; event?: RoomEvent };
+    if (f.type === 'event' && f.event?.type === 'message')
+      arrived.set((f.event.body.message as Message).body, performance.now());
+  });
+  const started = performance.now();
+  alice.ws.send(sendFrame(7000, 'durable first'));
+  await waitFor(() => arrived.get('durable first'));
+  // Every sync on this hub waits 100 ms before it runs.
+  assert.ok(
+    arrived.get('durable first')! - started >= 95,
+    `delivered after ${(arrived.get('durable first')! - started).toFixed(1)} ms`,
+  );
+  alice.ws.close();
+  bob.ws.close();
+});
+
 test('answers keep frame order across kinds: a subscribe after a send is answered after it', async () => {
   const conn = await open(slow);
   conn.ws.send(sendFrame(9000));

@@ -5,11 +5,15 @@ import type { Bus, BusNotice } from '../core/bus.js';
 /** A listener that throws is reported to `onError` and never stops the others or the publisher. */
 export function createLocalBus(onError: (err: unknown) => void = () => {}): Bus {
   const listeners = new Map<string, Set<(n: BusNotice) => void>>();
+  let closed = false;
   return {
     publish(notice) {
+      if (closed) return;
       const set = listeners.get(notice.room_id);
       if (!set) return;
       for (const listener of [...set]) {
+        // One removed by an earlier listener of this same notice hears no more.
+        if (!set.has(listener)) continue;
         try {
           listener(notice);
         } catch (err) {
@@ -27,6 +31,7 @@ export function createLocalBus(onError: (err: unknown) => void = () => {}): Bus 
       };
     },
     async close() {
+      closed = true;
       listeners.clear();
     },
   };

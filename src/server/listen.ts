@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
-import { createLocalBus } from '../bus/local-bus.js';
+import { openBus } from '../bus/open-bus.js';
 import type { Config } from '../config/schema.js';
 import { maskUrl } from '../config/load-config.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -77,7 +77,9 @@ export async function startHub(
     });
   if (home.failed.length > 0)
     logger.warn('could not make files private to this user', { files: home.failed });
-  const bus = createLocalBus((err) => logger.error('bus listener failed', { error: String(err) }));
+  const bus = await openBus('local:', {
+    onError: (err) => logger.error('bus listener failed', { error: String(err) }),
+  });
   const hub = createHub({
     store,
     bus,

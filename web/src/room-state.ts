@@ -19,7 +19,6 @@ export interface RoomState {
   name: string;
   room: Room;
   member: Member;
-  /** The person's agent here. */
   /** The person's agent here; null when the member may only watch (no `write` scope). */
   agent: string | null;
   /** Events kept for the timeline, by seq (dedupes backlog, live and older pages). */

@@ -7,7 +7,7 @@ import { renderSVG } from 'uqr';
 import { roomPath } from '../api.js';
 import type { RoomState } from '../room-state.js';
 import { act, errorText, version } from '../store.js';
-import { Empty, Time } from './bits.js';
+import { Empty, ErrorLine, Time } from './bits.js';
 
 export function Admin({ s }: { s: RoomState }) {
   useBox(version);
@@ -16,11 +16,7 @@ export function Admin({ s }: { s: RoomState }) {
   const guard = (p: Promise<unknown>) => p.catch((e) => setError(errorText(e)));
   return (
     <div class="admin-view">
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <section aria-labelledby="vars-h">
         <h2 id="vars-h">Variables</h2>
         {s.vars.size === 0 ? (
@@ -161,11 +157,7 @@ function PairCode({ s }: { s: RoomState }) {
       <button class="primary" type="submit" disabled={scopes.length === 0}>
         Make pair code
       </button>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       {code && (
         <div class="code-out">
           <p>

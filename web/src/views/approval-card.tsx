@@ -5,7 +5,7 @@ import { roomPath } from '../api.js';
 import { href } from '../router.js';
 import { act, errorText } from '../store.js';
 import type { Approval } from '../types.js';
-import { Time } from './bits.js';
+import { ErrorLine, Time } from './bits.js';
 
 export function ApprovalCard({
   approval: a,
@@ -66,11 +66,7 @@ export function ApprovalCard({
           <Time at={a.decided_at} />
         </p>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
     </article>
   );
 }

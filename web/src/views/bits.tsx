@@ -1,9 +1,19 @@
-// Small shared pieces of the views: Markdown, times, presence dots, code refs, receipt ladders.
+// Small shared pieces of the views: errors, Markdown, times, presence dots, code refs, receipt
+// ladders.
 
 import type { ComponentChildren } from 'preact';
 import { renderMarkdown } from '../markdown.js';
 import { receiptStep } from '../room-state.js';
 import type { CodeRef, Receipt } from '../types.js';
+
+/** A refusal or failure to show beside the control that caused it, read out by screen readers. */
+export function ErrorLine({ text }: { text: string | null | undefined }) {
+  return text ? (
+    <p class="error" role="alert">
+      {text}
+    </p>
+  ) : null;
+}
 
 export function Markdown({ text }: { text: string }) {
   // markdown-it with html disabled escapes every character of the body it does not turn into

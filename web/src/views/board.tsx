@@ -8,7 +8,7 @@ import { roomPath } from '../api.js';
 import type { RoomState } from '../room-state.js';
 import { act, errorText, version } from '../store.js';
 import type { Task } from '../types.js';
-import { Empty } from './bits.js';
+import { Empty, ErrorLine } from './bits.js';
 
 const COLUMNS: { status: Task['status']; label: string }[] = [
   { status: 'open', label: 'Open' },
@@ -55,11 +55,7 @@ export function Board({ s }: { s: RoomState }) {
           </span>
         </label>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <div class="board">
         {COLUMNS.map((c) => {
           const col = tasks

@@ -7,7 +7,7 @@ import { ApiError, api, roomPath } from '../api.js';
 import type { RoomState } from '../room-state.js';
 import { errorText, version } from '../store.js';
 import type { Checkpoint as Cp } from '../types.js';
-import { Markdown, Time } from './bits.js';
+import { ErrorLine, Markdown, Time } from './bits.js';
 
 export function Checkpoint({ s }: { s: RoomState }) {
   useBox(version);
@@ -98,11 +98,7 @@ export function Checkpoint({ s }: { s: RoomState }) {
             Cancel
           </button>
         </div>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorLine text={error} />
       </div>
     );
   }

@@ -8,7 +8,7 @@ import { ack, errorText, roomList, sendMessage, version } from '../store.js';
 import type { RoomState } from '../room-state.js';
 import type { Agent, Approval, InboxItem } from '../types.js';
 import { ApprovalCard } from './approval-card.js';
-import { Empty, Markdown, Refs, Time } from './bits.js';
+import { Empty, ErrorLine, Markdown, Refs, Time } from './bits.js';
 
 type Item =
   | { kind: 'approval'; at: string; room: RoomState; approval: Approval }
@@ -159,11 +159,7 @@ function QuickReply(props: { room: RoomState; to: string; replyTo?: string; labe
           Done
         </button>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
     </form>
   );
 }

@@ -5,6 +5,7 @@ import { useBox } from '../box.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api, roomPath } from '../api.js';
 import { errorText, roomList, version } from '../store.js';
+import { ErrorLine } from './bits.js';
 
 function keyBytes(b64url: string): Uint8Array {
   const b64 = b64url.replace(/-/g, '+').replace(/_/g, '/');
@@ -98,11 +99,7 @@ export function Notifications() {
           </li>
         ))}
       </ul>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
     </section>
   );
 }

@@ -5,7 +5,7 @@ import { useBox } from '../box.js';
 import { useState } from 'preact/hooks';
 import { href } from '../router.js';
 import { errorText, leaveRoom, roomList, session, signOut, version } from '../store.js';
-import { Empty, Status } from './bits.js';
+import { Empty, ErrorLine, Status } from './bits.js';
 import { needsOf } from './needs-you.js';
 import { SignIn } from './sign-in.js';
 
@@ -62,11 +62,7 @@ export function Rooms() {
           );
         })}
       </ul>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <SignIn adding />
       <div class="card">
         <p>

@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { AGENT_NAME_PATTERN } from '../../../src/core/agent-input.js';
 import { errorText, signIn } from '../store.js';
+import { ErrorLine } from './bits.js';
 
 /**
  * The hub's rule for agent names as an HTML `pattern`: the browser anchors it itself, and reads
@@ -126,11 +127,7 @@ export function SignIn({ adding = false, onDone }: { adding?: boolean; onDone?: 
       <button class="primary" type="submit" disabled={busy}>
         {busy ? 'Signing in…' : adding ? 'Join room' : 'Sign in'}
       </button>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
     </form>
   );
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { awaitApproval } from '../client/await-approval.js';
 import type { HubClient } from '../client/hub-client.js';
-import { previewText, wholeInputKey } from '../core/approval-preview.js';
+import { APPROVAL_REASON_MAX_CHARS, previewText, wholeInputKey } from '../core/approval-preview.js';
 import { MATCH_KEY_MAX_CHARS } from '../core/approvals.js';
 
 /** The experimental capability a channel server declares to be sent permission prompts. */
@@ -25,8 +25,6 @@ export const PermissionRequestNotification = z.object({
 
 /** Claude Code makes a request id of five letters of a-z without `l` (it matches any case). */
 const REQUEST_ID = /^[a-km-z]{5}$/i;
-/** The longest reason an approval request takes. */
-const REASON_MAX_CHARS = 2000;
 /** Claude Code's preview of a tool input it could not serialize: it names no prompt. */
 const UNSERIALIZABLE = '(unserializable)';
 /** How long closing waits for the requests still pending to be withdrawn. */
@@ -103,7 +101,7 @@ export function createPermissionRelay(options: PermissionRelayOptions): Permissi
   async function relay(req: PermissionRequest): Promise<void> {
     const target = await options.target();
     if (stop.signal.aborted) return;
-    const reason = previewText(req.description, REASON_MAX_CHARS);
+    const reason = previewText(req.description, APPROVAL_REASON_MAX_CHARS);
     const { approval } = await target.hub.requestApproval(target.room, target.agent, {
       tool: req.tool_name,
       input_preview: req.input_preview,

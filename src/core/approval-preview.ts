@@ -3,6 +3,8 @@
 
 /** The longest `input_preview` an approval request holds. */
 export const APPROVAL_PREVIEW_MAX_CHARS = 2000;
+/** The longest `reason` an approval request takes. */
+export const APPROVAL_REASON_MAX_CHARS = 2000;
 
 /** `text` as is when it fits in `max` characters; else its start and a marker giving its length. */
 export function previewText(text: string, max = APPROVAL_PREVIEW_MAX_CHARS): string {

@@ -2,7 +2,11 @@
 // person's member with the `approve` scope answers allow or deny, exactly once, before it expires.
 // No message and no device can answer: deciding has its own route and checks the member's kind.
 
-import { APPROVAL_PREVIEW_MAX_CHARS, previewText } from './approval-preview.js';
+import {
+  APPROVAL_PREVIEW_MAX_CHARS,
+  APPROVAL_REASON_MAX_CHARS as REASON_MAX_CHARS,
+  previewText,
+} from './approval-preview.js';
 import { HuddleError, isHuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
 import { assertPageLimit, assertWait } from './limits.js';
@@ -23,7 +27,6 @@ export { APPROVAL_PREVIEW_MAX_CHARS } from './approval-preview.js';
 /** How long a request waits for a person by default, and the range a hub may set. */
 export const APPROVAL_TIMEOUT_SECONDS = { default: 300, min: 10, max: 3600 } as const;
 const TOOL_MAX_CHARS = 200;
-const REASON_MAX_CHARS = 2000;
 /** The longest `match_key`: Claude Code's input preview is 201 characters at most. */
 export const MATCH_KEY_MAX_CHARS = 300;
 

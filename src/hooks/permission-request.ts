@@ -5,7 +5,12 @@
 
 import { awaitApproval } from '../client/await-approval.js';
 import type { Approval } from '../core/types.js';
-import { claudeChannelPreview, previewToolInput, wholeInputKey } from '../core/approval-preview.js';
+import {
+  APPROVAL_REASON_MAX_CHARS,
+  claudeChannelPreview,
+  previewToolInput,
+  wholeInputKey,
+} from '../core/approval-preview.js';
 import { NOTHING, type HookContext, type HookResult } from './hook-types.js';
 
 /** How long the hook tries to withdraw its request when it gives up or is stopped. */
@@ -37,7 +42,9 @@ function denyMessage(a: Approval): string {
 /** A string field of the tool's input, if it has one (Bash's `description`). */
 function described(input: Record<string, unknown> | undefined): string | undefined {
   const d = input?.description;
-  return typeof d === 'string' && d.trim() !== '' ? d.slice(0, 2000) : undefined;
+  return typeof d === 'string' && d.trim() !== ''
+    ? d.slice(0, APPROVAL_REASON_MAX_CHARS)
+    : undefined;
 }
 
 export interface PermissionHookOptions {
@@ -61,14 +68,13 @@ export async function permissionRequestHook(
     ctx.client === 'claude-code' && toolInput !== undefined
       ? wholeInputKey(claudeChannelPreview(toolInput))
       : undefined;
+  const reason = described(toolInput);
   const { approval } = await ctx.hub.requestApproval(ctx.room, ctx.agent, {
     tool,
     input_preview: previewToolInput(toolInput),
     client: ctx.client,
     ...(key !== undefined && { match_key: key }),
-    ...(described(ctx.input.tool_input) !== undefined && {
-      reason: described(ctx.input.tool_input)!,
-    }),
+    ...(reason !== undefined && { reason }),
   });
   // The hub expires the request at its time; the hook waits that long, and never past its own
   // timeout (less a margin to withdraw the request and exit).

@@ -60,11 +60,12 @@ export interface HubOptions {
     /** The leases of an agent offline (not seen) for this long end. */
     offline_grace_seconds: number;
   };
-  /** Approval requests; leaving it out means the defaults. */
+  /** Web Push; leaving it out means the defaults. */
   push?: {
     /** Origins of the push services subscriptions may name (DEFAULT_PUSH_ENDPOINTS when unset). */
     endpoints: readonly string[];
   };
+  /** Approval requests; leaving it out means the defaults. */
   approvals?: {
     /** How long a request waits for a person, and the most a request may ask for (10..3600). */
     timeout_seconds: number;

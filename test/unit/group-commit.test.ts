@@ -142,6 +142,14 @@ describe('createGroupCommit', () => {
     };
   }
   const turn = () => new Promise((r) => setImmediate(r));
+  /** Waits for a condition that a timer makes true, without betting on how late the timer runs. */
+  async function until(cond: () => boolean, what: string) {
+    const deadline = Date.now() + 5_000;
+    while (!cond()) {
+      if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
 
   it('acknowledges a write only after the sync that began once it had committed', async () => {
     const manual = manualSync();
@@ -215,7 +223,7 @@ describe('createGroupCommit', () => {
   it('lets a lazy write ride along with a busy batch, or commit alone once its delay is up', async () => {
     const group = createGroupCommit(db, { lazyDelayMs: 30 });
     const lazy = group.run(insert(1), true);
-    await new Promise((r) => setTimeout(r, 5));
+    await turn();
     assert.equal(committed(), 0, 'the lazy write waits');
     // A lone write does not take it along: its commit stays as small as it can be.
     const lone = await group.run(insert(2));
@@ -240,8 +248,7 @@ describe('createGroupCommit', () => {
     const group = createGroupCommit(db, { sync: manual.sync, lazyDelayMs: 40 });
     let lazyAcked = false;
     const lazy = group.run(insert(1), true).then(() => (lazyAcked = true));
-    await new Promise((r) => setTimeout(r, 45)); // its commit, alone, after its delay
-    assert.equal(committed(), 1);
+    await until(() => committed() === 1, 'the lazy write commits alone after its delay');
     assert.equal(manual.calls.length, 0, 'no sync yet for a lazy write alone');
     const eager = group.run(insert(2));
     await turn();
@@ -250,9 +257,10 @@ describe('createGroupCommit', () => {
     await Promise.all([lazy, eager]);
     assert.equal(lazyAcked, true);
     // Alone again: the sync starts once the delay has passed.
+    const started = Date.now();
     const alone = group.run(insert(3), true);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(manual.calls.length, 2);
+    await until(() => manual.calls.length === 2, 'the sync starts after the delay');
+    assert.ok(Date.now() - started >= 35, 'not before the delay');
     manual.calls[1]!.resolve();
     await alone;
   });

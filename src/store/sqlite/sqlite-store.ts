@@ -22,6 +22,7 @@ import { createSqliteMessaging } from './sqlite-messaging.js';
 import { createSqliteWebSessions } from './sqlite-web-sessions.js';
 import { createSqlitePush } from './sqlite-push.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { toEvent, toMember, toRoom, type EventRow, type MemberRow, type RoomRow } from '../rows.js';
 import { openWalSync } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
@@ -47,56 +48,6 @@ export interface SqliteStoreOptions {
 }
 
 export const DEFAULT_WAL_LIMIT_BYTES = 64 * 1024 * 1024;
-
-interface RoomRow {
-  id: string;
-  name: string;
-  created_at: number;
-  last_seq: number;
-}
-interface MemberRow {
-  id: string;
-  room_id: string;
-  label: string;
-  kind: string;
-  scopes: string;
-  created_at: number;
-  revoked_at: number | null;
-}
-interface EventRow {
-  seq: number;
-  id: string;
-  ts: number;
-  actor_member: string | null;
-  actor_label: string | null;
-  type: string;
-  body: string;
-}
-
-const toRoom = (r: RoomRow): Room => ({
-  id: r.id,
-  name: r.name,
-  created_at: iso(r.created_at),
-  last_seq: r.last_seq,
-});
-const toMember = (m: MemberRow): Member => ({
-  id: m.id,
-  room_id: m.room_id,
-  label: m.label,
-  kind: m.kind === 'person' ? 'person' : 'device',
-  scopes: m.scopes.split(',') as Scope[],
-  created_at: iso(m.created_at),
-  revoked_at: m.revoked_at === null ? null : iso(m.revoked_at),
-});
-const toEvent = (room: string, e: EventRow): RoomEvent => ({
-  room,
-  seq: e.seq,
-  id: e.id,
-  ts: iso(e.ts),
-  actor: e.actor_member === null ? null : { member_id: e.actor_member, label: e.actor_label ?? '' },
-  type: e.type,
-  body: JSON.parse(e.body) as Record<string, unknown>,
-});
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
   const onDisk = options.path !== ':memory:';

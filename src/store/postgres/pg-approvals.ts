@@ -1,0 +1,6 @@
+// SCAFFOLD: replaced by the real slice.
+import type { Store } from '../../core/store.js';
+import type { PgContext } from './pg-context.js';
+export function createPgApprovals(_ctx: PgContext): Store {
+  return {} as Store;
+}

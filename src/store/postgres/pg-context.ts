@@ -1,0 +1,307 @@
+// What every slice of the PostgreSQL store shares: queries, write transactions that hold their
+// room's row lock, the append of the next event, and idempotent writes.
+
+import pg from 'pg';
+import { iso } from '../../core/clock.js';
+import { HuddleError } from '../../core/errors.js';
+import type { Idempotency } from '../../core/store.js';
+import { storeErrors } from '../../core/store-errors.js';
+import type { EventDraft, RoomEvent } from '../../core/types.js';
+import { toEvent, type EventRow } from '../rows.js';
+
+/** Runs statements on one connection (inside a transaction) or on the pool (reads). */
+export interface Sql {
+  rows<R>(text: string, values?: unknown[]): Promise<R[]>;
+  row<R>(text: string, values?: unknown[]): Promise<R | undefined>;
+  /** Runs a statement and returns how many rows it changed. */
+  run(text: string, values?: unknown[]): Promise<number>;
+}
+
+export interface PgContext {
+  /** Reads on the pool: each statement sees every committed write. */
+  sql: Sql;
+  /**
+   * Runs `fn` in one transaction and commits it. With `roomId`, the room's row is locked first
+   * (`FOR UPDATE`): writes of one room run one at a time on every hub, so each sees the room as
+   * the previous one left it, seqs are dense and commit in order, and a read-then-write inside
+   * `fn` cannot race another hub. A missing room is not an error here: `append` reports it.
+   * Serialization failures and deadlocks are retried; every other error rolls back.
+   */
+  write<T>(roomId: string | null, fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /** Appends one event with the room's next seq; call inside `write` with that room. */
+  append(
+    sql: Sql,
+    roomId: string,
+    draft: EventDraft | ((seq: number, room: string) => EventDraft),
+  ): Promise<RoomEvent>;
+  /** Runs a write once per idempotency key (see the SQLite store's `once`). */
+  once<T>(
+    sql: Sql,
+    idem: Idempotency | undefined,
+    roomId: string,
+    fn: () => Promise<T>,
+    replay?: { eventOf: (result: T) => RoomEvent; rebuild: (event: RoomEvent) => T },
+  ): Promise<T>;
+}
+
+/** BIGINT (times, seqs, counts) as numbers: every one the store keeps is below 2^53. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as unknown as pg.CustomTypesConfig;
+
+export interface PgPoolOptions {
+  url: string;
+  /** The schema the store's tables live in (created when missing); default `public`. */
+  schema?: string;
+  /** Connections in the pool. */
+  max?: number;
+  /** `normal` commits without waiting for the WAL flush (PostgreSQL's `synchronous_commit=off`). */
+  sync?: 'full' | 'normal';
+}
+
+export function createPgPool(options: PgPoolOptions): pg.Pool {
+  const settings = [`-c search_path=${quoteIdent(options.schema ?? 'public')}`];
+  if (options.sync === 'normal') settings.push('-c synchronous_commit=off');
+  return new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    types,
+    options: settings.join(' '),
+    application_name: 'huddle',
+  });
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Writes of one room that share a transaction at most. */
+const MAX_BATCH = 64;
+const RETRY_CODES = new Set(['40001', '40P01']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  '57P01',
+  '57P03',
+  '53300',
+]);
+
+const codeOf = (err: unknown) => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+};
+const retryable = (err: unknown) => RETRY_CODES.has(codeOf(err));
+/** A lost connection, or an error that is not a statement's (a bug): the batch cannot go on. */
+const endsBatch = (err: unknown) => {
+  const code = codeOf(err);
+  return (
+    UNAVAILABLE_CODES.has(code) || code.startsWith('08') || !(err instanceof Error) || code === ''
+  );
+};
+
+/** An error the database raised, as huddle's one error type; HuddleErrors pass unchanged. */
+export function translatePgError(err: unknown): unknown {
+  if (err instanceof HuddleError) return err;
+  const code = codeOf(err);
+  if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) {
+    return new HuddleError(
+      'unavailable',
+      'store_unavailable',
+      `The database cannot be reached (${code}); retry shortly.`,
+      { retryable: true, cause: err },
+    );
+  }
+  return err;
+}
+
+function wrap(client: pg.Pool | pg.PoolClient): Sql {
+  return {
+    async rows<R>(text: string, values?: unknown[]) {
+      return (await client.query(text, values)).rows as R[];
+    },
+    async row<R>(text: string, values?: unknown[]) {
+      return (await client.query(text, values)).rows[0] as R | undefined;
+    },
+    async run(text: string, values?: unknown[]) {
+      return (await client.query(text, values)).rowCount ?? 0;
+    },
+  };
+}
+
+export function createPgContext(
+  pool: pg.Pool,
+  isClosed: () => boolean,
+  pending: Set<Promise<unknown>>,
+): PgContext {
+  const reads = wrap(pool);
+  const fail = (e: unknown): never => {
+    throw translatePgError(e);
+  };
+  const sql: Sql = {
+    rows: <R>(t: string, v?: unknown[]) => reads.rows<R>(t, v).catch(fail),
+    row: <R>(t: string, v?: unknown[]) => reads.row<R>(t, v).catch(fail),
+    run: (t: string, v?: unknown[]) => reads.run(t, v).catch(fail),
+  };
+
+  interface Job {
+    fn: (sql: Sql) => Promise<unknown>;
+    resolve: (value: unknown) => void;
+    reject: (err: unknown) => void;
+  }
+  /** Writes of each room waiting for the transaction that runs them, in the order they came. */
+  const queues = new Map<string, Job[]>();
+
+  /**
+   * Runs jobs in one transaction, in order, each in a savepoint of its own when there are several,
+   * so one that fails is undone alone. A serialization failure or deadlock reruns them all.
+   */
+  async function transaction(roomId: string | null, jobs: Job[]): Promise<void> {
+    const several = jobs.length > 1;
+    for (let attempt = 0; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        for (const job of jobs) job.reject(translatePgError(err));
+        return;
+      }
+      let broken = false;
+      const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
+      try {
+        await client.query('BEGIN');
+        if (roomId !== null)
+          await client.query('SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', [roomId]);
+        const q = wrap(client);
+        for (const job of jobs) {
+          if (several) await client.query('SAVEPOINT w');
+          try {
+            const value = await job.fn(q);
+            if (several) await client.query('RELEASE SAVEPOINT w');
+            outcomes.push({ ok: true, value });
+          } catch (err) {
+            // A statement of this write that failed (a constraint, say) undoes this write alone;
+            // a deadlock or a lost connection ends the whole transaction.
+            if (!several || retryable(err) || endsBatch(err)) throw err;
+            await client.query('ROLLBACK TO SAVEPOINT w');
+            outcomes.push({ ok: false, err });
+          }
+        }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => (broken = true));
+        client.release(broken);
+        if (retryable(err) && attempt < 8) {
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+          continue;
+        }
+        // A single write's own error, or the database failing under a batch: all are refused.
+        for (const job of jobs) job.reject(translatePgError(err));
+        return;
+      }
+      client.release();
+      outcomes.forEach((o, i) => (o.ok ? jobs[i]!.resolve(o.value) : jobs[i]!.reject(o.err)));
+      return;
+    }
+  }
+
+  /** Drains a room's queue: one transaction at a time, each taking what queued meanwhile. */
+  async function runRoom(roomId: string, queue: Job[]): Promise<void> {
+    while (queue.length > 0) await transaction(roomId, queue.splice(0, MAX_BATCH));
+    queues.delete(roomId);
+  }
+
+  return {
+    sql,
+    write<T>(roomId: string | null, fn: (sql: Sql) => Promise<T>): Promise<T> {
+      if (isClosed()) return Promise.reject(storeErrors.storeClosed());
+      const p = new Promise<T>((resolve, reject) => {
+        const job: Job = { fn, resolve: resolve as (v: unknown) => void, reject };
+        if (roomId === null) {
+          void transaction(null, [job]);
+          return;
+        }
+        const queue = queues.get(roomId);
+        if (queue) {
+          queue.push(job);
+          return;
+        }
+        const fresh = [job];
+        queues.set(roomId, fresh);
+        void runRoom(roomId, fresh);
+      });
+      pending.add(p);
+      const forget = () => pending.delete(p);
+      p.then(forget, forget);
+      return p;
+    },
+
+    async append(q, roomId, draftOrMake) {
+      const next = await q.row<{ last_seq: number; name: string }>(
+        'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, name',
+        [roomId],
+      );
+      if (!next) throw storeErrors.roomNotFound(roomId);
+      const { last_seq: seq, name } = next;
+      const draft = typeof draftOrMake === 'function' ? draftOrMake(seq, name) : draftOrMake;
+      await q.run(
+        'INSERT INTO events (room_id, seq, id, ts, actor_member, actor_label, type, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [
+          roomId,
+          seq,
+          draft.id,
+          draft.ts,
+          draft.actor?.member_id ?? null,
+          draft.actor?.label ?? null,
+          draft.type,
+          JSON.stringify(draft.body),
+        ],
+      );
+      return {
+        room: name,
+        seq,
+        id: draft.id,
+        ts: iso(draft.ts),
+        actor: draft.actor,
+        type: draft.type,
+        body: draft.body,
+      };
+    },
+
+    async once(q, idem, roomId, fn, replay) {
+      if (!idem) return fn();
+      const seen = await q.row<{ fingerprint: string; result: string }>(
+        'SELECT fingerprint, result FROM idempotency WHERE member_id = $1 AND key = $2',
+        [idem.member_id, idem.key],
+      );
+      if (seen) {
+        if (seen.fingerprint !== idem.fingerprint) throw storeErrors.idempotencyKeyReused(idem.key);
+        if (!replay) return JSON.parse(seen.result) as Awaited<ReturnType<typeof fn>>;
+        const row = await q.row<EventRow & { room: string }>(
+          `SELECT r.name AS room, e.seq, e.id, e.ts, e.actor_member, e.actor_label, e.type, e.body
+             FROM events e JOIN rooms r ON r.id = e.room_id WHERE e.room_id = $1 AND e.seq = $2`,
+          [roomId, Number(seen.result)],
+        );
+        if (!row) throw storeErrors.roomNotFound(roomId);
+        return replay.rebuild(toEvent(row.room, row));
+      }
+      const result = await fn();
+      const record = replay ? String(replay.eventOf(result).seq) : JSON.stringify(result);
+      await q.run(
+        'INSERT INTO idempotency (member_id, key, fingerprint, result, created_at) VALUES ($1, $2, $3, $4, $5)',
+        [idem.member_id, idem.key, idem.fingerprint, record, idem.at],
+      );
+      return result;
+    },
+  };
+}
+
+/** For writes whose result is their event. */
+export const AS_EVENT = {
+  eventOf: (event: RoomEvent) => event,
+  rebuild: (event: RoomEvent) => event,
+};

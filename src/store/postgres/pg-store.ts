@@ -1,0 +1,482 @@
+// The PostgreSQL Store: several hubs share one database. Each write is one transaction that
+// first locks its room's row, so writes of a room run one at a time across every hub, and its
+// seqs are dense and committed in order; PostgreSQL itself groups concurrent commits.
+
+import type pg from 'pg';
+import type {
+  Credential,
+  NewMember,
+  PairCodeRecord,
+  Store,
+  TokenRecord,
+} from '../../core/store.js';
+import { storeErrors } from '../../core/store-errors.js';
+import type { Checkpoint, Member, Scope } from '../../core/types.js';
+import { iso } from '../../core/clock.js';
+import { toEvent, toMember, toRoom, type EventRow, type MemberRow, type RoomRow } from '../rows.js';
+import {
+  AS_EVENT,
+  createPgContext,
+  createPgPool,
+  quoteIdent,
+  translatePgError,
+  type Sql,
+} from './pg-context.js';
+import { PG_MIGRATIONS } from './pg-schema.js';
+import { createPgApprovals } from './pg-approvals.js';
+import { createPgCoordination } from './pg-coordination.js';
+import { createPgMessaging } from './pg-messaging.js';
+import { createPgPush } from './pg-push.js';
+import { createPgWebSessions } from './pg-web-sessions.js';
+
+export interface PgStoreOptions {
+  /** `postgres://user@host:port/database`. */
+  url: string;
+  /** The schema for huddle's tables (created when missing); default `public`. */
+  schema?: string;
+  /** Connections in this hub's pool (default 10). */
+  poolSize?: number;
+  /**
+   * `full` (default): a write is acknowledged after PostgreSQL has flushed its commit to disk.
+   * `normal`: `synchronous_commit=off`, a documented opt-in that can lose the last moments of
+   * acknowledged writes if the database server crashes (never corrupts).
+   */
+  sync?: 'full' | 'normal';
+}
+
+const ROOM_COLUMNS = 'id, name, created_at, last_seq';
+const EVENT_COLUMNS = 'seq, id, ts, actor_member, actor_label, type, body';
+
+export function openPgStore(options: PgStoreOptions): Store {
+  const pool: pg.Pool = createPgPool({
+    url: options.url,
+    schema: options.schema,
+    max: options.poolSize,
+    sync: options.sync,
+  });
+  // An idle connection that the server drops must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  let closed = false;
+  const pending = new Set<Promise<unknown>>();
+  const ctx = createPgContext(pool, () => closed, pending);
+  const { sql, write, append, once } = ctx;
+
+  const getRoom = (q: Sql, id: string) =>
+    q.row<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE id = $1`, [id]);
+
+  async function readCheckpoint(q: Sql, roomId: string): Promise<Checkpoint> {
+    const r = await q.row<{
+      checkpoint_text: string;
+      checkpoint_version: number;
+      checkpoint_member: string | null;
+      checkpoint_label: string | null;
+      checkpoint_at: number | null;
+    }>(
+      'SELECT checkpoint_text, checkpoint_version, checkpoint_member, checkpoint_label, checkpoint_at FROM rooms WHERE id = $1',
+      [roomId],
+    );
+    if (!r) return { text: '', version: 0, updated_by: null, updated_at: null };
+    return {
+      text: r.checkpoint_text,
+      version: r.checkpoint_version,
+      updated_by:
+        r.checkpoint_member === null
+          ? null
+          : { member_id: r.checkpoint_member, label: r.checkpoint_label ?? '' },
+      updated_at: r.checkpoint_at === null ? null : iso(r.checkpoint_at),
+    };
+  }
+
+  async function insertMember(q: Sql, roomId: string, m: NewMember): Promise<Member> {
+    const row = await q.row<MemberRow>(
+      `INSERT INTO members (id, room_id, label, kind, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+       RETURNING id, room_id, label, kind, scopes, created_at, revoked_at`,
+      [m.id, roomId, m.label, m.kind ?? 'device', m.scopes.join(','), m.created_at],
+    );
+    return toMember(row!);
+  }
+
+  const insertToken = (q: Sql, digest: string, memberId: string, at: number) =>
+    q.run('INSERT INTO tokens (digest, member_id, created_at) VALUES ($1, $2, $3)', [
+      digest,
+      memberId,
+      at,
+    ]);
+
+  const memberOf = (q: Sql, id: string, roomId: string) =>
+    q.row<MemberRow>('SELECT * FROM members WHERE id = $1 AND room_id = $2', [id, roomId]);
+
+  const messaging = createPgMessaging(ctx);
+  const coordination = createPgCoordination(ctx);
+  const webSessions = createPgWebSessions(ctx);
+  const approvals = createPgApprovals(ctx);
+  const push = createPgPush(ctx);
+
+  return {
+    ...messaging,
+    ...coordination,
+    ...webSessions,
+    ...approvals,
+    ...push,
+
+    async queryEvents(roomId, query) {
+      const where = ['room_id = $1', 'seq > $2'];
+      const values: unknown[] = [roomId, query.after];
+      const param = (v: unknown) => {
+        values.push(v);
+        return `$${values.length}`;
+      };
+      if (query.types?.length) {
+        where.push(
+          `(${query.types
+            .map((type) => {
+              const p = param(type);
+              // A prefix compared as text: LIKE would read "_" as a wildcard.
+              return type.endsWith('.') ? `left(type, length(${p})) = ${p}` : `type = ${p}`;
+            })
+            .join(' OR ')})`,
+        );
+      }
+      if (query.exclude?.length) {
+        where.push(`type <> ALL(${param(query.exclude)}::text[])`);
+      }
+      if (query.since !== undefined) where.push(`ts >= ${param(query.since)}`);
+      if (query.actor !== undefined) {
+        const p = param(query.actor);
+        // The body is JSON text; only bodies that parse as objects are looked into.
+        where.push(
+          `(actor_member = ${p} OR actor_label = ${p}
+            OR (body::jsonb ->> 'agent') = ${p}
+            OR (jsonb_typeof(body::jsonb -> 'agent') = 'object' AND (body::jsonb -> 'agent' ->> 'name') = ${p})
+            OR (jsonb_typeof(body::jsonb -> 'message') = 'object' AND (body::jsonb -> 'message' ->> 'from') = ${p}))`,
+        );
+      }
+      const limit = param(query.limit);
+      const room = await getRoom(sql, roomId);
+      if (!room) return [];
+      const rows = await sql.rows<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ${limit}`,
+        values,
+      );
+      return rows.map((e) => toEvent(room.name, e));
+    },
+
+    async migrate() {
+      const client = await pool.connect().catch((e) => Promise.reject(translatePgError(e)));
+      try {
+        await client.query('BEGIN');
+        // Several hubs may start at once: one migrates, the others wait and then find it done.
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('huddle.migrate'))");
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema ?? 'public')}`);
+        await client.query(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+        );
+        const applied = new Set(
+          (
+            await client.query<{ version: number }>('SELECT version FROM schema_migrations')
+          ).rows.map((r) => r.version),
+        );
+        for (const m of PG_MIGRATIONS) {
+          if (applied.has(m.version)) continue;
+          await client.query(m.sql);
+          await client.query(
+            'INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)',
+            [m.version, Date.now()],
+          );
+        }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw translatePgError(err);
+      } finally {
+        client.release();
+      }
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([...pending]);
+      await pool.end();
+    },
+
+    async ping() {
+      await sql.row('SELECT 1');
+    },
+
+    async findCredential(digest): Promise<Credential | null> {
+      const r = await sql.row<Record<string, unknown>>(
+        `SELECT t.digest AS token_digest, m.id AS m_id, m.room_id AS m_room_id, m.label AS m_label, m.kind AS m_kind,
+                m.scopes AS m_scopes, m.created_at AS m_created_at, m.revoked_at AS m_revoked_at,
+                r.id AS r_id, r.name AS r_name, r.created_at AS r_created_at, r.last_seq AS r_last_seq
+           FROM tokens t JOIN members m ON m.id = t.member_id JOIN rooms r ON r.id = m.room_id
+          WHERE t.digest = $1 AND m.revoked_at IS NULL`,
+        [digest],
+      );
+      if (!r) return null;
+      return {
+        token_digest: r.token_digest as string,
+        member: toMember({
+          id: r.m_id as string,
+          room_id: r.m_room_id as string,
+          label: r.m_label as string,
+          kind: r.m_kind as string,
+          scopes: r.m_scopes as string,
+          created_at: r.m_created_at as number,
+          revoked_at: r.m_revoked_at as number | null,
+        }),
+        room: toRoom({
+          id: r.r_id as string,
+          name: r.r_name as string,
+          created_at: r.r_created_at as number,
+          last_seq: r.r_last_seq as number,
+        }),
+      };
+    },
+
+    async findReplay(roomId, idem) {
+      const seen = await sql.row<{ fingerprint: string; result: string }>(
+        'SELECT fingerprint, result FROM idempotency WHERE member_id = $1 AND key = $2',
+        [idem.member_id, idem.key],
+      );
+      if (!seen) return null;
+      if (seen.fingerprint !== idem.fingerprint) throw storeErrors.idempotencyKeyReused(idem.key);
+      if (!/^\d+$/.test(seen.result)) return { result: JSON.parse(seen.result) as unknown };
+      const row = await sql.row<EventRow & { room: string }>(
+        `SELECT r.name AS room, e.seq, e.id, e.ts, e.actor_member, e.actor_label, e.type, e.body
+           FROM events e JOIN rooms r ON r.id = e.room_id WHERE e.room_id = $1 AND e.seq = $2`,
+        [roomId, Number(seen.result)],
+      );
+      if (!row) throw storeErrors.roomNotFound(roomId);
+      return { event: toEvent(row.room, row) };
+    },
+
+    async findRoom(name) {
+      const r = await sql.row<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE name = $1`, [name]);
+      return r ? toRoom(r) : null;
+    },
+
+    getCheckpoint(roomId) {
+      return readCheckpoint(sql, roomId);
+    },
+
+    async listEvents(roomId, after, limit) {
+      const room = await getRoom(sql, roomId);
+      if (!room) return [];
+      const rows = await sql.rows<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+        [roomId, after, limit],
+      );
+      return rows.map((e) => toEvent(room.name, e));
+    },
+
+    async recentEvents(roomId, limit) {
+      const room = await getRoom(sql, roomId);
+      if (!room) return [];
+      const rows = await sql.rows<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE room_id = $1 ORDER BY seq DESC LIMIT $2`,
+        [roomId, limit],
+      );
+      return rows.reverse().map((e) => toEvent(room.name, e));
+    },
+
+    async listMembers(roomId) {
+      const rows = await sql.rows<MemberRow>(
+        'SELECT * FROM members WHERE room_id = $1 ORDER BY created_at, id',
+        [roomId],
+      );
+      return rows.map(toMember);
+    },
+
+    async hubCounts() {
+      const r = await sql.row<{ rooms: number; agents_online: number }>(
+        `SELECT (SELECT COUNT(*) FROM rooms) AS rooms,
+                (SELECT COUNT(*) FROM agents WHERE status NOT IN ('offline', 'retired')) AS agents_online`,
+      );
+      return r!;
+    },
+
+    createRoom(input) {
+      return write(null, async (q) => {
+        const inserted = await q.run(
+          'INSERT INTO rooms (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
+          [input.room.id, input.room.name, input.room.created_at],
+        );
+        if (inserted !== 1) throw storeErrors.roomExists(input.room.name);
+        const member = await insertMember(q, input.room.id, input.member);
+        await insertToken(q, input.token_digest, member.id, input.member.created_at);
+        const event = await append(q, input.room.id, input.event);
+        return { room: toRoom((await getRoom(q, input.room.id))!), member, event };
+      });
+    },
+
+    appendEvent(roomId, event, idem) {
+      return write(roomId, (q) => once(q, idem, roomId, () => append(q, roomId, event), AS_EVENT));
+    },
+
+    setCheckpoint(roomId, w, event, idem) {
+      return write(roomId, (q) =>
+        // Checkpoints are rare and their result is not in the event alone: keep a copy.
+        once(q, idem, roomId, async () => {
+          const current = await readCheckpoint(q, roomId);
+          if (w.expected_version !== undefined && w.expected_version !== current.version) {
+            throw storeErrors.checkpointConflict(w.expected_version, current);
+          }
+          const draft = event(current.version + 1);
+          await q.run(
+            `UPDATE rooms SET checkpoint_text = $1, checkpoint_version = checkpoint_version + 1, checkpoint_member = $2,
+                    checkpoint_label = $3, checkpoint_at = $4 WHERE id = $5`,
+            [w.text, w.actor.member_id, w.actor.label, draft.ts, roomId],
+          );
+          const appended = await append(q, roomId, draft);
+          return { checkpoint: await readCheckpoint(q, roomId), event: appended };
+        }),
+      );
+    },
+
+    createPairCode(code: PairCodeRecord, event, idem) {
+      return write(code.room_id, (q) =>
+        once(
+          q,
+          idem,
+          code.room_id,
+          async () => {
+            if (!(await getRoom(q, code.room_id))) throw storeErrors.roomNotFound(code.room_id);
+            await q.run(
+              'INSERT INTO pair_codes (digest, room_id, scopes, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+              [
+                code.digest,
+                code.room_id,
+                code.scopes.join(','),
+                code.created_by,
+                code.created_at,
+                code.expires_at,
+              ],
+            );
+            return append(q, code.room_id, event);
+          },
+          AS_EVENT,
+        ),
+      );
+    },
+
+    addMember(input) {
+      return write(input.room_id, async (q) => {
+        if (!(await getRoom(q, input.room_id))) throw storeErrors.roomNotFound(input.room_id);
+        const member = await insertMember(q, input.room_id, input.member);
+        await insertToken(q, input.token_digest, member.id, input.member.created_at);
+        const event = await append(q, input.room_id, input.event(member));
+        return { room: toRoom((await getRoom(q, input.room_id))!), member, event };
+      });
+    },
+
+    addToken(roomId, token: TokenRecord, event) {
+      return write(roomId, async (q) => {
+        const m = await memberOf(q, token.member_id, roomId);
+        if (!m) throw storeErrors.memberNotFound(token.member_id);
+        if (m.revoked_at !== null) throw storeErrors.memberRevoked(token.member_id);
+        await insertToken(q, token.digest, token.member_id, token.created_at);
+        return append(q, roomId, event);
+      });
+    },
+
+    async redeemPairCode(input) {
+      // The code names its room: read it first so the write can lock that room.
+      const found = await sql.row<{ room_id: string }>(
+        'SELECT room_id FROM pair_codes WHERE digest = $1',
+        [input.digest],
+      );
+      if (!found) throw storeErrors.codeNotFound();
+      return write(found.room_id, async (q) => {
+        const code = await q.row<{
+          room_id: string;
+          scopes: string;
+          expires_at: number;
+          used_at: number | null;
+        }>('SELECT room_id, scopes, expires_at, used_at FROM pair_codes WHERE digest = $1', [
+          input.digest,
+        ]);
+        if (!code) throw storeErrors.codeNotFound();
+        if (code.used_at !== null) throw storeErrors.codeUsed();
+        if (code.expires_at <= input.now) throw storeErrors.codeExpired(iso(code.expires_at));
+        const used = await q.run(
+          'UPDATE pair_codes SET used_at = $1, used_by = $2 WHERE digest = $3 AND used_at IS NULL',
+          [input.now, input.member.id, input.digest],
+        );
+        if (used !== 1) throw storeErrors.codeUsed();
+        const member = await insertMember(q, code.room_id, {
+          ...input.member,
+          scopes: code.scopes.split(',') as Scope[],
+        });
+        await insertToken(q, input.token_digest, member.id, input.member.created_at);
+        const event = await append(q, code.room_id, input.event(member));
+        return { room: toRoom((await getRoom(q, code.room_id))!), member, event };
+      });
+    },
+
+    rotateToken(oldDigest, token, roomId, event) {
+      return write(roomId, async (q) => {
+        if ((await q.run('DELETE FROM tokens WHERE digest = $1', [oldDigest])) !== 1)
+          throw storeErrors.tokenNotFound();
+        await insertToken(q, token.digest, token.member_id, token.created_at);
+        return append(q, roomId, event);
+      });
+    },
+
+    revokeMember(roomId, memberId, event, idem) {
+      return write(roomId, (q) =>
+        once(
+          q,
+          idem,
+          roomId,
+          async () => {
+            const m = await memberOf(q, memberId, roomId);
+            if (!m) throw storeErrors.memberNotFound(memberId);
+            if (m.revoked_at !== null) throw storeErrors.memberRevoked(memberId);
+            if (m.scopes.split(',').includes('admin')) {
+              const admins = await q.row<{ n: number }>(
+                `SELECT COUNT(*) AS n FROM members WHERE room_id = $1 AND revoked_at IS NULL
+                   AND (',' || scopes || ',') LIKE '%,admin,%'`,
+                [roomId],
+              );
+              if (admins!.n <= 1) throw storeErrors.lastAdmin(memberId);
+            }
+            await q.run('UPDATE members SET revoked_at = $1 WHERE id = $2', [event.ts, memberId]);
+            await q.run('DELETE FROM tokens WHERE member_id = $1', [memberId]);
+            return append(q, roomId, event);
+          },
+          AS_EVENT,
+        ),
+      );
+    },
+
+    async deleteRoom(roomId) {
+      await write(roomId, (q) => q.run('DELETE FROM rooms WHERE id = $1', [roomId]));
+    },
+
+    async listRooms() {
+      return (
+        await sql.rows<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY created_at, id`)
+      ).map(toRoom);
+    },
+
+    removeToken(roomId, digest, event) {
+      return write(roomId, async (q) => {
+        const found = await q.row(
+          'SELECT t.digest FROM tokens t JOIN members m ON m.id = t.member_id WHERE t.digest = $1 AND m.room_id = $2',
+          [digest, roomId],
+        );
+        if (!found) throw storeErrors.tokenNotFound();
+        await q.run('DELETE FROM tokens WHERE digest = $1', [digest]);
+        return append(q, roomId, event);
+      });
+    },
+
+    async prune(before) {
+      await write(null, async (q) => {
+        await q.run('DELETE FROM idempotency WHERE created_at < $1', [before]);
+        await q.run('DELETE FROM pair_codes WHERE expires_at < $1', [before]);
+      });
+    },
+  };
+}

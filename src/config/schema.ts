@@ -11,6 +11,7 @@ export interface Config {
   host: string;
   port: number;
   store: string;
+  bus: string;
   sync: 'full' | 'normal';
   wal_limit_bytes: number;
   test_sync_delay_ms: number;
@@ -219,9 +220,19 @@ export const SETTINGS: Setting[] = [
     key: 'store',
     env: 'HUDDLE_STORE',
     flag: 'store',
-    description: 'Where the hub keeps its data: sqlite:<path>',
+    description:
+      'Where the hub keeps its data: sqlite:<path>, or postgres://user@host:5432/database[?schema=name] for several hubs sharing one database',
     parse: str,
     default: (c) => `sqlite:${c.home}/huddle.db`,
+  }),
+  setting({
+    key: 'bus',
+    env: 'HUDDLE_BUS',
+    flag: 'bus',
+    description:
+      'How hubs tell each other of new events: local: (one hub), or the postgres:// store URL (LISTEN/NOTIFY); defaults to the store URL when the store is PostgreSQL',
+    parse: str,
+    default: (c) => (c.store && /^postgres(ql)?:\/\//.test(c.store) ? c.store : 'local:'),
   }),
   setting({
     key: 'sync',

@@ -20,7 +20,19 @@ export interface LookupCache {
   forgetRoom(roomId: string): void;
 }
 
-export function createLookupCache(store: Store): LookupCache {
+/**
+ * With `shared`, other hubs write the same store and this one does not see their changes
+ * announced: nothing is cached, and every lookup reads the store.
+ */
+export function createLookupCache(store: Store, options: { shared?: boolean } = {}): LookupCache {
+  if (options.shared) {
+    return {
+      tokenValid: async (digest) => (await store.findCredential(digest)) !== null,
+      agent: (roomId, name) => store.getAgent(roomId, name),
+      observe() {},
+      forgetRoom() {},
+    };
+  }
   const validTokens = new Set<string>();
   /** Per room, its agents by name. */
   const agents = new Map<string, Map<string, Agent>>();

@@ -77,7 +77,7 @@ export async function startHub(
     });
   if (home.failed.length > 0)
     logger.warn('could not make files private to this user', { files: home.failed });
-  const bus = await openBus('local:', {
+  const bus = await openBus(config.bus, {
     onError: (err) => logger.error('bus listener failed', { error: String(err) }),
   });
   const hub = createHub({
@@ -104,6 +104,7 @@ export async function startHub(
       approvals: { timeout_seconds: config.approval_timeout_seconds },
       push: { endpoints: config.push_endpoints },
       instance: { pid: process.pid, store: maskUrl(config.store) },
+      shared_store: !config.store.startsWith('sqlite:'),
     },
   });
   const push = createPushNotifier(hub, { subject: config.push_subject }, logger);

@@ -3,9 +3,13 @@
 import { resolve } from 'node:path';
 import type { Store } from '../core/store.js';
 import { HuddleError } from '../core/errors.js';
+import { isPgUrl, parsePgUrl } from './postgres/pg-url.js';
 
 export interface OpenStoreOptions {
-  /** SQLite durability: `full` syncs every acknowledged write (the default). */
+  /**
+   * `full` (the default) syncs every acknowledged write; `normal` is each store's documented faster
+   * mode (SQLite: no WAL sync; PostgreSQL: `synchronous_commit=off`).
+   */
   sync?: 'full' | 'normal';
   /** SQLite: the WAL file's size limit in bytes (see SqliteStoreOptions). */
   walLimitBytes?: number;
@@ -15,8 +19,23 @@ export interface OpenStoreOptions {
   onTightened?: (paths: string[]) => void;
 }
 
-/** Opens `sqlite:<path>` (or `sqlite::memory:`); loads the driver only when it is needed. */
+/**
+ * Opens `sqlite:<path>` (or `sqlite::memory:`), or `postgres://...` (`?schema=` names the schema
+ * for huddle's tables); loads the driver only when it is needed.
+ */
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  if (isPgUrl(url)) {
+    const { url: connection, schema } = parsePgUrl(url);
+    const { openPgStore } = await import('./postgres/pg-store.js');
+    const store = openPgStore({ url: connection, schema, sync: options.sync ?? 'full' });
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close().catch(() => {});
+      throw err;
+    }
+    return store;
+  }
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (!path)
@@ -39,7 +58,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   throw new HuddleError(
     'invalid',
     'invalid_store',
-    `Unsupported store URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:<path>.`,
+    `Unsupported store URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:<path> or postgres://user@host:5432/database.`,
     { details: { field: 'store' } },
   );
 }

@@ -1,22 +1,21 @@
 // The SQLite store's agents, presence, messages and receipts.
 
 import type { Database } from 'better-sqlite3';
-import { iso } from '../../core/clock.js';
-import type { Idempotency, Store } from '../../core/store.js';
+import type { Idempotency } from '../../core/store.js';
 import { storeErrors } from '../../core/store-errors.js';
-import type {
-  Agent,
-  AgentClient,
-  AgentStatus,
-  CodeRef,
-  EventDraft,
-  InboxItem,
-  Message,
-  MessageKind,
-  Receipt,
-  ReceiptStep,
-  RoomEvent,
-} from '../../core/types.js';
+import type { EventDraft, InboxItem, Message, RoomEvent } from '../../core/types.js';
+import {
+  AGENT_COLUMNS,
+  MESSAGE_COLUMNS,
+  STEP_COLUMNS,
+  toAgent,
+  toMessage,
+  toReceipt,
+  type AgentRow,
+  type MessageRow,
+  type MessagingMethods,
+  type ReceiptRow,
+} from '../messaging-rows.js';
 
 /** What the messaging methods borrow from the store that owns the connection. */
 export interface SqliteWriteContext {
@@ -35,126 +34,18 @@ export interface SqliteWriteContext {
   ): RoomEvent;
 }
 
-interface AgentRow {
-  room_id: string;
-  room: string;
-  name: string;
-  member_id: string;
-  client: string;
-  model: string | null;
-  host: string | null;
-  cwd: string | null;
-  mcp_servers: string;
-  tags: string;
-  status: string;
-  last_seen: number;
-  registered_at: number;
-}
-interface MessageRow {
-  room: string;
-  id: string;
-  seq: number;
-  sender: string;
-  to_spec: string;
-  recipients: string;
-  kind: string;
-  body: string;
-  thread: string;
-  reply_to: string | null;
-  refs: string;
-  priority: string;
-  depth: number;
-  created_at: number;
-}
-interface ReceiptRow {
-  message_id: string;
-  agent: string;
-  stored_at: number;
-  delivered_at: number | null;
-  injected_at: number | null;
-  read_at: number | null;
-  acked_at: number | null;
-}
-
-const toAgent = (a: AgentRow): Agent => ({
-  name: a.name,
-  room: a.room,
-  member_id: a.member_id,
-  client: a.client as AgentClient,
-  model: a.model,
-  host: a.host,
-  cwd: a.cwd,
-  mcp_servers: JSON.parse(a.mcp_servers) as string[],
-  tags: JSON.parse(a.tags) as string[],
-  status: a.status as AgentStatus,
-  last_seen: iso(a.last_seen),
-  registered_at: iso(a.registered_at),
-});
-const toMessage = (m: MessageRow): Message => ({
-  id: m.id,
-  room: m.room,
-  seq: m.seq,
-  from: m.sender,
-  to: JSON.parse(m.to_spec) as string | string[],
-  recipients: JSON.parse(m.recipients) as string[],
-  kind: m.kind as MessageKind,
-  body: m.body,
-  thread: m.thread,
-  reply_to: m.reply_to,
-  refs: JSON.parse(m.refs) as CodeRef[],
-  priority: m.priority as Message['priority'],
-  depth: m.depth,
-  created_at: iso(m.created_at),
-});
-const time = (ms: number | null) => (ms === null ? null : iso(ms));
-const toReceipt = (r: ReceiptRow): Receipt => ({
-  message_id: r.message_id,
-  agent: r.agent,
-  stored_at: iso(r.stored_at),
-  delivered_at: time(r.delivered_at),
-  injected_at: time(r.injected_at),
-  read_at: time(r.read_at),
-  acked_at: time(r.acked_at),
-});
-
-const STEP_COLUMNS: Record<Exclude<ReceiptStep, 'stored'>, string[]> = {
-  delivered: ['delivered_at'],
-  injected: ['delivered_at', 'injected_at'],
-  read: ['delivered_at', 'injected_at', 'read_at'],
-  acked: ['delivered_at', 'injected_at', 'read_at', 'acked_at'],
-};
-
-type MessagingMethods = Pick<
-  Store,
-  | 'registerAgent'
-  | 'listAgents'
-  | 'getAgent'
-  | 'touchAgent'
-  | 'sweepOffline'
-  | 'sendMessage'
-  | 'getMessage'
-  | 'inbox'
-  | 'inboxCounts'
-  | 'advanceReceipts'
-  | 'receipts'
->;
-
 export function createSqliteMessaging({
   db,
   write,
   once,
   append,
 }: SqliteWriteContext): MessagingMethods {
-  const agentColumns = `a.room_id, r.name AS room, a.name, a.member_id, a.client, a.model, a.host, a.cwd, a.mcp_servers,
-                        a.tags, a.status, a.last_seen, a.registered_at`;
-  const messageColumns = `r.name AS room, m.id, m.seq, m.sender, m.to_spec, m.recipients, m.kind, m.body, m.thread,
-                          m.reply_to, m.refs, m.priority, m.depth, m.created_at`;
   const sql = {
     agent: db.prepare(
-      `SELECT ${agentColumns} FROM agents a JOIN rooms r ON r.id = a.room_id WHERE a.room_id = ? AND a.name = ?`,
+      `SELECT ${AGENT_COLUMNS} FROM agents a JOIN rooms r ON r.id = a.room_id WHERE a.room_id = ? AND a.name = ?`,
     ),
     agents: db.prepare(
-      `SELECT ${agentColumns} FROM agents a JOIN rooms r ON r.id = a.room_id WHERE a.room_id = ? ORDER BY a.name`,
+      `SELECT ${AGENT_COLUMNS} FROM agents a JOIN rooms r ON r.id = a.room_id WHERE a.room_id = ? ORDER BY a.name`,
     ),
     upsertAgent: db.prepare(
       `INSERT INTO agents (room_id, name, member_id, client, model, host, cwd, mcp_servers, tags, status, last_seen, registered_at)
@@ -167,7 +58,7 @@ export function createSqliteMessaging({
     ),
     setStatus: db.prepare('UPDATE agents SET status = ? WHERE room_id = ? AND name = ?'),
     stale: db.prepare(
-      `SELECT ${agentColumns} FROM agents a JOIN rooms r ON r.id = a.room_id
+      `SELECT ${AGENT_COLUMNS} FROM agents a JOIN rooms r ON r.id = a.room_id
         WHERE a.status NOT IN ('offline', 'retired') AND a.last_seen < ?`,
     ),
     duplicate: db.prepare(
@@ -181,13 +72,13 @@ export function createSqliteMessaging({
       'INSERT INTO receipts (room_id, agent, message_id, seq, stored_at) VALUES (?, ?, ?, ?, ?)',
     ),
     message: db.prepare(
-      `SELECT ${messageColumns} FROM messages m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.id = ?`,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m JOIN rooms r ON r.id = m.room_id WHERE m.room_id = ? AND m.id = ?`,
     ),
     receipts: db.prepare(
       'SELECT message_id, agent, stored_at, delivered_at, injected_at, read_at, acked_at FROM receipts WHERE room_id = ? AND message_id = ? ORDER BY agent',
     ),
     inbox: db.prepare(
-      `SELECT ${messageColumns}, c.agent, c.stored_at, c.delivered_at, c.injected_at, c.read_at, c.acked_at
+      `SELECT ${MESSAGE_COLUMNS}, c.agent, c.stored_at, c.delivered_at, c.injected_at, c.read_at, c.acked_at
          FROM receipts c JOIN messages m ON m.room_id = c.room_id AND m.id = c.message_id JOIN rooms r ON r.id = c.room_id
         WHERE c.room_id = ? AND c.agent = ? AND c.acked_at IS NULL AND (? = 0 OR c.read_at IS NULL)
           AND (? = 0 OR c.injected_at IS NULL)

@@ -1,72 +1,18 @@
 // The SQLite store's approval requests: a person's answer to an agent's permission prompt, given
 // exactly once, each change with its event.
 
-import { iso } from '../../core/clock.js';
-import type { ApprovalSettlement, Store } from '../../core/store.js';
+import type { ApprovalSettlement } from '../../core/store.js';
 import { storeErrors } from '../../core/store-errors.js';
-import type {
-  AgentClient,
-  Approval,
-  ApprovalStatus,
-  EventDraft,
-  RoomEvent,
-} from '../../core/types.js';
+import type { Approval, EventDraft, RoomEvent } from '../../core/types.js';
+import {
+  APPROVAL_COLUMNS,
+  toApproval,
+  type ApprovalMethods,
+  type ApprovalRow,
+} from '../approvals-rows.js';
 import type { SqliteWriteContext } from './sqlite-messaging.js';
 
-interface ApprovalRow {
-  room_id: string;
-  room: string;
-  id: string;
-  agent: string;
-  client: string;
-  tool: string;
-  input_preview: string;
-  reason: string | null;
-  status: string;
-  requested_at: number;
-  expires_at: number;
-  decided_at: number | null;
-  decided_member: string | null;
-  decided_label: string | null;
-  decided_agent: string | null;
-  decision_reason: string | null;
-  waiters: number;
-}
-
-const toApproval = (a: ApprovalRow): Approval => ({
-  id: a.id,
-  room: a.room,
-  agent: a.agent,
-  client: a.client as AgentClient,
-  tool: a.tool,
-  input_preview: a.input_preview,
-  reason: a.reason,
-  status: a.status as ApprovalStatus,
-  requested_at: iso(a.requested_at),
-  expires_at: iso(a.expires_at),
-  decided_at: a.decided_at === null ? null : iso(a.decided_at),
-  decided_by:
-    a.decided_member === null
-      ? null
-      : { member_id: a.decided_member, label: a.decided_label ?? '', agent: a.decided_agent },
-  decision_reason: a.decision_reason,
-  waiters: a.waiters,
-});
-
-type ApprovalMethods = Pick<
-  Store,
-  | 'createApproval'
-  | 'getApproval'
-  | 'listApprovals'
-  | 'settleApproval'
-  | 'withdrawApproval'
-  | 'expireApprovals'
->;
-
 export function createSqliteApprovals({ db, write, append }: SqliteWriteContext): ApprovalMethods {
-  const columns = `a.room_id, r.name AS room, a.id, a.agent, a.client, a.tool, a.input_preview, a.reason,
-                   a.status, a.requested_at, a.expires_at, a.decided_at, a.decided_member,
-                   a.decided_label, a.decided_agent, a.decision_reason, a.waiters`;
   const sql = {
     insert: db.prepare(
       `INSERT INTO approvals (room_id, id, agent, client, tool, input_preview, reason, status, requested_at, expires_at, match_key)
@@ -85,10 +31,10 @@ export function createSqliteApprovals({ db, write, append }: SqliteWriteContext)
         WHERE room_id = ? AND id = ? AND status = 'pending' AND waiters > 1 AND expires_at > ?`,
     ),
     get: db.prepare(
-      `SELECT ${columns} FROM approvals a JOIN rooms r ON r.id = a.room_id WHERE a.room_id = ? AND a.id = ?`,
+      `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN rooms r ON r.id = a.room_id WHERE a.room_id = ? AND a.id = ?`,
     ),
     list: db.prepare(
-      `SELECT ${columns} FROM approvals a JOIN rooms r ON r.id = a.room_id
+      `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN rooms r ON r.id = a.room_id
         WHERE a.room_id = @room_id AND (@pending_only = 0 OR a.status = 'pending')
         ORDER BY a.requested_at DESC, a.id DESC LIMIT @limit`,
     ),
@@ -99,11 +45,11 @@ export function createSqliteApprovals({ db, write, append }: SqliteWriteContext)
         WHERE room_id = ? AND id = ? AND status = 'pending'`,
     ),
     due: db.prepare(
-      `SELECT ${columns} FROM approvals a JOIN rooms r ON r.id = a.room_id
+      `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN rooms r ON r.id = a.room_id
         WHERE a.status = 'pending' AND a.expires_at <= ? ORDER BY a.room_id, a.expires_at`,
     ),
     dueInRoom: db.prepare(
-      `SELECT ${columns} FROM approvals a JOIN rooms r ON r.id = a.room_id
+      `SELECT ${APPROVAL_COLUMNS} FROM approvals a JOIN rooms r ON r.id = a.room_id
         WHERE a.room_id = ? AND a.status = 'pending' AND a.expires_at <= ? ORDER BY a.expires_at`,
     ),
   };

@@ -34,6 +34,12 @@ export interface PgContext {
     roomId: string,
     draft: EventDraft | ((seq: number, room: string) => EventDraft),
   ): Promise<RoomEvent>;
+  /**
+   * Runs `fn` unless another hub is running the job named `name` right now (a session advisory
+   * lock, held for its duration); then answers `otherwise` at once. For sweeps over every room,
+   * which one hub at a time is enough to do.
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>, otherwise: T): Promise<T>;
   /** Runs a write once per idempotency key (see the SQLite store's `once`). */
   once<T>(
     sql: Sql,
@@ -238,6 +244,26 @@ export function createPgContext(
       const forget = () => pending.delete(p);
       p.then(forget, forget);
       return p;
+    },
+
+    async exclusive(name, fn, otherwise) {
+      const client = await pool.connect().catch(fail);
+      let locked = false;
+      try {
+        const { rows } = await client.query<{ got: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtext($1)) AS got',
+          [`huddle.${name}`],
+        );
+        locked = rows[0]?.got === true;
+        if (!locked) return otherwise;
+        return await fn();
+      } finally {
+        if (locked)
+          await client
+            .query('SELECT pg_advisory_unlock(hashtext($1))', [`huddle.${name}`])
+            .catch(() => {});
+        client.release();
+      }
     },
 
     async append(q, roomId, draftOrMake) {

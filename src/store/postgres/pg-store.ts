@@ -119,6 +119,15 @@ export function openPgStore(options: PgStoreOptions): Store {
     ...approvals,
     ...push,
 
+    // Timed sweeps over every room: one hub at a time does them, one small transaction per room.
+    // (The lease sweep also runs on demand, before an agent comes back: it is never skipped.)
+    sweepOffline: (before, event) =>
+      ctx.exclusive('sweep-offline', () => messaging.sweepOffline(before, event), []),
+    expireApprovals: (now, event, roomId) =>
+      roomId === undefined
+        ? ctx.exclusive('expire-approvals', () => approvals.expireApprovals(now, event), [])
+        : approvals.expireApprovals(now, event, roomId),
+
     async queryEvents(roomId, query) {
       const where = ['room_id = $1', 'seq > $2'];
       const values: unknown[] = [roomId, query.after];

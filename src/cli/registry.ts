@@ -40,13 +40,14 @@ export const GLOBAL_OPTIONS: Options = {
 export const COMMANDS: Record<string, CommandEntry> = {
   serve: {
     usage:
-      'huddle serve [--host H] [--port P] [--store URL] [--sync full|normal] [--create-secret S | --open-create] [--public-url URL] [--allowed-hosts a,b] [--log-level L] [--stop-with-parent]',
+      'huddle serve [--host H] [--port P] [--store URL] [--bus URL] [--sync full|normal] [--create-secret S | --open-create] [--public-url URL] [--allowed-hosts a,b] [--log-level L] [--stop-with-parent]',
     summary:
       'run the hub (--stop-with-parent: also stop when the process that started it exits, as npm start needs)',
     options: {
       host: s,
       port: s,
       store: s,
+      bus: s,
       sync: s,
       'create-secret': s,
       'open-create': b,
@@ -59,6 +60,17 @@ export const COMMANDS: Record<string, CommandEntry> = {
     max: 0,
     startsLocalHub: false,
     load: () => import('./commands/serve.js'),
+  },
+  migrate: {
+    usage:
+      'huddle migrate --to postgres://user@host:5432/database[?schema=name] [--from sqlite:<path>]',
+    summary:
+      "move this hub's rooms (logs, tokens, tasks, leases, variables) from SQLite into an empty PostgreSQL store, verified; stop the hub first",
+    options: { from: s, to: s },
+    min: 0,
+    max: 0,
+    startsLocalHub: false,
+    load: () => import('./commands/migrate.js'),
   },
   status: {
     usage: 'huddle status',

@@ -1,113 +1,21 @@
 // The SQLite store's coordination: the task board, shared variables and file leases.
 
 import { iso } from '../../core/clock.js';
-import type { LeaseLiveness, Store, TaskBoard } from '../../core/store.js';
+import type { LeaseLiveness, TaskBoard } from '../../core/store.js';
 import { storeErrors } from '../../core/store-errors.js';
-import type {
-  Lease,
-  LeaseMode,
-  Task,
-  TaskPriority,
-  TaskStatus,
-  Variable,
-} from '../../core/types.js';
+import type { Task } from '../../core/types.js';
+import {
+  leaseEnd,
+  msOf,
+  toLease,
+  toTask,
+  toVariable,
+  type CoordinationMethods,
+  type LeaseRow,
+  type TaskRow,
+  type VariableRow,
+} from '../coordination-rows.js';
 import type { SqliteWriteContext } from './sqlite-messaging.js';
-
-interface TaskRow {
-  id: string;
-  title: string;
-  description: string;
-  status: string;
-  priority: string;
-  assignee: string | null;
-  depends_on: string;
-  result: string | null;
-  created_by: string;
-  created_at: number;
-  updated_at: number;
-  closed_at: number | null;
-}
-interface VariableRow {
-  key: string;
-  value: string | null;
-  version: number;
-  set_by: string;
-  updated_at: number;
-}
-interface LeaseRow {
-  room_id: string;
-  id: string;
-  agent: string;
-  paths: string;
-  mode: string;
-  reason: string;
-  ttl_seconds: number;
-  created_at: number;
-  expires_at: number;
-  agent_status: string | null;
-  agent_seen: number | null;
-}
-
-const toTask = (t: TaskRow): Task => ({
-  id: t.id,
-  title: t.title,
-  description: t.description,
-  status: t.status as TaskStatus,
-  priority: t.priority as TaskPriority,
-  assignee: t.assignee,
-  depends_on: JSON.parse(t.depends_on) as string[],
-  result: t.result,
-  created_by: t.created_by,
-  created_at: iso(t.created_at),
-  updated_at: iso(t.updated_at),
-  closed_at: t.closed_at === null ? null : iso(t.closed_at),
-});
-const toVariable = (v: VariableRow): Variable => ({
-  key: v.key,
-  value: v.value ?? '',
-  version: v.version,
-  set_by: v.set_by,
-  updated_at: iso(v.updated_at),
-});
-const toLease = (l: LeaseRow): Lease => ({
-  id: l.id,
-  agent: l.agent,
-  paths: JSON.parse(l.paths) as string[],
-  mode: l.mode as LeaseMode,
-  reason: l.reason,
-  ttl_seconds: l.ttl_seconds,
-  created_at: iso(l.created_at),
-  expires_at: iso(l.expires_at),
-});
-const ms = (time: string | null) => (time === null ? null : Date.parse(time));
-
-/** Why a lease is not live any more, or null while it is. */
-function endOf(
-  l: LeaseRow,
-  live: LeaseLiveness,
-): 'expired' | 'agent_offline' | 'agent_retired' | null {
-  if (l.agent_status === null || l.agent_status === 'retired') return 'agent_retired';
-  if (l.expires_at <= live.now) return 'expired';
-  if (l.agent_status === 'offline' && (l.agent_seen ?? 0) < live.offline_before)
-    return 'agent_offline';
-  return null;
-}
-
-type CoordinationMethods = Pick<
-  Store,
-  | 'changeTasks'
-  | 'getTask'
-  | 'listTasks'
-  | 'setVariable'
-  | 'getVariable'
-  | 'listVariables'
-  | 'deleteVariable'
-  | 'acquireLease'
-  | 'listLeases'
-  | 'releaseLeases'
-  | 'renewLeases'
-  | 'sweepLeases'
->;
 
 export function createSqliteCoordination({
   db,
@@ -182,13 +90,13 @@ export function createSqliteCoordination({
     depends_on: JSON.stringify(t.depends_on),
     result: t.result,
     created_by: t.created_by,
-    created_at: ms(t.created_at),
-    updated_at: ms(t.updated_at),
-    closed_at: ms(t.closed_at),
+    created_at: msOf(t.created_at),
+    updated_at: msOf(t.updated_at),
+    closed_at: msOf(t.closed_at),
   });
 
   const liveLeases = (roomId: string, live: LeaseLiveness) =>
-    (sql.leases.all(roomId) as LeaseRow[]).filter((l) => endOf(l, live) === null).map(toLease);
+    (sql.leases.all(roomId) as LeaseRow[]).filter((l) => leaseEnd(l, live) === null).map(toLease);
 
   const variableRow = (roomId: string, key: string) =>
     sql.variable.get(roomId, key) as VariableRow | undefined;
@@ -297,8 +205,8 @@ export function createSqliteCoordination({
             mode: lease.mode,
             reason: lease.reason,
             ttl_seconds: lease.ttl_seconds,
-            created_at: ms(lease.created_at),
-            expires_at: ms(lease.expires_at),
+            created_at: msOf(lease.created_at),
+            expires_at: msOf(lease.expires_at),
           });
           return { lease, event: append(roomId, event) };
         }),
@@ -337,7 +245,7 @@ export function createSqliteCoordination({
           sql.deleteLease.run(row.room_id, row.id);
           return {
             room_id: row.room_id,
-            event: append(row.room_id, event(toLease(row), endOf(row, live) ?? 'expired')),
+            event: append(row.room_id, event(toLease(row), leaseEnd(row, live) ?? 'expired')),
           };
         }),
       );

@@ -4,10 +4,10 @@
 
 import { fileURLToPath } from 'node:url';
 import { createHubClient } from '../src/client/hub-client.js';
-import { startHubProcess } from './hub-process.js';
+import { startHubProcess, type HubProcess } from './hub-process.js';
 import { startListening } from './node-process.js';
 
-export type TargetKind = 'hub' | 'relay';
+export type TargetKind = 'hub' | 'relay' | 'fleet';
 
 export interface BenchTarget {
   kind: TargetKind;
@@ -16,6 +16,11 @@ export interface BenchTarget {
   /** ws://127.0.0.1:PORT/v1/stream */
   stream: string;
   pid: number | undefined;
+  /**
+   * Several hubs (a fleet): the stream URL each sender process and each receiver process uses in
+   * turn. Without it, every process uses `stream`.
+   */
+  streams?: { senders: string[]; receivers: string[] };
   stop(): Promise<void>;
 }
 
@@ -43,8 +48,46 @@ export async function startTarget(
       stop: () => hub.stop(),
     };
   }
+  if (kind === 'fleet') return startFleet(env);
   return startRelay();
 }
+
+/**
+ * Hubs on one PostgreSQL database (a fresh schema, dropped at stop), as many as
+ * `env.HUDDLE_BENCH_HUBS` says (default 2): sender processes take the hubs in turn, receivers
+ * follow through the last one, so with two hubs every delivery crosses from one to the other.
+ */
+async function startFleet(env: Record<string, string>): Promise<BenchTarget> {
+  const { HUDDLE_BENCH_HUBS: count = '2', ...hubEnv } = env;
+  const { schemaName, dropSchema } = await import('./pg-schema.js');
+  const schema = schemaName();
+  const store = `${PG_URL}?schema=${schema}`;
+  const hubs: HubProcess[] = [];
+  // One after the other: the first creates the schema.
+  for (let i = 0; i < Number(count); i++)
+    hubs.push(
+      await startHubProcess({
+        HUDDLE_DUPLICATE_WINDOW_SECONDS: '0',
+        ...hubEnv,
+        HUDDLE_STORE: store,
+      }),
+    );
+  const ws = (url: string) => `${url.replace(/^http/, 'ws')}/v1/stream`;
+  return {
+    kind: 'fleet',
+    url: hubs[0]!.url,
+    stream: ws(hubs[0]!.url),
+    streams: { senders: hubs.map((h) => ws(h.url)), receivers: [ws(hubs.at(-1)!.url)] },
+    pid: hubs[0]!.child.pid,
+    async stop() {
+      await Promise.all(hubs.map((h) => h.stop()));
+      await dropSchema(schema);
+    },
+  };
+}
+
+/** The PostgreSQL database the fleet rows use. */
+export const PG_URL = process.env.HUDDLE_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function startRelay(): Promise<BenchTarget> {
   const relay = await startListening<{ url: string }>([RELAY_PATH], 'the ws relay');

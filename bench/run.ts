@@ -6,6 +6,7 @@ import { cliLatency } from './cli-latency.js';
 import { coordination } from './coordination.js';
 import { diskSync } from './disk-sync.js';
 import { fanout } from './fanout.js';
+import { fleet } from './fleet.js';
 import { hooks } from './hooks.js';
 import { idleSockets } from './idle-sockets.js';
 import { describeMachine, renderMachine } from './machine.js';
@@ -49,6 +50,7 @@ const BENCHMARKS: Record<string, (s: Settings) => Promise<BenchResult> | BenchRe
   'mcp-latency': (s) => mcpLatency(s.quick ? { starts: 3, calls: 50 } : { starts: 10, calls: 200 }),
   'cli-latency': (s) => cliLatency({ runs: s.quick ? 10 : 30 }),
   hooks: (s) => hooks(s.quick ? { runs: 10, wakes: 5 } : { runs: 40, wakes: 30 }),
+  fleet: (s) => fleet(s),
 };
 
 const USAGE = `Usage: node dist/bench/run.js [--only NAME] [--quick]

@@ -86,6 +86,12 @@ export async function runScenario(
       ? configs[i % s.senderProcesses]!.receivers.push(spec)
       : configs[s.senderProcesses + (i % s.receiverProcesses)]!.receivers.push(spec),
   );
+  // A fleet spreads the generator processes over its hubs.
+  configs.forEach((config, i) => {
+    const list = i < s.senderProcesses ? target.streams?.senders : target.streams?.receivers;
+    if (list)
+      config.stream = list[(i < s.senderProcesses ? i : i - s.senderProcesses) % list.length]!;
+  });
   if (s.readers) configs.push({ ...base(), readers: s.readers(rooms, target) });
 
   const gens = [];

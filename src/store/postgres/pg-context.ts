@@ -84,6 +84,25 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** Thrown inside a batch to run it again with a savepoint around each write. */
+const RUN_GUARDED = Symbol('run guarded');
+
+/** Inside a room's write: the room as locked at its start, with the seq appended last. */
+interface TxSql extends Sql {
+  locked?: { id: string; name: string; lastSeq: number } | undefined;
+}
+
+const eventValues = (roomId: string, seq: number, draft: EventDraft) => [
+  roomId,
+  seq,
+  draft.id,
+  draft.ts,
+  draft.actor?.member_id ?? null,
+  draft.actor?.label ?? null,
+  draft.type,
+  JSON.stringify(draft.body),
+];
+
 /** Writes of one room that share a transaction at most. */
 const MAX_BATCH = 64;
 const RETRY_CODES = new Set(['40001', '40P01']);
@@ -125,7 +144,7 @@ export function translatePgError(err: unknown): unknown {
   return err;
 }
 
-function wrap(client: pg.Pool | pg.PoolClient): Sql {
+function wrap(client: pg.Pool | pg.PoolClient): TxSql {
   return {
     async rows<R>(text: string, values?: unknown[]) {
       return (await client.query(text, values)).rows as R[];
@@ -163,11 +182,12 @@ export function createPgContext(
   const queues = new Map<string, Job[]>();
 
   /**
-   * Runs jobs in one transaction, in order, each in a savepoint of its own when there are several,
-   * so one that fails is undone alone. A serialization failure or deadlock reruns them all.
+   * Runs jobs in one transaction, in order. A job that fails must be undone alone: the first time
+   * one fails, the transaction is rolled back and the jobs run again, each in a savepoint of its
+   * own (one round trip more per job only then). A serialization failure or deadlock reruns them.
    */
   async function transaction(roomId: string | null, jobs: Job[]): Promise<void> {
-    const several = jobs.length > 1;
+    let guarded = false;
     for (let attempt = 0; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -180,20 +200,29 @@ export function createPgContext(
       const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
       try {
         await client.query('BEGIN');
-        if (roomId !== null)
-          await client.query('SELECT 1 FROM rooms WHERE id = $1 FOR UPDATE', [roomId]);
-        const q = wrap(client);
+        const q: TxSql = wrap(client);
+        if (roomId !== null) {
+          const { rows } = await client.query<{ name: string; last_seq: number }>(
+            'SELECT name, last_seq FROM rooms WHERE id = $1 FOR UPDATE',
+            [roomId],
+          );
+          if (rows[0]) q.locked = { id: roomId, name: rows[0].name, lastSeq: rows[0].last_seq };
+        }
         for (const job of jobs) {
-          if (several) await client.query('SAVEPOINT w');
+          const seqBefore = q.locked?.lastSeq;
+          if (guarded) await client.query('SAVEPOINT w');
           try {
             const value = await job.fn(q);
-            if (several) await client.query('RELEASE SAVEPOINT w');
+            if (guarded) await client.query('RELEASE SAVEPOINT w');
             outcomes.push({ ok: true, value });
           } catch (err) {
-            // A statement of this write that failed (a constraint, say) undoes this write alone;
-            // a deadlock or a lost connection ends the whole transaction.
-            if (!several || retryable(err) || endsBatch(err)) throw err;
+            // A deadlock or a lost connection ends the whole transaction; so does the failure of
+            // a lone write. Otherwise this write alone is undone: under a savepoint at once, or
+            // by running the batch again with savepoints.
+            if (jobs.length === 1 || retryable(err) || endsBatch(err)) throw err;
+            if (!guarded) throw RUN_GUARDED;
             await client.query('ROLLBACK TO SAVEPOINT w');
+            if (q.locked && seqBefore !== undefined) q.locked.lastSeq = seqBefore;
             outcomes.push({ ok: false, err });
           }
         }
@@ -201,6 +230,11 @@ export function createPgContext(
       } catch (err) {
         await client.query('ROLLBACK').catch(() => (broken = true));
         client.release(broken);
+        if (err === RUN_GUARDED) {
+          guarded = true;
+          attempt--;
+          continue;
+        }
         if (retryable(err) && attempt < 8) {
           await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
           continue;
@@ -267,26 +301,37 @@ export function createPgContext(
     },
 
     async append(q, roomId, draftOrMake) {
-      const next = await q.row<{ last_seq: number; name: string }>(
-        'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, name',
-        [roomId],
-      );
-      if (!next) throw storeErrors.roomNotFound(roomId);
-      const { last_seq: seq, name } = next;
-      const draft = typeof draftOrMake === 'function' ? draftOrMake(seq, name) : draftOrMake;
-      await q.run(
-        'INSERT INTO events (room_id, seq, id, ts, actor_member, actor_label, type, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [
-          roomId,
-          seq,
-          draft.id,
-          draft.ts,
-          draft.actor?.member_id ?? null,
-          draft.actor?.label ?? null,
-          draft.type,
-          JSON.stringify(draft.body),
-        ],
-      );
+      const locked = (q as TxSql).locked;
+      let seq: number;
+      let name: string;
+      let draft: EventDraft;
+      if (locked?.id === roomId) {
+        // The room's row is locked by this transaction: its next seq is known here, and one
+        // statement moves last_seq and inserts the event.
+        seq = locked.lastSeq + 1;
+        name = locked.name;
+        draft = typeof draftOrMake === 'function' ? draftOrMake(seq, name) : draftOrMake;
+        const inserted = await q.run(
+          `WITH r AS (UPDATE rooms SET last_seq = $2 WHERE id = $1 RETURNING id)
+           INSERT INTO events (room_id, seq, id, ts, actor_member, actor_label, type, body)
+           SELECT r.id, $2, $3, $4, $5, $6, $7, $8 FROM r`,
+          eventValues(roomId, seq, draft),
+        );
+        if (inserted !== 1) throw storeErrors.roomNotFound(roomId);
+        locked.lastSeq = seq;
+      } else {
+        const next = await q.row<{ last_seq: number; name: string }>(
+          'UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, name',
+          [roomId],
+        );
+        if (!next) throw storeErrors.roomNotFound(roomId);
+        ({ last_seq: seq, name } = next);
+        draft = typeof draftOrMake === 'function' ? draftOrMake(seq, name) : draftOrMake;
+        await q.run(
+          'INSERT INTO events (room_id, seq, id, ts, actor_member, actor_label, type, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+          eventValues(roomId, seq, draft),
+        );
+      }
       return {
         room: name,
         seq,

@@ -291,7 +291,7 @@ export function openPgStore(options: PgStoreOptions): Store {
 
     async listMembers(roomId) {
       const rows = await sql.rows<MemberRow>(
-        'SELECT * FROM members WHERE room_id = $1 ORDER BY created_at, id',
+        'SELECT * FROM members WHERE room_id = $1 ORDER BY created_at, id COLLATE "C"',
         [roomId],
       );
       return rows.map(toMember);
@@ -465,7 +465,7 @@ export function openPgStore(options: PgStoreOptions): Store {
 
     async listRooms() {
       return (
-        await sql.rows<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY created_at, id`)
+        await sql.rows<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY created_at, id COLLATE "C"`)
       ).map(toRoom);
     },
 

@@ -23,6 +23,9 @@ export function createPresence(ctx: HubContext) {
     if (agent && (agent.status === 'offline' || agent.status === 'retired')) await sweepLeases();
   }
 
+  /** How long a connection counts without being renewed: as long as an agent stays unseen. */
+  const expiry = () => clock.now() + options.presence.offline_after_seconds * 1000;
+
   const statusEvent = (
     name: string,
     from: AgentStatus,
@@ -98,20 +101,37 @@ export function createPresence(ctx: HubContext) {
       return { agent: retired };
     },
 
-    /** A live connection of the agent opened (the gateway calls this). */
-    async agentConnected(roomId: string, name: string): Promise<void> {
-      const agent = await store.getAgent(roomId, name);
-      if (!agent || agent.status === 'retired') return;
-      await beforeReturn(agent);
-      await setStatus(roomId, name, agent.status === 'offline' ? 'online' : undefined, 'connected');
+    /**
+     * A live connection of the agent opened (the gateway calls this, with an id of its own for
+     * it). Recorded in the store, where every hub on it counts it until it closes or expires.
+     */
+    async agentConnected(roomId: string, name: string, connectionId: string): Promise<void> {
+      // Issued before anything is awaited, so a close of this id issued later comes after it.
+      const opened = store.openConnection(roomId, name, connectionId, expiry());
+      try {
+        const agent = await store.getAgent(roomId, name);
+        if (!agent || agent.status === 'retired') return;
+        await beforeReturn(agent);
+        await setStatus(
+          roomId,
+          name,
+          agent.status === 'offline' ? 'online' : undefined,
+          'connected',
+        );
+      } finally {
+        await opened;
+      }
     },
 
-    /** The last live connection of the agent on this hub closed. */
+    /** A live connection of the agent closed: offline once no other is live, on any hub. */
     async agentDisconnected(
       roomId: string,
       name: string,
+      connectionId: string,
       reason: 'closed' | 'dead',
     ): Promise<void> {
+      const { others } = await store.closeConnection(roomId, name, connectionId, clock.now());
+      if (others > 0) return;
       const agent = await store.getAgent(roomId, name);
       if (!agent || agent.status === 'retired' || agent.status === 'offline') return;
       await setStatus(
@@ -120,6 +140,11 @@ export function createPresence(ctx: HubContext) {
         'offline',
         reason === 'dead' ? 'connection lost' : 'disconnected',
       );
+    },
+
+    /** Keeps this hub's live connections from expiring (the gateway calls this every heartbeat). */
+    async renewConnections(connectionIds: string[]): Promise<void> {
+      await store.renewConnections(connectionIds, expiry());
     },
 
     /** Keeps a connected agent's last_seen fresh, so the sweep leaves it online. */

@@ -398,6 +398,41 @@ export interface Store {
     event: (agent: Agent) => EventDraft,
   ): Promise<Array<{ room_id: string; event: RoomEvent }>>;
 
+  // Live connections. Every hub on the database records each stream subscription bound to an
+  // agent, so that a subscription ending on one hub takes the agent offline only when none is
+  // left on any hub. A record expires unless the hub that owns it renews it: a hub that stopped
+  // without closing its connections holds its agents online until then, no longer. These are not
+  // the room's activity: no event is appended.
+
+  /**
+   * Records a live connection of the agent, live until `expiresAt`; opening an id again replaces
+   * its record. Nothing when the room does not exist. Of an open and a close of one id issued in
+   * that order by one process, the close wins.
+   */
+  openConnection(
+    roomId: string,
+    agent: string,
+    connectionId: string,
+    expiresAt: number,
+  ): Promise<void>;
+  /**
+   * Sets the expiry of every recorded connection among `connectionIds`, in one statement, expired
+   * ones included; unknown ids are ignored.
+   */
+  renewConnections(connectionIds: string[], expiresAt: number): Promise<void>;
+  /**
+   * Forgets one connection of the agent (nothing when unknown) and returns how many other
+   * connections of that agent in that room are live at `at` (`expires_at > at`), counted in the
+   * same transaction: of two closes of an agent's last two connections, on any hubs, exactly one
+   * sees `others: 0`.
+   */
+  closeConnection(
+    roomId: string,
+    agent: string,
+    connectionId: string,
+    at: number,
+  ): Promise<{ others: number }>;
+
   // Messages and receipts.
 
   /**
@@ -616,7 +651,9 @@ export interface Store {
   /** Events matching `query`, ascending by seq, at most `query.limit`. */
   queryEvents(roomId: string, query: EventQuery): Promise<RoomEvent[]>;
 
-  /** Deletes idempotency records older than `before` and codes expired before it. */
+  /**
+   * Deletes idempotency records older than `before`, and codes and connections expired before it.
+   */
   prune(before: number): Promise<void>;
 
   // Hub-wide settings and Web Push subscriptions. None of these writes appends an event:

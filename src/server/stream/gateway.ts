@@ -1,6 +1,7 @@
 // The WebSocket gateway at /v1/stream: authenticates, subscribes connections to room feeds,
 // marks messages delivered to their agents, keeps presence, and sheds slow or dead connections.
 
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -35,6 +36,8 @@ interface Subscription extends FeedSubscriber {
   room: Room;
   principal: Principal;
   agent: string | null;
+  /** For a subscription bound to an agent: its id in the store's live connections. */
+  connectionId: string | null;
 }
 
 interface Connection {
@@ -97,8 +100,6 @@ export function attachGateway(
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const connections = new Set<Connection>();
   const feeds = new Map<string, RoomFeed>();
-  /** Live connections per agent (`room_id/name`) in this process, for presence. */
-  const agentConnections = new Map<string, number>();
   const pendingDeliveries = new Map<string, { room: Room; agent: string; ids: string[] }>();
   let flushScheduled = false;
   /** Presence and receipt writes in flight; close() waits for them before the store closes. */
@@ -185,10 +186,6 @@ export function attachGateway(
     });
   }
 
-  function agentKey(room: Room, agent: string) {
-    return `${room.id}/${agent}`;
-  }
-
   function unsubscribe(conn: Connection, sub: Subscription, reason: 'closed' | 'dead') {
     conn.subs.delete(sub.room.id);
     const feed = feeds.get(sub.room.id);
@@ -197,15 +194,8 @@ export function attachGateway(
       feed.close();
       feeds.delete(sub.room.id);
     }
-    if (sub.agent) {
-      const key = agentKey(sub.room, sub.agent);
-      const left = (agentConnections.get(key) ?? 1) - 1;
-      if (left > 0) agentConnections.set(key, left);
-      else {
-        agentConnections.delete(key);
-        track(hub.agentDisconnected(sub.room.id, sub.agent, reason));
-      }
-    }
+    if (sub.agent && sub.connectionId)
+      track(hub.agentDisconnected(sub.room.id, sub.agent, sub.connectionId, reason));
   }
 
   /** After a revocation or rotation of its member, a connection whose token died is closed. */
@@ -249,6 +239,7 @@ export function attachGateway(
       room,
       principal,
       agent,
+      connectionId: agent === null ? null : randomUUID(),
       cursor: 0,
       live: false,
       send(bytes: Buffer, event: RoomEvent) {
@@ -283,11 +274,7 @@ export function attachGateway(
     // The socket may have closed while this frame waited on the store.
     if (conn.closed) return;
     conn.subs.set(room.id, sub);
-    if (agent) {
-      const key = agentKey(room, agent);
-      agentConnections.set(key, (agentConnections.get(key) ?? 0) + 1);
-      await hub.agentConnected(room.id, agent);
-    }
+    if (agent && sub.connectionId) await hub.agentConnected(room.id, agent, sub.connectionId);
     // Closing unsubscribed everything; a feed must not keep this one.
     if (conn.closed) return;
     const after = frame.after ?? 0;
@@ -579,7 +566,18 @@ export function attachGateway(
     if (sliceSpacingMs >= 1) setTimeout(heartbeatSlice, sliceSpacingMs).unref();
     else setImmediate(heartbeatSlice);
   }
+  /** The ids of this hub's subscriptions bound to agents, which its heartbeat keeps live. */
+  function liveConnectionIds(): string[] {
+    const ids: string[] = [];
+    for (const conn of connections)
+      for (const sub of conn.subs.values()) if (sub.connectionId) ids.push(sub.connectionId);
+    return ids;
+  }
+
   const heartbeat = setInterval(() => {
+    // One statement for all of them, well before they expire (offline_after >= 2 heartbeats).
+    const ids = liveConnectionIds();
+    if (ids.length > 0) track(hub.renewConnections(ids));
     if (round) return; // the last round is still going
     // A snapshot: connections opened during the round wait for the next one.
     const all = [...connections];

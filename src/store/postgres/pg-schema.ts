@@ -219,4 +219,18 @@ CREATE TABLE push_subscriptions (
 );
 `,
   },
+  {
+    // Each hub's live stream connections bound to agents, so hubs sharing the database agree on
+    // presence; a record that its hub stops renewing expires.
+    version: 2,
+    sql: `
+CREATE TABLE agent_connections (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  agent TEXT NOT NULL,
+  connection_id TEXT PRIMARY KEY,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX agent_connections_agent ON agent_connections(room_id, agent);
+`,
+  },
 ];

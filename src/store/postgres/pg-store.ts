@@ -27,6 +27,7 @@ import { createPgApprovals } from './pg-approvals.js';
 import { createPgCoordination } from './pg-coordination.js';
 import { createPgMessaging } from './pg-messaging.js';
 import { createPgPush } from './pg-push.js';
+import { createPgPresence } from './pg-presence.js';
 import { createPgWebSessions } from './pg-web-sessions.js';
 
 export interface PgStoreOptions {
@@ -111,6 +112,7 @@ export function openPgStore(options: PgStoreOptions): Store {
   const webSessions = createPgWebSessions(ctx);
   const approvals = createPgApprovals(ctx);
   const push = createPgPush(ctx);
+  const presence = createPgPresence(ctx);
 
   return {
     ...messaging,
@@ -118,6 +120,7 @@ export function openPgStore(options: PgStoreOptions): Store {
     ...webSessions,
     ...approvals,
     ...push,
+    ...presence,
 
     // Timed sweeps over every room: one hub at a time does them, one small transaction per room.
     // (The lease sweep also runs on demand, before an agent comes back: it is never skipped.)
@@ -485,6 +488,7 @@ export function openPgStore(options: PgStoreOptions): Store {
       await write(null, async (q) => {
         await q.run('DELETE FROM idempotency WHERE created_at < $1', [before]);
         await q.run('DELETE FROM pair_codes WHERE expires_at < $1', [before]);
+        await q.run('DELETE FROM agent_connections WHERE expires_at < $1', [before]);
       });
     },
   };

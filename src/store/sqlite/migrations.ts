@@ -264,4 +264,18 @@ CREATE INDEX web_sessions_seen ON web_sessions(last_seen_at);
 DROP INDEX messages_seq;
 `,
   },
+  {
+    // Each hub's live stream connections bound to agents, so hubs sharing the file agree on
+    // presence; a record that its hub stops renewing expires.
+    version: 11,
+    sql: `
+CREATE TABLE agent_connections (
+  room_id TEXT NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+  agent TEXT NOT NULL,
+  connection_id TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX agent_connections_agent ON agent_connections(room_id, agent);
+`,
+  },
 ];

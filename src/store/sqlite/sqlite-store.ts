@@ -21,6 +21,7 @@ import { createSqliteCoordination } from './sqlite-coordination.js';
 import { createSqliteMessaging } from './sqlite-messaging.js';
 import { createSqliteWebSessions } from './sqlite-web-sessions.js';
 import { createSqlitePush } from './sqlite-push.js';
+import { createSqlitePresence } from './sqlite-presence.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { toEvent, toMember, toRoom, type EventRow, type MemberRow, type RoomRow } from '../rows.js';
 import { openWalSync } from './wal-sync.js';
@@ -161,6 +162,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ),
     pruneIdem: db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
     pruneCodes: db.prepare('DELETE FROM pair_codes WHERE expires_at < ?'),
+    pruneConnections: db.prepare('DELETE FROM agent_connections WHERE expires_at < ?'),
   };
 
   const getRoom = (id: string) => sql.roomById.get(id) as RoomRow | undefined;
@@ -275,6 +277,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const webSessions = createSqliteWebSessions({ db, write, once, append });
   const approvals = createSqliteApprovals({ db, write, once, append });
   const push = createSqlitePush({ db, write });
+  const presence = createSqlitePresence({ db, write });
 
   /** Activity queries vary in shape; each shape is prepared once. */
   const eventQueries = new Map<string, ReturnType<Db['prepare']>>();
@@ -285,6 +288,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...webSessions,
     ...approvals,
     ...push,
+    ...presence,
 
     async queryEvents(roomId, query) {
       const where = ['room_id = @room_id', 'seq > @after', 'seq < @below'];
@@ -570,6 +574,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return write(() => {
         sql.pruneIdem.run(before);
         sql.pruneCodes.run(before);
+        sql.pruneConnections.run(before);
       });
     },
   };

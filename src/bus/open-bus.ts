@@ -3,7 +3,7 @@
 import type { Bus } from '../core/bus.js';
 import { HuddleError } from '../core/errors.js';
 import { createLocalBus } from './local-bus.js';
-import { isPgUrl, parsePgUrl } from '../store/postgres/pg-url.js';
+import { isPgUrl, parsePgUrl } from '../core/store-url.js';
 
 export interface OpenBusOptions {
   /** Told about listeners that threw. */

@@ -99,7 +99,10 @@ export async function openPgBus(options: PgBusOptions): Promise<Bus> {
     }
   };
   async function listen(first: boolean): Promise<void> {
-    const client = new pg.Client({ connectionString: options.url, application_name: 'huddle-bus-listen' });
+    const client = new pg.Client({
+      connectionString: options.url,
+      application_name: 'huddle-bus-listen',
+    });
     client.on('notification', onNotification);
     client.on('error', (err) => {
       onError(err);

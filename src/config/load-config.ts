@@ -104,7 +104,7 @@ export function formatConfig(
     const masked =
       secret.has(k) && value !== undefined
         ? '********'
-        : key === 'store'
+        : key === 'store' || key === 'bus'
           ? maskUrl(String(value))
           : value;
     out[key] = { value: masked ?? null, source: loaded.sources[k] };

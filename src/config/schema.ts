@@ -4,6 +4,7 @@
 import type { HubRateLimits } from '../core/hub.js';
 import type { RateLimit } from '../core/rate-limiter.js';
 import { DEFAULT_PUSH_ENDPOINTS, PUSH_ENDPOINT_PATTERN } from '../core/push-input.js';
+import { isPgUrl } from '../core/store-url.js';
 
 export interface Config {
   home: string;
@@ -232,7 +233,7 @@ export const SETTINGS: Setting[] = [
     description:
       'How hubs tell each other of new events: local: (one hub), or the postgres:// store URL (LISTEN/NOTIFY); defaults to the store URL when the store is PostgreSQL',
     parse: str,
-    default: (c) => (c.store && /^postgres(ql)?:\/\//.test(c.store) ? c.store : 'local:'),
+    default: (c) => (c.store && isPgUrl(c.store) ? c.store : 'local:'),
   }),
   setting({
     key: 'sync',

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { HuddleError } from '../core/errors.js';
 import { openPgStore } from './postgres/pg-store.js';
 import { quoteIdent } from './postgres/pg-context.js';
-import { parsePgUrl } from './postgres/pg-url.js';
+import { parsePgUrl } from '../core/store-url.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 
 /** Tables in the order their foreign keys need; what is not listed is not moved. */

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import type { Store } from '../core/store.js';
 import { HuddleError } from '../core/errors.js';
-import { isPgUrl, parsePgUrl } from './postgres/pg-url.js';
+import { isPgUrl, parsePgUrl } from '../core/store-url.js';
 
 export interface OpenStoreOptions {
   /**

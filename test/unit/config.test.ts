@@ -234,7 +234,11 @@ describe('formatConfig', () => {
     });
     const text = JSON.stringify(printed);
     assert.ok(!text.includes('open-sesame-42'));
-    assert.ok(!text.includes('hunter2'));
+    assert.ok(
+      !text.includes('hunter2'),
+      'neither in the store URL nor in the bus URL it defaults to',
+    );
+    assert.deepEqual(printed.bus?.value, 'postgres://huddle:********@db.example:5432/huddle');
     assert.equal(printed.port?.value, 7766);
     assert.equal(printed.port?.source, 'default');
   });

@@ -1,6 +1,7 @@
 // huddle migrate: moves a hub's data from its SQLite store into an empty PostgreSQL store, for a
 // team that outgrows one machine. Stop the hub first: writes made during the copy would be lost.
 
+import { isPgUrl } from '../../core/store-url.js';
 import { CliError, usageError } from '../cli-error.js';
 import type { Run } from '../registry.js';
 
@@ -11,7 +12,7 @@ export const run: Run = async (ctx, _args, flags) => {
     throw usageError(
       `--from must be a SQLite store URL (sqlite:<path>), not ${JSON.stringify(from)}.`,
     );
-  if (!to || !/^postgres(ql)?:\/\//.test(to))
+  if (!to || !isPgUrl(to))
     throw usageError(
       '--to must be a PostgreSQL URL: postgres://user@host:5432/database[?schema=name].',
     );

@@ -468,7 +468,9 @@ export function openPgStore(options: PgStoreOptions): Store {
 
     async listRooms() {
       return (
-        await sql.rows<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY created_at, id COLLATE "C"`)
+        await sql.rows<RoomRow>(
+          `SELECT ${ROOM_COLUMNS} FROM rooms ORDER BY created_at, id COLLATE "C"`,
+        )
       ).map(toRoom);
     },
 

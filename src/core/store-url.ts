@@ -1,7 +1,7 @@
-// A postgres:// store URL as huddle reads it: the connection string for the driver, and the
+// A postgres:// store (and bus) URL as huddle reads it: the connection string for the driver, and the
 // schema for huddle's tables from its `schema` query parameter (default `public`).
 
-import { HuddleError } from '../../core/errors.js';
+import { HuddleError } from './errors.js';
 
 export interface PgUrl {
   /** The URL without huddle's own parameters, for the driver. */

@@ -5,8 +5,9 @@
 // costs one file read, parse and link per module plus the ES module loader itself.
 //
 // The files sit next to dist/src/cli/main.js so that what stays outside them resolves the same
-// way: `huddle serve` (the hub: its web server, database driver and worker thread) is imported
-// from the compiled modules, and packages from node_modules are required as usual.
+// way: `huddle serve` (the hub: its web server, database driver and worker thread) and `huddle
+// migrate` (both stores) are imported from the compiled modules, and packages from node_modules
+// are required as usual.
 
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -27,8 +28,9 @@ await build({
   target: 'node20',
   // Dependencies load from node_modules at run time, and only by the commands that need them.
   packages: 'external',
-  // The hub runs as compiled modules, loaded by `huddle serve` alone.
-  external: ['./commands/serve.js'],
+  // The hub runs as compiled modules, loaded by `huddle serve` alone; `huddle migrate` opens both
+  // stores, with their drivers, as compiled modules too.
+  external: ['./commands/serve.js', './commands/migrate.js'],
   // Code that finds files next to itself (import.meta.url) finds them next to this file.
   define: { 'import.meta.url': '__huddle_module_url' },
   banner: {

@@ -69,7 +69,10 @@ function reportError(err: unknown, io: CliIO, json: boolean): number {
     details?: unknown;
     exitCode?: number;
   };
-  const exitCode = err instanceof CliError ? err.exitCode : 1;
+  // By name too: `huddle serve` and `huddle migrate` run from the compiled modules, whose CliError
+  // is another class than the one bundled here.
+  const cliError = err instanceof CliError || e.name === 'CliError';
+  const exitCode = cliError ? (e.exitCode === 2 ? 2 : 1) : 1;
   if (json) {
     io.stdout(
       JSON.stringify(
@@ -86,7 +89,7 @@ function reportError(err: unknown, io: CliIO, json: boolean): number {
       ) + '\n',
     );
   }
-  const known = err instanceof CliError || e.name === 'HubError' || e.name === 'HuddleError';
+  const known = cliError || e.name === 'HubError' || e.name === 'HuddleError';
   io.stderr(`huddle: ${known ? e.message : String((err as Error)?.stack ?? err)}\n`);
   return exitCode;
 }

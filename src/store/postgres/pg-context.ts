@@ -144,16 +144,37 @@ export function translatePgError(err: unknown): unknown {
   return err;
 }
 
-function wrap(client: pg.Pool | pg.PoolClient): TxSql {
+/** Statement texts given a name at most: past it, texts run unnamed (parsed each time). */
+const MAX_PREPARED = 512;
+
+/**
+ * Names each statement text once, so every connection parses and plans it once (a prepared
+ * statement) rather than on every call: most of the database's work per statement otherwise.
+ */
+function createStatementNames() {
+  const names = new Map<string, string>();
+  return (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED) names.set(text, (name = `h${names.size}`));
+    return name;
+  };
+}
+
+function wrap(
+  client: pg.Pool | pg.PoolClient,
+  nameOf: (text: string) => string | undefined,
+): TxSql {
+  const query = (text: string, values?: unknown[]) =>
+    client.query({ name: nameOf(text), text, values });
   return {
     async rows<R>(text: string, values?: unknown[]) {
-      return (await client.query(text, values)).rows as R[];
+      return (await query(text, values)).rows as R[];
     },
     async row<R>(text: string, values?: unknown[]) {
-      return (await client.query(text, values)).rows[0] as R | undefined;
+      return (await query(text, values)).rows[0] as R | undefined;
     },
     async run(text: string, values?: unknown[]) {
-      return (await client.query(text, values)).rowCount ?? 0;
+      return (await query(text, values)).rowCount ?? 0;
     },
   };
 }
@@ -163,7 +184,8 @@ export function createPgContext(
   isClosed: () => boolean,
   pending: Set<Promise<unknown>>,
 ): PgContext {
-  const reads = wrap(pool);
+  const nameOf = createStatementNames();
+  const reads = wrap(pool, nameOf);
   const fail = (e: unknown): never => {
     throw translatePgError(e);
   };
@@ -200,7 +222,7 @@ export function createPgContext(
       const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
       try {
         await client.query('BEGIN');
-        const q: TxSql = wrap(client);
+        const q: TxSql = wrap(client, nameOf);
         if (roomId !== null) {
           const { rows } = await client.query<{ name: string; last_seq: number }>(
             'SELECT name, last_seq FROM rooms WHERE id = $1 FOR UPDATE',

@@ -72,7 +72,10 @@ export interface HubOptions {
   };
   /** The process serving this hub and its store (secrets masked), for the local status report. */
   instance?: { pid: number; store: string } | undefined;
-  /** Other hub processes write the same store (PostgreSQL): this one caches nothing read from it. */
+  /**
+   * Other hub processes write the same store (PostgreSQL): what this one caches of tokens and
+   * agents is trusted for a second at most.
+   */
   shared_store?: boolean;
 }
 
@@ -114,7 +117,10 @@ export function createHubContext(deps: HubDeps) {
     body,
   });
   const recent = createRecentEvents({ perRoom: 256, maxBytes: 32 * 1024 * 1024 });
-  const lookups = createLookupCache(store, { shared: options.shared_store });
+  const lookups = createLookupCache(store, {
+    shared: options.shared_store,
+    now: () => clock.now(),
+  });
   const announce = (event: RoomEvent, roomId: string) => {
     // Before anyone hears of the event, so no check reads what it changed from the cache.
     lookups.observe(event, roomId);

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLookupCache } from '../../src/core/lookup-cache.js';
+import { createLookupCache, SHARED_MAX_AGE_MS } from '../../src/core/lookup-cache.js';
 import type { Store } from '../../src/core/store.js';
 import type { Agent, RoomEvent } from '../../src/core/types.js';
 
@@ -74,4 +74,28 @@ test('agents are remembered per room until an agent event of that room', async (
   cache.forgetRoom('room');
   state.status = 'online';
   assert.equal((await cache.agent('room', 'ada'))?.status, 'online');
+});
+
+test('shared with other hubs: what another hub changed is read again within a second', async () => {
+  const { store, state } = countingStore();
+  let now = 1_000_000;
+  const cache = createLookupCache(store, { shared: true, now: () => now });
+  assert.equal(await cache.tokenValid('d'), true);
+  assert.equal((await cache.agent('room', 'ada'))?.status, 'online');
+  // Another hub revokes the token and retires the agent: nothing is announced here.
+  state.valid = false;
+  state.status = 'retired';
+  now += SHARED_MAX_AGE_MS - 1;
+  assert.equal(await cache.tokenValid('d'), true, 'trusted for less than a second');
+  assert.equal((await cache.agent('room', 'ada'))?.status, 'online');
+  now += 1;
+  assert.equal(await cache.tokenValid('d'), false);
+  assert.equal((await cache.agent('room', 'ada'))?.status, 'retired');
+  assert.equal(state.credentialReads, 2);
+  // What this hub announces still takes effect at once.
+  state.valid = true;
+  assert.equal(await cache.tokenValid('d'), true);
+  state.valid = false;
+  cache.observe(event('member.revoked'), 'room');
+  assert.equal(await cache.tokenValid('d'), false);
 });

@@ -35,6 +35,23 @@ export interface PgContext {
     draft: EventDraft | ((seq: number, room: string) => EventDraft),
   ): Promise<RoomEvent>;
   /**
+   * Appends like `append`, with more writes in the same statement, so in one round trip. `also`
+   * gets the event's seq and room name and a function that adds a parameter, and returns common
+   * table expressions (`name AS (INSERT ...)`): `first` run before the event and may decide, by
+   * `when` (a condition over them), whether it is written at all; `then` may select from `e`, the
+   * event row (`room_id`, `seq`), so they write only with it. Resolves null when `when` held the
+   * event back (nothing of `then` was written). Only inside a `write` of that room.
+   */
+  appendWith(
+    sql: Sql,
+    roomId: string,
+    draft: (seq: number, room: string) => EventDraft,
+    also: (
+      event: { seq: number; room: string },
+      param: (value: unknown) => string,
+    ) => { first?: string[]; when?: string; then?: string[] },
+  ): Promise<RoomEvent | null>;
+  /**
    * Runs `fn` unless another hub is running the job named `name` right now (a session advisory
    * lock, held for its duration); then answers `otherwise` at once. For sweeps over every room,
    * which one hub at a time is enough to do.
@@ -102,6 +119,16 @@ const eventValues = (roomId: string, seq: number, draft: EventDraft) => [
   draft.type,
   JSON.stringify(draft.body),
 ];
+
+const toRoomEvent = (room: string, seq: number, draft: EventDraft): RoomEvent => ({
+  room,
+  seq,
+  id: draft.id,
+  ts: iso(draft.ts),
+  actor: draft.actor,
+  type: draft.type,
+  body: draft.body,
+});
 
 /** Writes of one room that share a transaction at most. */
 const MAX_BATCH = 64;
@@ -221,14 +248,15 @@ export function createPgContext(
       let broken = false;
       const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
       try {
-        await client.query('BEGIN');
         const q: TxSql = wrap(client, nameOf);
-        if (roomId !== null) {
-          const { rows } = await client.query<{ name: string; last_seq: number }>(
-            'SELECT name, last_seq FROM rooms WHERE id = $1 FOR UPDATE',
-            [roomId],
-          );
-          if (rows[0]) q.locked = { id: roomId, name: rows[0].name, lastSeq: rows[0].last_seq };
+        if (roomId === null) await client.query('BEGIN');
+        else {
+          // BEGIN and the room's lock in one round trip (a simple query: the id goes in quoted).
+          const results = (await client.query(
+            `BEGIN; SELECT name, last_seq FROM rooms WHERE id = ${client.escapeLiteral(roomId)} FOR UPDATE`,
+          )) as unknown as Array<pg.QueryResult<{ name: string; last_seq: string | number }>>;
+          const row = results[1]?.rows[0];
+          if (row) q.locked = { id: roomId, name: row.name, lastSeq: Number(row.last_seq) };
         }
         for (const job of jobs) {
           const seqBefore = q.locked?.lastSeq;
@@ -322,6 +350,32 @@ export function createPgContext(
       }
     },
 
+    async appendWith(q, roomId, make, also) {
+      const locked = (q as TxSql).locked;
+      if (locked?.id !== roomId) throw storeErrors.roomNotFound(roomId);
+      const seq = locked.lastSeq + 1;
+      const draft = make(seq, locked.name);
+      const values: unknown[] = eventValues(roomId, seq, draft);
+      const param = (value: unknown) => {
+        values.push(value);
+        return `$${values.length}`;
+      };
+      const { first = [], when, then = [] } = also({ seq, room: locked.name }, param);
+      const written = await q.row<{ n: number; room: number }>(
+        `WITH ${first.map((c) => `${c},`).join('\n')}
+         r AS (UPDATE rooms SET last_seq = $2 WHERE id = $1${when ? ` AND ${when}` : ''} RETURNING id),
+         e AS (INSERT INTO events (room_id, seq, id, ts, actor_member, actor_label, type, body)
+               SELECT r.id, $2, $3, $4, $5, $6, $7, $8 FROM r RETURNING room_id, seq)
+         ${then.map((c) => `, ${c}`).join('\n')}
+         SELECT (SELECT COUNT(*)::int FROM e) AS n, (SELECT COUNT(*)::int FROM rooms WHERE id = $1) AS room`,
+        values,
+      );
+      if (!written || written.room !== 1) throw storeErrors.roomNotFound(roomId);
+      if (written.n !== 1) return null;
+      locked.lastSeq = seq;
+      return toRoomEvent(locked.name, seq, draft);
+    },
+
     async append(q, roomId, draftOrMake) {
       const locked = (q as TxSql).locked;
       let seq: number;
@@ -354,15 +408,7 @@ export function createPgContext(
           eventValues(roomId, seq, draft),
         );
       }
-      return {
-        room: name,
-        seq,
-        id: draft.id,
-        ts: iso(draft.ts),
-        actor: draft.actor,
-        type: draft.type,
-        body: draft.body,
-      };
+      return toRoomEvent(name, seq, draft);
     },
 
     async once(q, idem, roomId, fn, replay) {

@@ -38,7 +38,13 @@ const ADVANCE = Object.fromEntries(
   ]),
 );
 
-export function createPgMessaging({ sql, write, append, once }: PgContext): MessagingMethods {
+export function createPgMessaging({
+  sql,
+  write,
+  append,
+  appendWith,
+  once,
+}: PgContext): MessagingMethods {
   const getAgent = async (q: Sql, roomId: string, name: string) => {
     const row = await q.row<AgentRow>(`${AGENT} WHERE a.room_id = $1 AND a.name = $2`, [
       roomId,
@@ -144,64 +150,98 @@ export function createPgMessaging({ sql, write, append, once }: PgContext): Mess
     },
 
     sendMessage(roomId, input, idem) {
-      return write(roomId, (q) =>
-        once(
+      const m = input.message;
+      const windowStart =
+        input.duplicate_window_seconds === undefined
+          ? undefined
+          : input.at - input.duplicate_window_seconds * 1000;
+      /**
+       * Writes the message in one statement: its event, its row, its receipts and the record of
+       * its idempotency key. With `gated`, only if the key is new and no duplicate was sent within
+       * the window; null when either held it back.
+       */
+      const send = async (q: Sql, gated: boolean) => {
+        let message!: Message;
+        const event = await appendWith(
+          q,
+          roomId,
+          (seq, room) => {
+            message = { ...m, seq, room };
+            return input.event(message);
+          },
+          ({ seq }, p) => {
+            const first: string[] = [];
+            const conditions: string[] = [];
+            if (gated && windowStart !== undefined) {
+              first.push(
+                `d AS (SELECT 1 FROM messages WHERE room_id = ${p(roomId)} AND sender = ${p(m.from)}
+                         AND digest = ${p(input.digest)} AND created_at >= ${p(windowStart)}::bigint LIMIT 1)`,
+              );
+              conditions.push('NOT EXISTS (SELECT 1 FROM d)');
+            }
+            if (gated && idem) {
+              // The key is recorded first: if it is known, nothing else is written.
+              first.push(
+                `i AS (INSERT INTO idempotency (member_id, key, fingerprint, result, created_at)
+                       SELECT ${p(idem.member_id)}, ${p(idem.key)}, ${p(idem.fingerprint)}, ${p(String(seq))},
+                              ${p(idem.at)}::bigint ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+                       ON CONFLICT DO NOTHING RETURNING 1)`,
+              );
+              conditions.push('EXISTS (SELECT 1 FROM i)');
+            }
+            const id = p(m.id);
+            const at = p(input.at);
+            const then = [
+              `m AS (INSERT INTO messages (room_id, id, seq, sender, to_spec, recipients, kind, body, thread,
+                                           reply_to, refs, priority, depth, digest, created_at)
+                     SELECT e.room_id, ${id}, e.seq, ${p(m.from)}, ${p(JSON.stringify(m.to))},
+                            ${p(JSON.stringify(m.recipients))}, ${p(m.kind)}, ${p(m.body)}, ${p(m.thread)},
+                            ${p(m.reply_to)}, ${p(JSON.stringify(m.refs))}, ${p(m.priority)}, ${p(m.depth)}::int,
+                            ${p(input.digest)}, ${at}::bigint
+                       FROM e RETURNING room_id, seq)`,
+            ];
+            if (m.recipients.length > 0)
+              then.push(
+                `c AS (INSERT INTO receipts (room_id, agent, message_id, seq, stored_at)
+                       SELECT m.room_id, t.agent, ${id}, m.seq, ${at}::bigint
+                         FROM m, unnest(${p(m.recipients)}::text[]) WITH ORDINALITY AS t(agent, n)
+                        ORDER BY t.n)`,
+              );
+            return { first, when: conditions.join(' AND ') || undefined, then };
+          },
+        );
+        return event && { message, event };
+      };
+
+      return write(roomId, async (q) => {
+        // The usual case in one round trip; a known key or a duplicate takes the careful way,
+        // which answers as SQLite's store does: a replay first, then the duplicate refusal.
+        const sent = await send(q, true);
+        if (sent) return sent;
+        return once(
           q,
           idem,
           roomId,
           async () => {
-            const m = input.message;
             if (
-              input.duplicate_window_seconds !== undefined &&
+              windowStart !== undefined &&
               (await q.row(
                 'SELECT 1 FROM messages WHERE room_id = $1 AND sender = $2 AND digest = $3 AND created_at >= $4 LIMIT 1',
-                [roomId, m.from, input.digest, input.at - input.duplicate_window_seconds * 1000],
+                [roomId, m.from, input.digest, windowStart],
               ))
             ) {
-              throw storeErrors.duplicateMessage(input.duplicate_window_seconds);
+              throw storeErrors.duplicateMessage(input.duplicate_window_seconds!);
             }
-            // The message carries the seq of its own event.
-            let message!: Message;
-            const event = await append(q, roomId, (seq, room) => {
-              message = { ...m, seq, room };
-              return input.event(message);
-            });
-            await q.run(
-              `INSERT INTO messages (room_id, id, seq, sender, to_spec, recipients, kind, body, thread, reply_to, refs,
-                                     priority, depth, digest, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-              [
-                roomId,
-                m.id,
-                message.seq,
-                m.from,
-                JSON.stringify(m.to),
-                JSON.stringify(m.recipients),
-                m.kind,
-                m.body,
-                m.thread,
-                m.reply_to,
-                JSON.stringify(m.refs),
-                m.priority,
-                m.depth,
-                input.digest,
-                input.at,
-              ],
-            );
-            if (m.recipients.length > 0)
-              await q.run(
-                `INSERT INTO receipts (room_id, agent, message_id, seq, stored_at)
-                 SELECT $1, agent, $3, $4, $5 FROM unnest($2::text[]) WITH ORDINALITY AS t(agent, n) ORDER BY n`,
-                [roomId, m.recipients, m.id, message.seq, input.at],
-              );
-            return { message, event };
+            const unguarded = await send(q, false);
+            if (!unguarded) throw storeErrors.roomNotFound(roomId);
+            return unguarded;
           },
           {
             eventOf: (r) => r.event,
             rebuild: (event) => ({ message: event.body.message as Message, event }),
           },
-        ),
-      );
+        );
+      });
     },
 
     async getMessage(roomId, id) {
@@ -250,6 +290,33 @@ export function createPgMessaging({ sql, write, append, once }: PgContext): Mess
     advanceReceipts(roomId, agent, ids, step, at, event) {
       return write(roomId, async (q) => {
         if (ids !== 'all' && ids.length === 0) return { changed: [], event: null };
+        if (ids !== 'all' && new Set(ids).size === 1) {
+          // One message (a delivery, usually): the receipt and its event in one statement.
+          const id = ids[0]!;
+          const columns = STEP_COLUMNS[step];
+          const appended = await appendWith(
+            q,
+            roomId,
+            () => event([id]),
+            (_, p) => {
+              const stamp = p(at);
+              return {
+                first: [
+                  `u AS (UPDATE receipts SET ${columns.map((c) => `${c} = COALESCE(${c}, ${stamp}::bigint)`).join(', ')}
+                          WHERE room_id = $1 AND agent = ${p(agent)} AND message_id = ${p(id)}
+                            AND ${columns.at(-1)} IS NULL
+                      RETURNING 1)`,
+                ],
+                when: 'EXISTS (SELECT 1 FROM u)',
+              };
+            },
+          ).catch((err: unknown) => {
+            // A room that is gone has no receipt to move, as in SQLite's store.
+            if ((err as { code?: string }).code === 'room_not_found') return null;
+            throw err;
+          });
+          return appended ? { changed: [id], event: appended } : { changed: [], event: null };
+        }
         const moved = await q.rows<{ message_id: string; seq: number }>(ADVANCE[step]!, [
           roomId,
           agent,

@@ -479,7 +479,12 @@ export function createHub(deps: HubDeps) {
 
     /** Events after `after`, for a room already authorized: from memory when it can, else the store. */
     async readEvents(roomId: string, after: number, limit: number): Promise<RoomEvent[]> {
-      return ctx.recent.after(roomId, after, limit) ?? store.listEvents(roomId, after, limit);
+      const recent = ctx.recent.after(roomId, after, limit);
+      if (recent) return recent;
+      const events = await store.listEvents(roomId, after, limit);
+      // Events from the store may be another hub's: what they change is looked up again.
+      for (const event of events) ctx.lookups.observe(event, roomId);
+      return events;
     },
 
     /** An event as JSON, serialized once however many connections it goes to. */

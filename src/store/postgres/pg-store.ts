@@ -22,6 +22,7 @@ import {
   translatePgError,
   type Sql,
 } from './pg-context.js';
+import { batchedReads } from './pg-batch.js';
 import { PG_MIGRATIONS } from './pg-schema.js';
 import { createPgApprovals } from './pg-approvals.js';
 import { createPgCoordination } from './pg-coordination.js';
@@ -106,6 +107,26 @@ export function openPgStore(options: PgStoreOptions): Store {
 
   const memberOf = (q: Sql, id: string, roomId: string) =>
     q.row<MemberRow>('SELECT * FROM members WHERE id = $1 AND room_id = $2', [id, roomId]);
+
+  /** The record of an idempotency key; the lookups of one turn share a query. */
+  const idempotencyRecord = batchedReads<
+    [string, string],
+    { fingerprint: string; result: string } | undefined
+  >(async (keys) => {
+    const rows = await sql.rows<{
+      member_id: string;
+      key: string;
+      fingerprint: string;
+      result: string;
+    }>(
+      `SELECT i.member_id, i.key, i.fingerprint, i.result
+         FROM unnest($1::text[], $2::text[]) AS k(member_id, key)
+         JOIN idempotency i ON i.member_id = k.member_id AND i.key = k.key`,
+      [keys.map((k) => k[0]), keys.map((k) => k[1])],
+    );
+    const found = new Map(rows.map((r) => [`${r.member_id}\n${r.key}`, r]));
+    return keys.map(([member, key]) => found.get(`${member}\n${key}`));
+  });
 
   const messaging = createPgMessaging(ctx);
   const coordination = createPgCoordination(ctx);
@@ -247,10 +268,7 @@ export function openPgStore(options: PgStoreOptions): Store {
     },
 
     async findReplay(roomId, idem) {
-      const seen = await sql.row<{ fingerprint: string; result: string }>(
-        'SELECT fingerprint, result FROM idempotency WHERE member_id = $1 AND key = $2',
-        [idem.member_id, idem.key],
-      );
+      const seen = await idempotencyRecord([idem.member_id, idem.key]);
       if (!seen) return null;
       if (seen.fingerprint !== idem.fingerprint) throw storeErrors.idempotencyKeyReused(idem.key);
       if (!/^\d+$/.test(seen.result)) return { result: JSON.parse(seen.result) as unknown };

@@ -12,7 +12,7 @@ import { randomId } from './random.js';
 import { createLookupCache } from './lookup-cache.js';
 import { createRecentEvents } from './recent-events.js';
 import { closestNames } from './suggest.js';
-import { createRateLimiter, type RateLimit } from './rate-limiter.js';
+import { createRateLimiter, type LimiterFactory, type RateLimit } from './rate-limiter.js';
 import { assertScope } from './scopes.js';
 import type { Credential, Idempotency, Store } from './store.js';
 import type { Actor, Agent, EventDraft, Room, RoomEvent, Scope } from './types.js';
@@ -85,6 +85,11 @@ export interface HubDeps {
   clock: Clock;
   random: RandomSource;
   options: HubOptions;
+  /**
+   * Makes the limiters on strangers, `room_create` and `join` (default: credits in this process).
+   * Several hubs sharing a store pass limiters that keep their credits in it.
+   */
+  limiter?: LimiterFactory | undefined;
 }
 
 /** Where a request came from, as the transport saw it. */
@@ -99,13 +104,18 @@ export type HubContext = ReturnType<typeof createHubContext>;
 
 export function createHubContext(deps: HubDeps) {
   const { store, bus, clock, random, options } = deps;
+  // The limits on what a stranger may try (creating rooms, redeeming codes, per address) are
+  // made by the caller's factory, so hubs sharing a store can share them; a member's limits are
+  // counted in this process, on every request, without a round trip.
+  const local = (name: string, limit: RateLimit) => createRateLimiter(name, limit, clock);
+  const strangers: LimiterFactory = deps.limiter ?? local;
   const limits = {
-    roomCreate: createRateLimiter('room_create', options.rate_limits.room_create, clock),
-    join: createRateLimiter('join', options.rate_limits.join, clock),
-    roomOps: createRateLimiter('room_ops', options.rate_limits.room_ops, clock),
-    writes: createRateLimiter('writes', options.rate_limits.writes, clock),
-    global: createRateLimiter('global_room_ops', options.rate_limits.global_room_ops, clock),
-    agentSends: createRateLimiter('agent_sends', options.rate_limits.agent_sends, clock),
+    roomCreate: strangers('room_create', options.rate_limits.room_create),
+    join: strangers('join', options.rate_limits.join),
+    roomOps: local('room_ops', options.rate_limits.room_ops),
+    writes: local('writes', options.rate_limits.writes),
+    global: local('global_room_ops', options.rate_limits.global_room_ops),
+    agentSends: local('agent_sends', options.rate_limits.agent_sends),
   };
 
   const actorOf = (p: Principal): Actor => ({ member_id: p.member.id, label: p.member.label });

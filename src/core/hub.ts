@@ -137,7 +137,7 @@ export function createHub(deps: HubDeps) {
       input: { name?: string | undefined; label: string; create_secret?: string | undefined },
     ): Promise<JoinResult> {
       // Counted before the secret is checked, so guessing it is rate limited too.
-      limits.roomCreate.take(ctx.address);
+      await limits.roomCreate.take(ctx.address);
       limits.global.take('*');
       if (options.create_secret !== undefined) {
         const given = input.create_secret ?? '';
@@ -161,7 +161,7 @@ export function createHub(deps: HubDeps) {
       ctx: RequestContext,
       input: { secret: string; room: string; label: string },
     ): Promise<JoinResult & { created: boolean }> {
-      limits.join.take(ctx.address);
+      await limits.join.take(ctx.address);
       limits.global.take('*');
       assertLocalOwner(
         options.local_secret,
@@ -249,7 +249,7 @@ export function createHub(deps: HubDeps) {
     ): Promise<JoinResult> {
       const code = normalizePairCode(input.code);
       assertLabel(input.label);
-      limits.join.take(ctx.address);
+      await limits.join.take(ctx.address);
       limits.global.take('*');
       const token = mintToken(random);
       const member = { ...newMember(input.label), kind: input.kind ?? 'device' };

@@ -646,13 +646,30 @@ export interface Store {
     roomId?: string,
   ): Promise<Array<{ room_id: string; event: RoomEvent }>>;
 
+  // Rate limits that every hub on the store shares.
+
+  /**
+   * Takes one credit of the limit `name` for `key`, GCRA-style: the key's theoretical arrival time
+   * moves `interval_ms` on from `max(stored, now)` unless that puts it more than `tolerance_ms`
+   * ahead of `now`. Resolves 0 when the credit was taken, else how many ms until one is back (a
+   * refusal takes nothing). Atomic across hubs: of concurrent takes, exactly as many succeed as
+   * the bucket holds.
+   */
+  takeRateCredit(
+    name: string,
+    key: string,
+    limit: { interval_ms: number; tolerance_ms: number },
+    now: number,
+  ): Promise<number>;
+
   // The activity log.
 
   /** Events matching `query`, ascending by seq, at most `query.limit`. */
   queryEvents(roomId: string, query: EventQuery): Promise<RoomEvent[]>;
 
   /**
-   * Deletes idempotency records older than `before`, and codes and connections expired before it.
+   * Deletes idempotency records older than `before`, codes and connections expired before it,
+   * and rate-limit records whose bucket was full again by then.
    */
   prune(before: number): Promise<void>;
 

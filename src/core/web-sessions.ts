@@ -229,7 +229,7 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
           },
         ];
       } else if ('token' in input) {
-        limits.join.take(rctx.address);
+        await limits.join.take(rctx.address);
         const owner = await deps.authenticate(input.token);
         const token = mintToken(random);
         const actor = { member_id: owner.member.id, label: owner.member.label };
@@ -250,7 +250,7 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
           },
         ];
       } else {
-        limits.join.take(rctx.address);
+        await limits.join.take(rctx.address);
         const digest = digestSecret(input.ticket);
         const expires = tickets.get(digest);
         tickets.delete(digest);
@@ -368,7 +368,7 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
       rctx: RequestContext,
       input: { secret: string },
     ): Promise<{ ticket: string; expires_at: string }> {
-      limits.join.take(rctx.address);
+      await limits.join.take(rctx.address);
       assertLocalOwner(
         options.local_secret,
         rctx.address,

@@ -14,6 +14,7 @@ import { isLoopbackHost } from '../core/loopback.js';
 import { createPooledRandom } from '../core/random.js';
 import type { Store } from '../core/store.js';
 import { openStore } from '../store/open-store.js';
+import { createStoreRateLimiter } from '../core/rate-limiter.js';
 import { createApp } from './app.js';
 import { applyConnectionTimeouts, serverTimeoutOptions } from './connection-timeouts.js';
 import { edgePolicy } from './edge-guard.js';
@@ -80,10 +81,17 @@ export async function startHub(
   const bus = await openBus(config.bus, {
     onError: (err) => logger.error('bus listener failed', { error: String(err) }),
   });
+  const shared = !config.store.startsWith('sqlite:');
   const hub = createHub({
     store,
     bus,
     clock,
+    // Hubs sharing a store share the limits on strangers (a pair code guessed through every hub
+    // at once still meets one limit per address).
+    limiter: shared
+      ? (name, limit) =>
+          createStoreRateLimiter(name, limit, clock, (...args) => store.takeRateCredit(...args))
+      : undefined,
     random: createPooledRandom(),
     options: {
       code_ttl_seconds: config.code_ttl_seconds,
@@ -104,7 +112,7 @@ export async function startHub(
       approvals: { timeout_seconds: config.approval_timeout_seconds },
       push: { endpoints: config.push_endpoints },
       instance: { pid: process.pid, store: maskUrl(config.store) },
-      shared_store: !config.store.startsWith('sqlite:'),
+      shared_store: shared,
     },
   });
   const push = createPushNotifier(hub, { subject: config.push_subject }, logger);

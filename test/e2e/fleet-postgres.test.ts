@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { createHubClient, type HubClient } from '../../src/client/hub-client.js';
 import type { RoomEvent } from '../../src/core/types.js';
-import { spawnHub, type ChildHub } from '../helpers/hub.js';
+import { RELAXED_LIMITS, spawnHub, type ChildHub } from '../helpers/hub.js';
 import { dropSchema, freshSchema, postgresSkip, TEST_PG_URL } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { openPeer, type Frame, type WsPeer } from '../helpers/ws-peer.js';
@@ -232,5 +232,43 @@ describe('two hubs on one PostgreSQL database', { skip }, () => {
     assert.ok(peer.closed, 'the connection on hub B was closed');
     assert.equal(peer.closed!.code, 4001);
     assert.ok(Date.now() - startedAt < 2500);
+  });
+});
+
+describe('two hubs on one PostgreSQL database share the limits on strangers', { skip }, () => {
+  const schema = freshSchema('huddle_fleet_limits');
+  const homes = [tempDir(), tempDir()];
+  let hubs: ChildHub[] = [];
+  before(async () => {
+    const limits = JSON.parse(RELAXED_LIMITS) as Record<string, unknown>;
+    limits.join = { burst: 4, refill: 1, period_seconds: 3600 };
+    const env = {
+      HUDDLE_STORE: `${TEST_PG_URL}?schema=${schema}`,
+      HUDDLE_RATE_LIMITS: JSON.stringify(limits),
+    };
+    hubs.push(await spawnHub(homes[0]!.path, env));
+    hubs.push(await spawnHub(homes[1]!.path, env));
+  });
+  after(async () => {
+    await Promise.all(hubs.map((h) => h.stop()));
+    for (const home of homes) home.remove();
+    await dropSchema(schema);
+  });
+
+  test('pair codes guessed through both hubs meet one limit per address', async () => {
+    const codes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const hub = hubs[i % 2]!;
+      const refused = await createHubClient({ url: hub.url })
+        .join({ code: 'ABCD-EFGH', label: 'guess' })
+        .then(
+          () => 'joined',
+          (err: { code?: string }) => err.code ?? 'unknown',
+        );
+      codes.push(refused);
+    }
+    // Four tries in all, not four per hub.
+    assert.deepEqual(codes.slice(0, 4), Array(4).fill('code_not_found'));
+    assert.equal(codes[4], 'rate_limited');
   });
 });

@@ -233,4 +233,17 @@ CREATE TABLE agent_connections (
 CREATE INDEX agent_connections_agent ON agent_connections(room_id, agent);
 `,
   },
+  {
+    version: 3,
+    sql: `
+CREATE TABLE rate_limits (
+  name TEXT NOT NULL,
+  key TEXT NOT NULL,
+  -- ms since the epoch, with fractions: a limit of a million a second moves it by 0.001.
+  tat DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (name, key)
+);
+CREATE INDEX rate_limits_tat ON rate_limits(tat);
+`,
+  },
 ];

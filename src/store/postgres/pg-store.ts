@@ -29,6 +29,7 @@ import { createPgCoordination } from './pg-coordination.js';
 import { createPgMessaging } from './pg-messaging.js';
 import { createPgPush } from './pg-push.js';
 import { createPgPresence } from './pg-presence.js';
+import { createPgRateLimits } from './pg-rate-limits.js';
 import { createPgWebSessions } from './pg-web-sessions.js';
 
 export interface PgStoreOptions {
@@ -134,6 +135,7 @@ export function openPgStore(options: PgStoreOptions): Store {
   const approvals = createPgApprovals(ctx);
   const push = createPgPush(ctx);
   const presence = createPgPresence(ctx);
+  const rateLimits = createPgRateLimits(ctx);
 
   return {
     ...messaging,
@@ -142,6 +144,7 @@ export function openPgStore(options: PgStoreOptions): Store {
     ...approvals,
     ...push,
     ...presence,
+    ...rateLimits,
 
     // Timed sweeps over every room: one hub at a time does them, one small transaction per room.
     // (The lease sweep also runs on demand, before an agent comes back: it is never skipped.)
@@ -509,6 +512,7 @@ export function openPgStore(options: PgStoreOptions): Store {
         await q.run('DELETE FROM idempotency WHERE created_at < $1', [before]);
         await q.run('DELETE FROM pair_codes WHERE expires_at < $1', [before]);
         await q.run('DELETE FROM agent_connections WHERE expires_at < $1', [before]);
+        await q.run('DELETE FROM rate_limits WHERE tat < $1', [before]);
       });
     },
   };

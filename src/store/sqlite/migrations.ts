@@ -278,4 +278,17 @@ CREATE TABLE agent_connections (
 CREATE INDEX agent_connections_agent ON agent_connections(room_id, agent);
 `,
   },
+  {
+    version: 12,
+    sql: `
+CREATE TABLE rate_limits (
+  name TEXT NOT NULL,
+  key TEXT NOT NULL,
+  -- ms since the epoch, with fractions: a limit of a million a second moves it by 0.001.
+  tat REAL NOT NULL,
+  PRIMARY KEY (name, key)
+) WITHOUT ROWID;
+CREATE INDEX rate_limits_tat ON rate_limits(tat);
+`,
+  },
 ];

@@ -22,6 +22,7 @@ import { createSqliteMessaging } from './sqlite-messaging.js';
 import { createSqliteWebSessions } from './sqlite-web-sessions.js';
 import { createSqlitePush } from './sqlite-push.js';
 import { createSqlitePresence } from './sqlite-presence.js';
+import { createSqliteRateLimits } from './sqlite-rate-limits.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { toEvent, toMember, toRoom, type EventRow, type MemberRow, type RoomRow } from '../rows.js';
 import { openWalSync } from './wal-sync.js';
@@ -163,6 +164,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     pruneIdem: db.prepare('DELETE FROM idempotency WHERE created_at < ?'),
     pruneCodes: db.prepare('DELETE FROM pair_codes WHERE expires_at < ?'),
     pruneConnections: db.prepare('DELETE FROM agent_connections WHERE expires_at < ?'),
+    pruneRateLimits: db.prepare('DELETE FROM rate_limits WHERE tat < ?'),
   };
 
   const getRoom = (id: string) => sql.roomById.get(id) as RoomRow | undefined;
@@ -278,6 +280,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const approvals = createSqliteApprovals({ db, write, once, append });
   const push = createSqlitePush({ db, write });
   const presence = createSqlitePresence({ db, write });
+  const rateLimits = createSqliteRateLimits({ db, write });
 
   /** Activity queries vary in shape; each shape is prepared once. */
   const eventQueries = new Map<string, ReturnType<Db['prepare']>>();
@@ -289,6 +292,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...approvals,
     ...push,
     ...presence,
+    ...rateLimits,
 
     async queryEvents(roomId, query) {
       const where = ['room_id = @room_id', 'seq > @after', 'seq < @below'];
@@ -575,6 +579,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         sql.pruneIdem.run(before);
         sql.pruneCodes.run(before);
         sql.pruneConnections.run(before);
+        sql.pruneRateLimits.run(before);
       });
     },
   };

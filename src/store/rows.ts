@@ -2,7 +2,8 @@
 // on SQLite and PostgreSQL.
 
 import { iso } from '../core/clock.js';
-import type { Member, Room, RoomEvent, Scope } from '../core/types.js';
+import type { Credential } from '../core/store.js';
+import type { Checkpoint, Member, Room, RoomEvent, Scope } from '../core/types.js';
 
 export interface RoomRow {
   id: string;
@@ -52,4 +53,68 @@ export const toEvent = (room: string, e: EventRow): RoomEvent => ({
   actor: e.actor_member === null ? null : { member_id: e.actor_member, label: e.actor_label ?? '' },
   type: e.type,
   body: JSON.parse(e.body) as Record<string, unknown>,
+});
+
+/** The checkpoint columns of a room's row. */
+export interface CheckpointRow {
+  checkpoint_text: string;
+  checkpoint_version: number;
+  checkpoint_member: string | null;
+  checkpoint_label: string | null;
+  checkpoint_at: number | null;
+}
+
+export const CHECKPOINT_COLUMNS =
+  'checkpoint_text, checkpoint_version, checkpoint_member, checkpoint_label, checkpoint_at';
+
+/** A room's checkpoint; a room that is not there has the empty one. */
+export const toCheckpoint = (r: CheckpointRow | undefined): Checkpoint =>
+  r
+    ? {
+        text: r.checkpoint_text,
+        version: r.checkpoint_version,
+        updated_by:
+          r.checkpoint_member === null
+            ? null
+            : { member_id: r.checkpoint_member, label: r.checkpoint_label ?? '' },
+        updated_at: r.checkpoint_at === null ? null : iso(r.checkpoint_at),
+      }
+    : { text: '', version: 0, updated_by: null, updated_at: null };
+
+/** A token with its member and room, as one row: `m_` and `r_` name their columns. */
+export const CREDENTIAL_COLUMNS = `t.digest AS token_digest, m.id AS m_id, m.room_id AS m_room_id, m.label AS m_label,
+  m.kind AS m_kind, m.scopes AS m_scopes, m.created_at AS m_created_at, m.revoked_at AS m_revoked_at,
+  r.id AS r_id, r.name AS r_name, r.created_at AS r_created_at, r.last_seq AS r_last_seq`;
+
+export interface CredentialRow {
+  token_digest: string;
+  m_id: string;
+  m_room_id: string;
+  m_label: string;
+  m_kind: string;
+  m_scopes: string;
+  m_created_at: number;
+  m_revoked_at: number | null;
+  r_id: string;
+  r_name: string;
+  r_created_at: number;
+  r_last_seq: number;
+}
+
+/** The credential of a row; `room` lets a store show the room as its readers may see it. */
+export const toCredential = (
+  r: CredentialRow,
+  room: (row: RoomRow) => Room = toRoom,
+): Credential => ({
+  token_digest: r.token_digest,
+  member: toMember({
+    id: r.m_id,
+    room_id: r.m_room_id,
+    label: r.m_label,
+    kind: r.m_kind,
+    scopes: r.m_scopes,
+    created_at: r.m_created_at,
+    revoked_at: r.m_revoked_at,
+  }),
+  room: room({ id: r.r_id, name: r.r_name, created_at: r.r_created_at, last_seq: r.r_last_seq }),
 });

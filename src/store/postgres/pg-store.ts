@@ -13,7 +13,20 @@ import type {
 import { storeErrors } from '../../core/store-errors.js';
 import type { Checkpoint, Member, Scope } from '../../core/types.js';
 import { iso } from '../../core/clock.js';
-import { toEvent, toMember, toRoom, type EventRow, type MemberRow, type RoomRow } from '../rows.js';
+import {
+  CHECKPOINT_COLUMNS,
+  CREDENTIAL_COLUMNS,
+  toCheckpoint,
+  toCredential,
+  toEvent,
+  toMember,
+  toRoom,
+  type CheckpointRow,
+  type CredentialRow,
+  type EventRow,
+  type MemberRow,
+  type RoomRow,
+} from '../rows.js';
 import {
   AS_EVENT,
   createPgContext,
@@ -67,28 +80,10 @@ export function openPgStore(options: PgStoreOptions): Store {
   const getRoom = (q: Sql, id: string) =>
     q.row<RoomRow>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE id = $1`, [id]);
 
-  async function readCheckpoint(q: Sql, roomId: string): Promise<Checkpoint> {
-    const r = await q.row<{
-      checkpoint_text: string;
-      checkpoint_version: number;
-      checkpoint_member: string | null;
-      checkpoint_label: string | null;
-      checkpoint_at: number | null;
-    }>(
-      'SELECT checkpoint_text, checkpoint_version, checkpoint_member, checkpoint_label, checkpoint_at FROM rooms WHERE id = $1',
-      [roomId],
+  const readCheckpoint = async (q: Sql, roomId: string): Promise<Checkpoint> =>
+    toCheckpoint(
+      await q.row<CheckpointRow>(`SELECT ${CHECKPOINT_COLUMNS} FROM rooms WHERE id = $1`, [roomId]),
     );
-    if (!r) return { text: '', version: 0, updated_by: null, updated_at: null };
-    return {
-      text: r.checkpoint_text,
-      version: r.checkpoint_version,
-      updated_by:
-        r.checkpoint_member === null
-          ? null
-          : { member_id: r.checkpoint_member, label: r.checkpoint_label ?? '' },
-      updated_at: r.checkpoint_at === null ? null : iso(r.checkpoint_at),
-    };
-  }
 
   async function insertMember(q: Sql, roomId: string, m: NewMember): Promise<Member> {
     const row = await q.row<MemberRow>(
@@ -241,33 +236,13 @@ export function openPgStore(options: PgStoreOptions): Store {
     },
 
     async findCredential(digest): Promise<Credential | null> {
-      const r = await sql.row<Record<string, unknown>>(
-        `SELECT t.digest AS token_digest, m.id AS m_id, m.room_id AS m_room_id, m.label AS m_label, m.kind AS m_kind,
-                m.scopes AS m_scopes, m.created_at AS m_created_at, m.revoked_at AS m_revoked_at,
-                r.id AS r_id, r.name AS r_name, r.created_at AS r_created_at, r.last_seq AS r_last_seq
+      const r = await sql.row<CredentialRow>(
+        `SELECT ${CREDENTIAL_COLUMNS}
            FROM tokens t JOIN members m ON m.id = t.member_id JOIN rooms r ON r.id = m.room_id
           WHERE t.digest = $1 AND m.revoked_at IS NULL`,
         [digest],
       );
-      if (!r) return null;
-      return {
-        token_digest: r.token_digest as string,
-        member: toMember({
-          id: r.m_id as string,
-          room_id: r.m_room_id as string,
-          label: r.m_label as string,
-          kind: r.m_kind as string,
-          scopes: r.m_scopes as string,
-          created_at: r.m_created_at as number,
-          revoked_at: r.m_revoked_at as number | null,
-        }),
-        room: toRoom({
-          id: r.r_id as string,
-          name: r.r_name as string,
-          created_at: r.r_created_at as number,
-          last_seq: r.r_last_seq as number,
-        }),
-      };
+      return r ? toCredential(r) : null;
     },
 
     async findReplay(roomId, idem) {

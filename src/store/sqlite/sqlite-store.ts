@@ -24,7 +24,20 @@ import { createSqlitePush } from './sqlite-push.js';
 import { createSqlitePresence } from './sqlite-presence.js';
 import { createSqliteRateLimits } from './sqlite-rate-limits.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import { toEvent, toMember, toRoom, type EventRow, type MemberRow, type RoomRow } from '../rows.js';
+import {
+  CHECKPOINT_COLUMNS,
+  CREDENTIAL_COLUMNS,
+  toCheckpoint,
+  toCredential,
+  toEvent,
+  toMember,
+  toRoom,
+  type CheckpointRow,
+  type CredentialRow,
+  type EventRow,
+  type MemberRow,
+  type RoomRow,
+} from '../rows.js';
 import { openWalSync } from './wal-sync.js';
 
 export interface SqliteStoreOptions {
@@ -91,17 +104,13 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   const sql = {
     credential: db.prepare(
-      `SELECT t.digest AS token_digest, m.id AS m_id, m.room_id AS m_room_id, m.label AS m_label, m.kind AS m_kind, m.scopes AS m_scopes,
-              m.created_at AS m_created_at, m.revoked_at AS m_revoked_at,
-              r.id AS r_id, r.name AS r_name, r.created_at AS r_created_at, r.last_seq AS r_last_seq
+      `SELECT ${CREDENTIAL_COLUMNS}
          FROM tokens t JOIN members m ON m.id = t.member_id JOIN rooms r ON r.id = m.room_id
         WHERE t.digest = ? AND m.revoked_at IS NULL`,
     ),
     roomByName: db.prepare('SELECT id, name, created_at, last_seq FROM rooms WHERE name = ?'),
     roomById: db.prepare('SELECT id, name, created_at, last_seq FROM rooms WHERE id = ?'),
-    checkpoint: db.prepare(
-      'SELECT checkpoint_text, checkpoint_version, checkpoint_member, checkpoint_label, checkpoint_at FROM rooms WHERE id = ?',
-    ),
+    checkpoint: db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM rooms WHERE id = ?`),
     eventAt: db.prepare(
       `SELECT r.name AS room, e.seq, e.id, e.ts, e.actor_member, e.actor_label, e.type, e.body
          FROM events e JOIN rooms r ON r.id = e.room_id WHERE e.room_id = ? AND e.seq = ?`,
@@ -234,25 +243,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
 
   function readCheckpoint(roomId: string): Checkpoint {
-    const r = sql.checkpoint.get(roomId) as
-      | {
-          checkpoint_text: string;
-          checkpoint_version: number;
-          checkpoint_member: string | null;
-          checkpoint_label: string | null;
-          checkpoint_at: number | null;
-        }
-      | undefined;
-    if (!r) return { text: '', version: 0, updated_by: null, updated_at: null };
-    return {
-      text: r.checkpoint_text,
-      version: r.checkpoint_version,
-      updated_by:
-        r.checkpoint_member === null
-          ? null
-          : { member_id: r.checkpoint_member, label: r.checkpoint_label ?? '' },
-      updated_at: r.checkpoint_at === null ? null : iso(r.checkpoint_at),
-    };
+    return toCheckpoint(sql.checkpoint.get(roomId) as CheckpointRow | undefined);
   }
 
   function insertMember(roomId: string, m: NewMember): Member {
@@ -362,26 +353,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async findCredential(digest): Promise<Credential | null> {
-      const r = sql.credential.get(digest) as Record<string, unknown> | undefined;
-      if (!r) return null;
-      return {
-        token_digest: r.token_digest as string,
-        member: toMember({
-          id: r.m_id as string,
-          room_id: r.m_room_id as string,
-          label: r.m_label as string,
-          kind: r.m_kind as string,
-          scopes: r.m_scopes as string,
-          created_at: r.m_created_at as number,
-          revoked_at: r.m_revoked_at as number | null,
-        }),
-        room: visibleRoom({
-          id: r.r_id as string,
-          name: r.r_name as string,
-          created_at: r.r_created_at as number,
-          last_seq: r.r_last_seq as number,
-        }),
-      };
+      const r = sql.credential.get(digest) as CredentialRow | undefined;
+      return r ? toCredential(r, visibleRoom) : null;
     },
 
     async findReplay(roomId, idem) {

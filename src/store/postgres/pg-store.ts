@@ -11,7 +11,7 @@ import type {
   TokenRecord,
 } from '../../core/store.js';
 import { storeErrors } from '../../core/store-errors.js';
-import type { Checkpoint, Member, Scope } from '../../core/types.js';
+import type { Checkpoint, Member, RoomEvent, Scope } from '../../core/types.js';
 import { iso } from '../../core/clock.js';
 import {
   CHECKPOINT_COLUMNS,
@@ -122,6 +122,27 @@ export function openPgStore(options: PgStoreOptions): Store {
     );
     const found = new Map(rows.map((r) => [`${r.member_id}\n${r.key}`, r]));
     return keys.map(([member, key]) => found.get(`${member}\n${key}`));
+  });
+
+  /**
+   * Events after a cursor, for one room each; the reads of one turn share a query. Followers of
+   * many rooms all read when a notice comes, so this is the hub's busiest read.
+   */
+  const eventsAfter = batchedReads<[string, number, number], RoomEvent[]>(async (keys) => {
+    const rows = await sql.rows<EventRow & { k: number; room: string }>(
+      `SELECT k.n AS k, r.name AS room, e.seq, e.id, e.ts, e.actor_member, e.actor_label, e.type, e.body
+         FROM unnest($1::text[], $2::bigint[], $3::int[]) WITH ORDINALITY AS k(room_id, after, lim, n)
+         JOIN rooms r ON r.id = k.room_id
+         CROSS JOIN LATERAL (
+           SELECT ${EVENT_COLUMNS} FROM events
+            WHERE room_id = k.room_id AND seq > k.after ORDER BY seq LIMIT k.lim
+         ) e
+        ORDER BY k.n, e.seq`,
+      [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
+    );
+    const byKey: RoomEvent[][] = keys.map(() => []);
+    for (const row of rows) byKey[row.k - 1]!.push(toEvent(row.room, row));
+    return byKey;
   });
 
   const messaging = createPgMessaging(ctx);
@@ -268,14 +289,8 @@ export function openPgStore(options: PgStoreOptions): Store {
       return readCheckpoint(sql, roomId);
     },
 
-    async listEvents(roomId, after, limit) {
-      const room = await getRoom(sql, roomId);
-      if (!room) return [];
-      const rows = await sql.rows<EventRow>(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-        [roomId, after, limit],
-      );
-      return rows.map((e) => toEvent(room.name, e));
+    listEvents(roomId, after, limit) {
+      return eventsAfter([roomId, after, limit]);
     },
 
     async recentEvents(roomId, limit) {

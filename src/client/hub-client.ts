@@ -2,6 +2,23 @@
 // faster than fetch, so the CLI and hooks stay quick.
 
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type {
+  ActivityQuery,
+  ApprovalRequest,
+  HistoryResponse,
+  JoinResponse,
+  LeaseRequest,
+  PairCodeResponse,
+  PlanItem,
+  ReadResponse,
+  SendRequest,
+  SendResponse,
+  ShareRequest,
+  TaskFields,
+  TaskResponse,
+  TaskUpdate,
+  WebTicketResponse,
+} from '../core/api-types.js';
 import type { HubStatus } from '../core/hub-status.js';
 import type { AgentDigest } from '../core/sessions.js';
 import type {
@@ -9,7 +26,6 @@ import type {
   AgentCapabilities,
   Approval,
   Checkpoint,
-  CodeRef,
   InboxItem,
   Lease,
   Member,
@@ -72,72 +88,25 @@ interface Call {
   headers?: Record<string, string>;
 }
 
-export interface JoinResponse {
-  room: Room;
-  member: Member;
-  token: string;
-}
-export interface ReadResponse {
-  room: Room;
-  checkpoint: Checkpoint;
-  events: RoomEvent[];
-  cursor: number;
-}
-export interface SendRequest {
-  to: string | string[];
-  body: string;
-  kind?: string;
-  thread?: string;
-  reply_to?: string;
-  refs?: CodeRef[];
-  priority?: 'normal' | 'urgent';
-}
-
-export interface TaskFields {
-  title: string;
-  description?: string;
-  priority?: string;
-  depends_on?: string[];
-  assignee?: string;
-}
-export interface TaskResponse {
-  task: Task;
-  event: RoomEvent | null;
-  unblocked?: Task[];
-  message?: Message | null;
-}
-export interface ShareRequest {
-  path: string;
-  start_line?: number;
-  end_line?: number;
-  language?: string | null;
-  content: string;
-  note?: string;
-  to?: string | string[];
-}
-export interface ActivityQuery {
-  after?: number;
-  limit?: number;
-  types?: string[];
-  since?: string;
-  actor?: string;
-}
-
-export interface ApprovalRequest {
-  tool: string;
-  input_preview?: string;
-  reason?: string;
-  client?: string;
-  timeout_seconds?: number;
-  /** Shares one request with another asking about the same prompt (see docs/protocol.md). */
-  match_key?: string;
-}
-
-export interface HistoryResponse {
-  events: RoomEvent[];
-  next_after: number;
-  has_more: boolean;
-}
+// The wire shapes live in the core, declared once for the hub, this client, the MCP tools and the
+// cockpit; re-exported here for the client's callers.
+export type {
+  ActivityQuery,
+  ApprovalRequest,
+  HistoryResponse,
+  JoinResponse,
+  LeaseRequest,
+  PairCodeResponse,
+  PlanItem,
+  ReadResponse,
+  SendRequest,
+  SendResponse,
+  ShareRequest,
+  TaskFields,
+  TaskResponse,
+  TaskUpdate,
+  WebTicketResponse,
+} from '../core/api-types.js';
 
 const enc = encodeURIComponent;
 
@@ -287,7 +256,7 @@ export function createHubClient(options: HubClientOptions) {
     localJoin: (body: { secret: string; room: string; label?: string }) =>
       call<JoinResponse & { created: boolean }>({ method: 'POST', path: '/v1/local/join', body }),
     webTicket: (body: { secret: string }) =>
-      call<{ ticket: string; expires_at: string }>({
+      call<WebTicketResponse>({
         method: 'POST',
         path: '/v1/local/web-ticket',
         body,
@@ -295,7 +264,7 @@ export function createHubClient(options: HubClientOptions) {
     join: (body: { code: string; label?: string }) =>
       call<JoinResponse>({ method: 'POST', path: '/v1/join', body }),
     createCode: (name: string, body: { scopes?: Scope[]; ttl_seconds?: number } = {}) =>
-      call<{ room: string; code: string; scopes: Scope[]; expires_at: string }>({
+      call<PairCodeResponse>({
         method: 'POST',
         path: room(name, '/codes'),
         body,
@@ -372,7 +341,7 @@ export function createHubClient(options: HubClientOptions) {
      * window is refused; with one, a retry is answered with the original message.
      */
     send: (name: string, agent: string, body: SendRequest, key?: string) =>
-      call<{ message: Message; event: RoomEvent }>({
+      call<SendResponse>({
         method: 'POST',
         path: agentPath(name, agent, '/messages'),
         body,
@@ -385,7 +354,7 @@ export function createHubClient(options: HubClientOptions) {
       body: { body: string; kind?: string },
       key?: string,
     ) =>
-      call<{ message: Message; event: RoomEvent }>({
+      call<SendResponse>({
         method: 'POST',
         path: agentPath(name, agent, `/messages/${enc(messageId)}/reply`),
         body,
@@ -440,8 +409,14 @@ export function createHubClient(options: HubClientOptions) {
       }),
     digest: (name: string, agent: string) =>
       call<AgentDigest>({ method: 'GET', path: agentPath(name, agent, '/digest') }),
-    share: (name: string, agent: string, body: ShareRequest, key?: string) =>
-      call<{ message: Message; event: RoomEvent }>({
+    /** A snippet read from disk may know no language (null): it is sent without one. */
+    share: (
+      name: string,
+      agent: string,
+      body: Omit<ShareRequest, 'language'> & { language?: string | null | undefined },
+      key?: string,
+    ) =>
+      call<SendResponse>({
         method: 'POST',
         path: agentPath(name, agent, '/shares'),
         body: { ...body, language: body.language ?? undefined },
@@ -468,7 +443,7 @@ export function createHubClient(options: HubClientOptions) {
         body: { agent, ...fields },
         idempotent: true,
       }),
-    planTasks: (name: string, agent: string, tasks: Array<TaskFields & { ref?: string }>) =>
+    planTasks: (name: string, agent: string, tasks: PlanItem[]) =>
       call<{ tasks: Task[]; refs: Record<string, string>; event: RoomEvent }>({
         method: 'POST',
         path: room(name, '/tasks/plan'),
@@ -479,7 +454,7 @@ export function createHubClient(options: HubClientOptions) {
       name: string,
       agent: string,
       id: string,
-      fields: Partial<Omit<TaskFields, 'assignee'>> & { force?: boolean },
+      fields: TaskUpdate & { force?: boolean },
     ) =>
       call<TaskResponse>({
         method: 'PATCH',
@@ -548,16 +523,7 @@ export function createHubClient(options: HubClientOptions) {
 
     leases: (name: string, query: { agent?: string; path?: string } = {}) =>
       call<{ leases: Lease[] }>({ method: 'GET', path: room(name, '/leases'), query }),
-    lease: (
-      name: string,
-      agent: string,
-      body: {
-        paths: string[];
-        mode?: 'exclusive' | 'shared';
-        reason?: string;
-        ttl_seconds?: number;
-      },
-    ) =>
+    lease: (name: string, agent: string, body: LeaseRequest) =>
       call<{ lease: Lease; event: RoomEvent }>({
         method: 'POST',
         path: room(name, '/leases'),

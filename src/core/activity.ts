@@ -1,26 +1,15 @@
 // The activity log: the room's events filtered by type, actor and time, page by page.
 
+import type { ActivityQuery, HistoryResponse } from './api-types.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
 import { PAGE_MAX, invalidCursor, invalidLimit } from './limits.js';
-import type { RoomEvent } from './types.js';
 
 /** Left out unless asked for by type: they are upkeep, not activity. */
 export const QUIET_TYPES = ['receipt', 'lease.renewed'];
 const TYPE_PATTERN = /^(\*|[a-z][a-z_]*(\.[a-z_]+)*(\.\*)?)$/;
 const TYPES_MAX = 20;
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-
-export interface ActivityQuery {
-  after?: number | undefined;
-  limit?: number | undefined;
-  /** `task.claimed`, or `task.*` for a family; `*` for everything, upkeep included. */
-  types?: string[] | undefined;
-  /** An ISO time, or a duration back from now: `90s`, `15m`, `1h`, `2d`. */
-  since?: string | undefined;
-  /** An agent name, or a member's label or id. */
-  actor?: string | undefined;
-}
 
 /** `1h` before now, or an ISO time, in ms; refuses anything else naming the field. */
 export function parseSince(since: string, now: number): number {
@@ -71,7 +60,7 @@ export function createActivity(ctx: HubContext) {
       p: Principal,
       roomName: string,
       query: ActivityQuery = {},
-    ): Promise<{ events: RoomEvent[]; next_after: number; has_more: boolean }> {
+    ): Promise<HistoryResponse> {
       const room = await enter(p, roomName, 'read');
       const after = query.after ?? 0;
       if (!Number.isSafeInteger(after) || after < 0) throw invalidCursor();

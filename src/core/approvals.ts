@@ -2,6 +2,7 @@
 // person's member with the `approve` scope answers allow or deny, exactly once, before it expires.
 // No message and no device can answer: deciding has its own route and checks the member's kind.
 
+import type { ApprovalRequest } from './api-types.js';
 import {
   APPROVAL_PREVIEW_MAX_CHARS,
   APPROVAL_REASON_MAX_CHARS as REASON_MAX_CHARS,
@@ -29,16 +30,6 @@ export const APPROVAL_TIMEOUT_SECONDS = { default: 300, min: 10, max: 3600 } as 
 const TOOL_MAX_CHARS = 200;
 /** The longest `match_key`: Claude Code's input preview is 201 characters at most. */
 export const MATCH_KEY_MAX_CHARS = 300;
-
-export interface ApprovalRequestInput {
-  tool: string;
-  input_preview?: string | undefined;
-  reason?: string | undefined;
-  client?: string | undefined;
-  timeout_seconds?: number | undefined;
-  /** Two requests for one prompt (hook and channel relay) name the same key to share one request. */
-  match_key?: string | undefined;
-}
 
 export interface ApprovalDecisionInput {
   decision: string;
@@ -130,7 +121,7 @@ export function createApprovals(ctx: HubContext) {
       p: Principal,
       roomName: string,
       agentName: string,
-      input: ApprovalRequestInput,
+      input: ApprovalRequest,
     ): Promise<{ approval: Approval; joined?: true }> {
       const room = await enter(p, roomName, 'write');
       const agent = await actingAgent(p, room, agentName);

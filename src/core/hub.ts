@@ -1,5 +1,6 @@
 // The Hub: every use-case of huddle. The only code that touches the Store and the Bus.
 
+import type { HistoryResponse, JoinResponse, PairCodeResponse, ReadResponse } from './api-types.js';
 import { iso } from './clock.js';
 import { HuddleError } from './errors.js';
 import type { RoomExport } from './export.js';
@@ -51,12 +52,6 @@ export const DEFAULT_READ_LIMIT = 20;
 export const DEFAULT_HISTORY_LIMIT = 50;
 export const MAX_CODE_TTL_SECONDS = 24 * 3600;
 
-export interface JoinResult {
-  room: Room;
-  member: Member;
-  token: string;
-}
-
 export type Hub = ReturnType<typeof createHub>;
 
 export function createHub(deps: HubDeps) {
@@ -72,7 +67,7 @@ export function createHub(deps: HubDeps) {
   }
 
   /** Creates a room whose first member (an admin) is the caller; a name is drawn when none is given. */
-  async function create(wanted: string | undefined, label: string): Promise<JoinResult> {
+  async function create(wanted: string | undefined, label: string): Promise<JoinResponse> {
     assertLabel(label);
     if (wanted !== undefined) assertRoomName(wanted);
     const token = mintToken(random);
@@ -135,7 +130,7 @@ export function createHub(deps: HubDeps) {
     async createRoom(
       ctx: RequestContext,
       input: { name?: string | undefined; label: string; create_secret?: string | undefined },
-    ): Promise<JoinResult> {
+    ): Promise<JoinResponse> {
       // Counted before the secret is checked, so guessing it is rate limited too.
       await limits.roomCreate.take(ctx.address);
       limits.global.take('*');
@@ -160,7 +155,7 @@ export function createHub(deps: HubDeps) {
     async localJoin(
       ctx: RequestContext,
       input: { secret: string; room: string; label: string },
-    ): Promise<JoinResult & { created: boolean }> {
+    ): Promise<JoinResponse & { created: boolean }> {
       await limits.join.take(ctx.address);
       limits.global.take('*');
       assertLocalOwner(
@@ -211,7 +206,7 @@ export function createHub(deps: HubDeps) {
       p: Principal,
       roomName: string,
       input: { scopes?: string[] | undefined; ttl_seconds?: number | undefined },
-    ): Promise<{ room: string; code: string; scopes: Scope[]; expires_at: string }> {
+    ): Promise<PairCodeResponse> {
       const room = await enter(p, roomName, 'admin', true);
       const scopes = parseScopes(input.scopes ?? ['read', 'write', 'checkpoint']);
       const ttl = input.ttl_seconds ?? options.code_ttl_seconds;
@@ -246,7 +241,7 @@ export function createHub(deps: HubDeps) {
     async redeemPairCode(
       ctx: RequestContext,
       input: { code: string; label: string; kind?: MemberKind | undefined },
-    ): Promise<JoinResult> {
+    ): Promise<JoinResponse> {
       const code = normalizePairCode(input.code);
       assertLabel(input.label);
       await limits.join.take(ctx.address);
@@ -275,7 +270,7 @@ export function createHub(deps: HubDeps) {
       p: Principal,
       roomName: string,
       input: { limit?: number | undefined } = {},
-    ): Promise<{ room: Room; checkpoint: Checkpoint; events: RoomEvent[]; cursor: number }> {
+    ): Promise<ReadResponse> {
       const room = await enter(p, roomName, 'read');
       const limit = input.limit ?? DEFAULT_READ_LIMIT;
       assertPageLimit(limit);
@@ -298,7 +293,7 @@ export function createHub(deps: HubDeps) {
         limit?: number | undefined;
         wait?: number | undefined;
       } = {},
-    ): Promise<{ events: RoomEvent[]; next_after: number; has_more: boolean }> {
+    ): Promise<HistoryResponse> {
       const room = await enter(p, roomName, 'read');
       const after = input.after ?? 0;
       const limit = input.limit ?? DEFAULT_HISTORY_LIMIT;

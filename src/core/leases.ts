@@ -2,6 +2,7 @@
 // requests are refused naming the holder. Leases end on release, on expiry, or when their agent
 // has been offline past a grace period.
 
+import type { LeaseRequest } from './api-types.js';
 import { HuddleError } from './errors.js';
 import { globsOverlap, normalizeLeasePath } from './globs.js';
 import type { HubContext, Principal } from './hub-context.js';
@@ -37,12 +38,8 @@ export interface LeaseOverride extends Override {
   holders: string[];
 }
 
-export interface LeaseInput {
-  paths: string[];
-  mode?: string | undefined;
-  reason?: string | undefined;
-  ttl_seconds?: number | undefined;
-}
+/** A lease request as it arrives: `mode` is any text until acquireLease checks it. */
+export type LeaseInput = Omit<LeaseRequest, 'mode'> & { mode?: string | undefined };
 
 function invalid(code: string, message: string, field: string): HuddleError {
   return new HuddleError('invalid', code, message, { details: { field } });

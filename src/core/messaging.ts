@@ -2,13 +2,14 @@
 // ladder (stored, delivered, injected, read, acked).
 
 import { createHash } from 'node:crypto';
+import type { SendRequest, SendResponse, ShareRequest } from './api-types.js';
 import { assertAgentName } from './agent-input.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
 import type { Idempotency, MessageDraft } from './store.js';
 import { NOTE_MAX_BYTES, assertPageLimit, assertTextSize, assertWait } from './limits.js';
 import { timeOrderedId, type RandomSource } from './random.js';
-import { parseShare, shareBody, type ShareInput } from './share-format.js';
+import { parseShare, shareBody } from './share-format.js';
 import { closestNames } from './suggest.js';
 import {
   MESSAGE_KINDS,
@@ -28,16 +29,6 @@ const THREAD_MAX_CHARS = 200;
 const REFS_MAX = 50;
 const SNIPPET_MAX_BYTES = 16 * 1024;
 const PATH_MAX_CHARS = 1024;
-
-export interface SendInput {
-  to: string | string[];
-  kind?: string | undefined;
-  body: string;
-  thread?: string | undefined;
-  reply_to?: string | undefined;
-  refs?: CodeRef[] | undefined;
-  priority?: 'normal' | 'urgent' | undefined;
-}
 
 function invalid(
   code: string,
@@ -129,14 +120,8 @@ export function messageDigest(body: string, recipients: string[]): string {
     .digest('hex');
 }
 
-/** What a send answers: the message and the event that carries it. */
-export interface SendResult {
-  message: Message;
-  event: RoomEvent;
-}
-
 /** A send answered from its idempotency record: the message rides in its event. */
-function replayedMessage(event: RoomEvent): { message: Message; event: RoomEvent } {
+function replayedMessage(event: RoomEvent): SendResponse {
   return { message: event.body.message as Message, event };
 }
 
@@ -230,10 +215,10 @@ export function createMessaging(ctx: HubContext) {
     p: Principal,
     room: Room,
     sender: Agent,
-    input: SendInput,
+    input: SendRequest,
     idem: Idempotency | undefined,
     share = false,
-  ): Promise<SendResult> {
+  ): Promise<SendResponse> {
     return (await prepare(p, room, sender, input, idem, share))();
   }
 
@@ -246,10 +231,10 @@ export function createMessaging(ctx: HubContext) {
     p: Principal,
     room: Room,
     sender: Agent,
-    input: SendInput,
+    input: SendRequest,
     idem: Idempotency | undefined,
     share = false,
-  ): Promise<() => Promise<SendResult>> {
+  ): Promise<() => Promise<SendResponse>> {
     const kind = (input.kind ?? 'chat') as MessageKind;
     if (!MESSAGE_KINDS.includes(kind)) {
       throw invalid('invalid_kind', `kind must be one of ${MESSAGE_KINDS.join(', ')}.`, {
@@ -372,9 +357,9 @@ export function createMessaging(ctx: HubContext) {
     p: Principal,
     roomName: string,
     agentName: string,
-    input: SendInput,
+    input: SendRequest,
     key?: string,
-  ): Promise<() => Promise<SendResult>> {
+  ): Promise<() => Promise<SendResponse>> {
     const idem = idempotency(p, key, 'message', { sender: agentName, input });
     // Agent sends count against agent_sends, not against the member's writes.
     const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
@@ -392,9 +377,9 @@ export function createMessaging(ctx: HubContext) {
       p: Principal,
       roomName: string,
       agentName: string,
-      input: SendInput,
+      input: SendRequest,
       key?: string,
-    ): Promise<SendResult> {
+    ): Promise<SendResponse> {
       return (await prepareSend(p, roomName, agentName, input, key))();
     },
 
@@ -414,9 +399,9 @@ export function createMessaging(ctx: HubContext) {
       p: Principal,
       roomName: string,
       agentName: string,
-      input: ShareInput & { to?: string | string[] | undefined },
+      input: ShareRequest,
       key?: string,
-    ): Promise<{ message: Message; event: RoomEvent }> {
+    ): Promise<SendResponse> {
       const ref = parseShare(input);
       const idem = idempotency(p, key, 'share', { sender: agentName, input });
       const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
@@ -440,7 +425,7 @@ export function createMessaging(ctx: HubContext) {
       messageId: string,
       input: { body: string; kind?: string | undefined },
       key?: string,
-    ): Promise<{ message: Message; event: RoomEvent }> {
+    ): Promise<SendResponse> {
       const idem = idempotency(p, key, 'reply', { sender: agentName, messageId, input });
       const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
       const sender = await actingAgent(p, room, agentName);

@@ -1,16 +1,17 @@
 // A member that the hub's owner adds on its own machine, without a pair code: an admin, with its
 // first token, announced as `member.joined` with how it came (`via`).
 
+import type { JoinResponse } from './api-types.js';
 import type { HubContext } from './hub-context.js';
 import { randomId } from './random.js';
 import { digestSecret, mintToken } from './tokens.js';
-import type { Member, MemberKind, Room } from './types.js';
+import type { MemberKind } from './types.js';
 
 export async function addOwnerMember(
   ctx: HubContext,
   roomId: string,
   input: { label: string; kind: MemberKind; via: 'local' | 'browser' },
-): Promise<{ room: Room; member: Member; token: string }> {
+): Promise<JoinResponse> {
   const { store, random, clock, draft, announce } = ctx;
   const token = mintToken(random);
   const joined = await store.addMember({

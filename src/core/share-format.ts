@@ -1,6 +1,7 @@
 // Shared snippets: the checks on a share and the Markdown message it becomes, a header naming the
 // file and lines, then the code in a fence that its content cannot break.
 
+import type { ShareRequest } from './api-types.js';
 import { HuddleError } from './errors.js';
 import { normalizeLeasePath } from './globs.js';
 import { assertTextSize } from './limits.js';
@@ -9,15 +10,6 @@ import type { CodeRef } from './types.js';
 export const SHARE_MAX_BYTES = 256 * 1024;
 export const SHARE_NOTE_MAX_BYTES = 16 * 1024;
 const LANGUAGE_PATTERN = /^[A-Za-z0-9+#._-]{1,40}$/;
-
-export interface ShareInput {
-  path: string;
-  start_line?: number | undefined;
-  end_line?: number | undefined;
-  language?: string | undefined;
-  content: string;
-  note?: string | undefined;
-}
 
 /** A run of backticks one longer than the longest in `content`, and at least three. */
 export function fenceFor(content: string): string {
@@ -32,7 +24,7 @@ function invalid(code: string, message: string, field: string): HuddleError {
 }
 
 /** Checks a share and returns its reference (path, lines, language). */
-export function parseShare(input: ShareInput): CodeRef {
+export function parseShare(input: ShareRequest): CodeRef {
   const path = normalizeLeasePath(input.path, 'path');
   const ref: CodeRef = { path };
   for (const key of ['start_line', 'end_line'] as const) {
@@ -65,7 +57,7 @@ export function parseShare(input: ShareInput): CodeRef {
 }
 
 /** The message body: the note, a header naming the file and lines, and the fenced content. */
-export function shareBody(input: ShareInput, ref: CodeRef): string {
+export function shareBody(input: ShareRequest, ref: CodeRef): string {
   const lines =
     ref.start_line === undefined
       ? ''

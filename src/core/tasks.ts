@@ -1,6 +1,7 @@
 // The task board's use-cases: add, plan, claim, start, done, cancel, unclaim, hand off, update,
 // and the board and ready views. Each change is one transaction and one `task.*` event.
 
+import type { PlanItem, TaskFields, TaskResponse, TaskUpdate } from './api-types.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
 import { assertAgentName } from './agent-input.js';
@@ -40,27 +41,6 @@ import {
   type Task,
 } from './types.js';
 
-export interface TaskInput {
-  title: string;
-  description?: string | undefined;
-  priority?: string | undefined;
-  depends_on?: string[] | undefined;
-  /** Assigns the task in advance; it is claimed for them as soon as it is not blocked. */
-  assignee?: string | undefined;
-}
-
-/** One task of a plan: `ref` names it for the plan's other tasks' `depends_on`. */
-export interface PlanItem extends TaskInput {
-  ref?: string | undefined;
-}
-
-export interface TaskUpdate {
-  title?: string | undefined;
-  description?: string | undefined;
-  priority?: string | undefined;
-  depends_on?: string[] | undefined;
-}
-
 /** The `override` of a task event: an admin's agent changed a task another agent held. */
 export interface TaskOverride extends Override {
   /** The agent that held the task. */
@@ -71,15 +51,6 @@ export interface TaskOverride extends Override {
 interface HolderNotice {
   override: TaskOverride;
   body: string;
-}
-
-export interface TaskResult {
-  task: Task;
-  event: RoomEvent | null;
-  /** Tasks this change unblocked (after done). */
-  unblocked?: Task[];
-  /** The message that told others (unblocked, handed off), when anyone was told. */
-  message?: Message | null;
 }
 
 type Step = 'claim' | 'unclaim' | 'start' | 'done' | 'cancel';
@@ -168,7 +139,7 @@ export function createTasks(ctx: HubContext) {
   function buildTask(
     board: TaskBoard,
     id: string,
-    input: TaskInput,
+    input: TaskFields,
     dependsOn: string[],
     createdBy: string,
     at: string,
@@ -228,7 +199,7 @@ export function createTasks(ctx: HubContext) {
     what: Step,
     input: { result?: string | undefined; force?: boolean | undefined } = {},
     key?: string,
-  ): Promise<TaskResult> {
+  ): Promise<TaskResponse> {
     assertTaskId(id);
     assertForceAllowed(p, input.force);
     const force = input.force === true;
@@ -354,7 +325,7 @@ export function createTasks(ctx: HubContext) {
         };
       },
     );
-    const out: TaskResult = { task: result.task, event: appended };
+    const out: TaskResponse = { task: result.task, event: appended };
     const unblocked = result.unblocked ?? [];
     const stranded = result.stranded ?? [];
     if (what === 'done') out.unblocked = unblocked;
@@ -377,7 +348,7 @@ export function createTasks(ctx: HubContext) {
   }
 
   /** A change's result with its event, once the holder an admin overrode (if any) is told. */
-  async function withEvent<T extends TaskResult>(
+  async function withEvent<T extends TaskResponse>(
     p: Principal,
     promise: Promise<{
       result: T & { notice?: HolderNotice | null };
@@ -397,9 +368,9 @@ export function createTasks(ctx: HubContext) {
       p: Principal,
       roomName: string,
       agentName: string,
-      input: TaskInput,
+      input: TaskFields,
       key?: string,
-    ): Promise<TaskResult> {
+    ): Promise<TaskResponse> {
       const dependsOn = parseDependsOn(input.depends_on);
       return withEvent(
         p,
@@ -565,7 +536,7 @@ export function createTasks(ctx: HubContext) {
       id: string,
       input: { to: string; note?: string | undefined; force?: boolean | undefined },
       key?: string,
-    ): Promise<TaskResult> {
+    ): Promise<TaskResponse> {
       assertTaskId(id);
       if (input.note !== undefined) assertTextSize('note', input.note, DESCRIPTION_MAX_BYTES);
       assertForceAllowed(p, input.force);
@@ -645,7 +616,7 @@ export function createTasks(ctx: HubContext) {
       id: string,
       { force: forced, ...input }: TaskUpdate & { force?: boolean | undefined },
       key?: string,
-    ): Promise<TaskResult> {
+    ): Promise<TaskResponse> {
       assertTaskId(id);
       const fields = Object.keys(input).filter((k) => input[k as keyof TaskUpdate] !== undefined);
       if (fields.length === 0) {

@@ -1,6 +1,12 @@
 // Browser sessions: a person signs in with a pair code, a token or a one-time ticket from
 // `huddle open`, and acts in each room through a member of its own and a `human` agent.
 
+import type {
+  JoinResponse,
+  SessionRoomView,
+  WebSessionView,
+  WebTicketResponse,
+} from './api-types.js';
 import { iso } from './clock.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal, RequestContext } from './hub-context.js';
@@ -10,7 +16,7 @@ import { assertLocalOwner } from './local-owner.js';
 import { addOwnerMember } from './owner-member.js';
 import type { WebSessionRecord, WebSessionRoom } from './store.js';
 import { digestSecret, mintToken, sameDigest } from './tokens.js';
-import type { Agent, Member, MemberKind, Room, RoomEvent } from './types.js';
+import type { Agent, MemberKind, Room, RoomEvent } from './types.js';
 
 /** How long a `huddle open` link works. */
 export const WEB_TICKET_TTL_MS = 30_000;
@@ -32,26 +38,17 @@ export type SignInInput =
   | { token: string; name?: string | undefined }
   | { ticket: string; name?: string | undefined };
 
-/** One room as the session shows it to the page. */
-export interface SessionRoomView {
-  room: Room;
-  member: Member;
-  agent: string | null;
-}
-
-export interface SignInResult {
+export interface SignInResult extends WebSessionView {
   /** Set when a new session was made: the cookie's value. */
   secret?: string;
   csrf: string;
-  person: { name: string };
-  rooms: SessionRoomView[];
 }
 
 export interface WebSessionDeps {
   redeemPairCode(
     ctx: RequestContext,
     input: { code: string; label: string; kind?: MemberKind },
-  ): Promise<{ room: Room; member: Member; token: string }>;
+  ): Promise<JoinResponse>;
   authenticate(token: string | undefined): Promise<Principal>;
   registerAgent(
     p: Principal,
@@ -300,9 +297,7 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
     open,
 
     /** The person's name and rooms, joining rooms made since for a local owner's browser. */
-    async describe(
-      record: WebSessionRecord,
-    ): Promise<{ person: { name: string }; rooms: SessionRoomView[] }> {
+    async describe(record: WebSessionRecord): Promise<WebSessionView> {
       // The browser came back: its 30 days start again.
       await store.touchWebSession(record.digest, clock.now());
       const current = await followNewRooms(record);
@@ -364,10 +359,7 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
      * A one-time sign-in link for the hub's owner, on the hub's own machine only (the local
      * secret, over loopback): it signs the browser in to every room, as a person with admin.
      */
-    async mintTicket(
-      rctx: RequestContext,
-      input: { secret: string },
-    ): Promise<{ ticket: string; expires_at: string }> {
+    async mintTicket(rctx: RequestContext, input: { secret: string }): Promise<WebTicketResponse> {
       await limits.join.take(rctx.address);
       assertLocalOwner(
         options.local_secret,

@@ -5,17 +5,19 @@
 import type {
   ActivityQuery,
   HistoryResponse,
+  LeaseRequest,
+  PlanItem,
   ReadResponse,
   SendRequest,
   TaskFields,
   TaskResponse,
-} from '../client/hub-client.js';
+  TaskUpdate,
+} from '../core/api-types.js';
 import type {
   Agent,
   Checkpoint,
   InboxItem,
   Lease,
-  LeaseMode,
   Message,
   RoomEvent,
   Task,
@@ -23,18 +25,6 @@ import type {
 } from '../core/types.js';
 
 export type TaskStep = 'claim' | 'unclaim' | 'start' | 'done' | 'cancel';
-
-/** One task of a plan; `ref` names it for the other items' `depends_on`. */
-export interface PlanItem extends TaskFields {
-  ref?: string;
-}
-
-export interface LeaseRequest {
-  paths: string[];
-  mode?: LeaseMode;
-  reason?: string;
-  ttl_seconds?: number;
-}
 
 /**
  * A file or line range to post as a snippet. Without `content` the session reads the file itself
@@ -81,10 +71,7 @@ export interface AgentSession {
    * `force` (here, in taskStep for unclaim, done and cancel, and in handoffTask): an admin's
    * override of another agent's hold on the task.
    */
-  updateTask(
-    id: string,
-    fields: Partial<Omit<TaskFields, 'assignee'>> & { force?: boolean },
-  ): Promise<TaskResponse>;
+  updateTask(id: string, fields: TaskUpdate & { force?: boolean }): Promise<TaskResponse>;
   /** `done` lists the tasks it unblocked. A step the agent already took answers `event: null`. */
   taskStep(id: string, step: TaskStep, result?: string, force?: boolean): Promise<TaskResponse>;
   handoffTask(id: string, to: string, note?: string, force?: boolean): Promise<TaskResponse>;

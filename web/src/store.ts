@@ -8,14 +8,15 @@ import { createStream, type Stream, type StreamState } from './stream.js';
 import type {
   Agent,
   Approval,
-  Checkpoint,
+  HistoryResponse,
   InboxItem,
   Lease,
   Member,
   Message,
   Receipt,
-  Room,
+  ReadResponse,
   RoomEvent,
+  SendRequest,
   Session,
   Task,
   Variable,
@@ -170,12 +171,7 @@ export async function loadRoom(name: string): Promise<void> {
   if (!s) return;
   const p = (rest: string) => roomPath(name, rest);
   try {
-    const head = await api<{
-      room: Room;
-      checkpoint: Checkpoint;
-      events: RoomEvent[];
-      cursor: number;
-    }>('GET', p('?limit=100'));
+    const head = await api<ReadResponse>('GET', p('?limit=100'));
     const admin = s.member.scopes.includes('admin');
     const [agents, tasks, leases, vars, members, approvals, inbox] = await Promise.all([
       api<{ agents: Agent[] }>('GET', p('/agents')),
@@ -279,7 +275,7 @@ export async function loadOlder(name: string): Promise<void> {
   const s = rooms.get(name);
   if (!s || s.oldest <= 1) return;
   const after = Math.max(0, s.oldest - 101);
-  const page = await api<{ events: RoomEvent[] }>(
+  const page = await api<HistoryResponse>(
     'GET',
     roomPath(name, `/events?after=${after}&limit=100`),
   );
@@ -303,7 +299,7 @@ export interface Draft {
 export async function sendMessage(name: string, draft: Draft): Promise<Message> {
   const s = rooms.get(name)!;
   const agent = speaker(s);
-  const message: Record<string, unknown> = {
+  const message: SendRequest = {
     to: draft.to,
     body: draft.body,
     kind: draft.kind,
@@ -339,7 +335,7 @@ function speaker(s: RoomState): string {
   return s.agent;
 }
 
-async function restSend(room: string, agent: string, message: object): Promise<Message> {
+async function restSend(room: string, agent: string, message: SendRequest): Promise<Message> {
   const r = await api<{ message: Message }>(
     'POST',
     roomPath(room, `/agents/${encodeURIComponent(agent)}/messages`),

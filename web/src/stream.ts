@@ -1,6 +1,7 @@
 // The cockpit's one WebSocket: authenticates with the session's CSRF token, follows each room
 // from its cursor, and after any drop reconnects with backoff and resumes from that cursor.
 
+import type { SendRequest } from '../../src/core/api-types.js';
 import type { Message, RoomEvent } from '../../src/core/types.js';
 import { getCsrf } from './api.js';
 
@@ -38,7 +39,7 @@ export class StreamError extends Error {
 export interface Stream {
   follow(room: string): void;
   unfollow(room: string): void;
-  send(room: string, agent: string, message: Record<string, unknown>): Promise<Message>;
+  send(room: string, agent: string, message: SendRequest): Promise<Message>;
   /** Closes the socket as if the network dropped it; the stream reconnects by itself. */
   drop(): void;
   close(): void;

@@ -1,6 +1,4 @@
-// The records the cockpit reads: the hub's own types, and the browser session's answer.
-
-import type { Member, Room } from '../../src/core/types.js';
+// The records the cockpit reads and the answers it gets: the hub's own types.
 
 export type {
   Agent,
@@ -18,14 +16,10 @@ export type {
   Variable,
 } from '../../src/core/types.js';
 
-export interface SessionRoom {
-  room: Room;
-  member: Member;
-  /** The person's agent in this room; null for a member that may only watch (no `write`). */
-  agent: string | null;
-}
-
-export interface Session {
-  person: { name: string };
-  rooms: SessionRoom[];
-}
+export type {
+  HistoryResponse,
+  PairCodeResponse,
+  ReadResponse,
+  SendRequest,
+  WebSessionView as Session,
+} from '../../src/core/api-types.js';

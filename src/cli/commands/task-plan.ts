@@ -2,13 +2,11 @@
 // `ref` names a task of the plan for the others' `depends_on`.
 
 import { readFile } from 'node:fs/promises';
-import type { TaskFields } from '../../client/hub-client.js';
+import type { PlanItem } from '../../core/api-types.js';
 import { renderTaskLine } from '../../core/task-board.js';
 import type { CliIO } from '../context.js';
 import type { Run } from '../registry.js';
 import { CliError } from '../cli-error.js';
-
-type PlanItem = TaskFields & { ref?: string };
 
 /** The plan's tasks: a JSON array of tasks, or an object with a `tasks` array. */
 async function readPlan(io: CliIO, source: string): Promise<PlanItem[]> {

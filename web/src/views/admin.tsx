@@ -7,6 +7,7 @@ import { renderSVG } from 'uqr';
 import { roomPath } from '../api.js';
 import type { RoomState } from '../room-state.js';
 import { act, errorText, version } from '../store.js';
+import type { PairCodeResponse } from '../types.js';
 import { Empty, ErrorLine, Time } from './bits.js';
 
 export function Admin({ s }: { s: RoomState }) {
@@ -112,21 +113,15 @@ export function Admin({ s }: { s: RoomState }) {
   );
 }
 
-interface Code {
-  code: string;
-  scopes: string[];
-  expires_at: string;
-}
-
 function PairCode({ s }: { s: RoomState }) {
   const [scopes, setScopes] = useState<string[]>(['read', 'write', 'checkpoint']);
-  const [code, setCode] = useState<Code | null>(null);
+  const [code, setCode] = useState<PairCodeResponse | null>(null);
   const [error, setError] = useState('');
   const make = async (ev: Event) => {
     ev.preventDefault();
     setError('');
     try {
-      setCode(await act<Code>('POST', roomPath(s.name, '/codes'), { scopes }));
+      setCode(await act<PairCodeResponse>('POST', roomPath(s.name, '/codes'), { scopes }));
     } catch (err) {
       setError(errorText(err));
     }

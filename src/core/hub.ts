@@ -52,6 +52,11 @@ export const DEFAULT_READ_LIMIT = 20;
 export const DEFAULT_HISTORY_LIMIT = 50;
 export const MAX_CODE_TTL_SECONDS = 24 * 3600;
 
+/**
+ * The Hub, by domain: `hub.rooms`, `hub.members`, `hub.presence`, `hub.messaging`, `hub.tasks`,
+ * `hub.variables`, `hub.leases`, `hub.sessions`, `hub.approvals`, `hub.push`, `hub.web` (browser
+ * sessions), `hub.stream` (what the stream gateway needs) and `hub.operations` (the process).
+ */
 export type Hub = ReturnType<typeof createHub>;
 
 export function createHub(deps: HubDeps) {
@@ -95,18 +100,9 @@ export function createHub(deps: HubDeps) {
   }
 
   const presence = createPresence(ctx);
-  const hub = {
-    ...presence,
-    ...createMessaging(ctx),
-    ...createTasks(ctx),
-    ...createVariables(ctx),
-    ...createLeases(ctx),
-    ...createActivity(ctx),
-    ...createSessions(ctx),
-    ...createHubStatus(ctx),
-    ...createApprovals(ctx),
-    ...createPush(ctx),
 
+  /** Who may enter a room: tokens, pair codes, local joins, members and their tokens. */
+  const members = {
     async authenticate(token: string | undefined): Promise<Principal> {
       if (!token) {
         throw new HuddleError(
@@ -125,26 +121,6 @@ export function createHub(deps: HubDeps) {
         );
       }
       return found;
-    },
-
-    async createRoom(
-      ctx: RequestContext,
-      input: { name?: string | undefined; label: string; create_secret?: string | undefined },
-    ): Promise<JoinResponse> {
-      // Counted before the secret is checked, so guessing it is rate limited too.
-      await limits.roomCreate.take(ctx.address);
-      limits.global.take('*');
-      if (options.create_secret !== undefined) {
-        const given = input.create_secret ?? '';
-        if (!sameDigest(digestSecret(given), digestSecret(options.create_secret))) {
-          throw new HuddleError(
-            'forbidden',
-            'create_secret_required',
-            'This hub only creates rooms for callers with its create secret, and none or a wrong one was given: pass it as "create_secret" in the body or the X-Huddle-Create-Secret header (CLI: --create-secret or HUDDLE_CREATE_SECRET).',
-          );
-        }
-      }
-      return create(input.name, input.label);
     },
 
     /**
@@ -266,6 +242,75 @@ export function createHub(deps: HubDeps) {
       return { room: joined.room, member: joined.member, token };
     },
 
+    async whoami(p: Principal, roomName: string): Promise<{ room: Room; member: Member }> {
+      await enter(p, roomName, null);
+      return { room: p.room, member: p.member };
+    },
+
+    async listMembers(p: Principal, roomName: string): Promise<{ members: Member[] }> {
+      const room = await enter(p, roomName, 'read');
+      return { members: await store.listMembers(room.id) };
+    },
+
+    async rotateToken(p: Principal, roomName: string): Promise<{ member: Member; token: string }> {
+      const room = await enter(p, roomName, null, true);
+      const token = mintToken(random);
+      const event = await store.rotateToken(
+        p.token_digest,
+        { digest: digestSecret(token), member_id: p.member.id, created_at: clock.now() },
+        room.id,
+        draft(actorOf(p), 'member.token_rotated', { member_id: p.member.id }),
+      );
+      announce(event, room.id);
+      return { member: p.member, token };
+    },
+
+    async revokeMember(
+      p: Principal,
+      roomName: string,
+      memberId: string,
+      key?: string,
+    ): Promise<{ event: RoomEvent }> {
+      const idem = idempotency(p, key, 'revoke', { memberId });
+      const { room, replay } = await ctx.enterWrite(p, roomName, 'admin', idem);
+      if (replay && 'event' in replay) return { event: replay.event };
+      const members = await store.listMembers(room.id);
+      const target = members.find((m) => m.id === memberId);
+      const event = await store.revokeMember(
+        room.id,
+        memberId,
+        draft(actorOf(p), 'member.revoked', { member_id: memberId, label: target?.label ?? null }),
+        idem,
+      );
+      announce(event, room.id);
+      return { event };
+    },
+  };
+
+  /** A room itself: creating and deleting it, its log, notes and checkpoint, its activity. */
+  const rooms = {
+    ...createActivity(ctx),
+
+    async createRoom(
+      ctx: RequestContext,
+      input: { name?: string | undefined; label: string; create_secret?: string | undefined },
+    ): Promise<JoinResponse> {
+      // Counted before the secret is checked, so guessing it is rate limited too.
+      await limits.roomCreate.take(ctx.address);
+      limits.global.take('*');
+      if (options.create_secret !== undefined) {
+        const given = input.create_secret ?? '';
+        if (!sameDigest(digestSecret(given), digestSecret(options.create_secret))) {
+          throw new HuddleError(
+            'forbidden',
+            'create_secret_required',
+            'This hub only creates rooms for callers with its create secret, and none or a wrong one was given: pass it as "create_secret" in the body or the X-Huddle-Create-Secret header (CLI: --create-secret or HUDDLE_CREATE_SECRET).',
+          );
+        }
+      }
+      return create(input.name, input.label);
+    },
+
     async read(
       p: Principal,
       roomName: string,
@@ -374,50 +419,6 @@ export function createHub(deps: HubDeps) {
       return result;
     },
 
-    async whoami(p: Principal, roomName: string): Promise<{ room: Room; member: Member }> {
-      await enter(p, roomName, null);
-      return { room: p.room, member: p.member };
-    },
-
-    async listMembers(p: Principal, roomName: string): Promise<{ members: Member[] }> {
-      const room = await enter(p, roomName, 'read');
-      return { members: await store.listMembers(room.id) };
-    },
-
-    async rotateToken(p: Principal, roomName: string): Promise<{ member: Member; token: string }> {
-      const room = await enter(p, roomName, null, true);
-      const token = mintToken(random);
-      const event = await store.rotateToken(
-        p.token_digest,
-        { digest: digestSecret(token), member_id: p.member.id, created_at: clock.now() },
-        room.id,
-        draft(actorOf(p), 'member.token_rotated', { member_id: p.member.id }),
-      );
-      announce(event, room.id);
-      return { member: p.member, token };
-    },
-
-    async revokeMember(
-      p: Principal,
-      roomName: string,
-      memberId: string,
-      key?: string,
-    ): Promise<{ event: RoomEvent }> {
-      const idem = idempotency(p, key, 'revoke', { memberId });
-      const { room, replay } = await ctx.enterWrite(p, roomName, 'admin', idem);
-      if (replay && 'event' in replay) return { event: replay.event };
-      const members = await store.listMembers(room.id);
-      const target = members.find((m) => m.id === memberId);
-      const event = await store.revokeMember(
-        room.id,
-        memberId,
-        draft(actorOf(p), 'member.revoked', { member_id: memberId, label: target?.label ?? null }),
-        idem,
-      );
-      announce(event, room.id);
-      return { event };
-    },
-
     /** Every event of the room in order, page by page, with the room and its checkpoint. */
     async exportRoom(p: Principal, roomName: string): Promise<RoomExport> {
       const room = await enter(p, roomName, 'read');
@@ -446,9 +447,10 @@ export function createHub(deps: HubDeps) {
       ctx.bus.publish({ room_id: room.id, seq: 0 });
       return { deleted: room.name };
     },
+  };
 
-    // For the stream gateway, which pushes events to live connections.
-
+  /** For the stream gateway, which pushes events to live connections. */
+  const stream = {
     /** Checks that `p` may follow `roomName` live (scope read), counting one room operation. */
     async authorizeStream(p: Principal, roomName: string): Promise<Room> {
       const room = await enter(p, roomName, 'read');
@@ -496,6 +498,11 @@ export function createHub(deps: HubDeps) {
     onRoomEvent(roomId: string, listener: () => void): () => void {
       return ctx.bus.subscribe(roomId, listener);
     },
+  };
+
+  /** The hub as a process: its status, its upkeep, its shutdown. */
+  const operations = {
+    ...createHubStatus(ctx),
 
     /** Ends every long-poll in progress, so that shutdown does not wait for them. */
     endWaits(): void {
@@ -509,12 +516,24 @@ export function createHub(deps: HubDeps) {
       await store.deleteIdleWebSessions(clock.now() - WEB_SESSION_IDLE_MS);
     },
   };
+
   return {
-    ...hub,
+    rooms,
+    members,
+    presence,
+    messaging: createMessaging(ctx),
+    tasks: createTasks(ctx),
+    variables: createVariables(ctx),
+    leases: createLeases(ctx),
+    sessions: createSessions(ctx),
+    approvals: createApprovals(ctx),
+    push: createPush(ctx),
     web: createWebSessions(ctx, {
-      redeemPairCode: hub.redeemPairCode,
-      authenticate: hub.authenticate,
+      redeemPairCode: members.redeemPairCode,
+      authenticate: members.authenticate,
       registerAgent: presence.registerAgent,
     }),
+    stream,
+    operations,
   };
 }

@@ -11,14 +11,14 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
   return {
     room,
     agent,
-    read: (limit) => hub.read(p, room, { limit }),
-    history: (after, limit) => hub.history(p, room, { after, limit }),
-    activity: (query) => hub.activity(p, room, query),
-    writeNote: (text) => hub.writeNote(p, room, { text }),
+    read: (limit) => hub.rooms.read(p, room, { limit }),
+    history: (after, limit) => hub.rooms.history(p, room, { after, limit }),
+    activity: (query) => hub.rooms.activity(p, room, query),
+    writeNote: (text) => hub.rooms.writeNote(p, room, { text }),
     setCheckpoint: (text, expected) =>
-      hub.setCheckpoint(p, room, { text, expected_version: expected }),
-    send: (request) => hub.sendMessage(p, room, agent, request),
-    reply: (id, body, kind) => hub.reply(p, room, agent, id, { body, kind }),
+      hub.rooms.setCheckpoint(p, room, { text, expected_version: expected }),
+    send: (request) => hub.messaging.sendMessage(p, room, agent, request),
+    reply: (id, body, kind) => hub.messaging.reply(p, room, agent, id, { body, kind }),
     share: async ({ content, ...spec }) => {
       if (content === undefined) {
         throw new HuddleError(
@@ -28,43 +28,44 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
           { details: { field: 'share.content' } },
         );
       }
-      return hub.shareSnippet(p, room, agent, { ...spec, content });
+      return hub.messaging.shareSnippet(p, room, agent, { ...spec, content });
     },
-    peekInbox: (all) => hub.peekInbox(p, room, agent, { all }),
-    readInbox: (ids) => hub.readInbox(p, room, agent, ids ? { ids } : {}),
-    ack: (ids) => hub.ackMessages(p, room, agent, ids),
-    agents: () => hub.listAgents(p, room),
+    peekInbox: (all) => hub.messaging.peekInbox(p, room, agent, { all }),
+    readInbox: (ids) => hub.messaging.readInbox(p, room, agent, ids ? { ids } : {}),
+    ack: (ids) => hub.messaging.ackMessages(p, room, agent, ids),
+    agents: () => hub.presence.listAgents(p, room),
 
-    tasks: ({ status, ...filter }) => hub.listTasks(p, room, { ...filter, statuses: status }),
-    task: (id) => hub.getTask(p, room, id),
-    addTask: (fields) => hub.addTask(p, room, agent, fields),
-    planTasks: (items) => hub.planTasks(p, room, agent, items),
-    updateTask: (id, fields) => hub.updateTask(p, room, agent, id, fields),
+    tasks: ({ status, ...filter }) => hub.tasks.listTasks(p, room, { ...filter, statuses: status }),
+    task: (id) => hub.tasks.getTask(p, room, id),
+    addTask: (fields) => hub.tasks.addTask(p, room, agent, fields),
+    planTasks: (items) => hub.tasks.planTasks(p, room, agent, items),
+    updateTask: (id, fields) => hub.tasks.updateTask(p, room, agent, id, fields),
     taskStep: (id, step, result, force) => {
       switch (step) {
         case 'claim':
-          return hub.claimTask(p, room, agent, id);
+          return hub.tasks.claimTask(p, room, agent, id);
         case 'unclaim':
-          return hub.unclaimTask(p, room, agent, id, { force });
+          return hub.tasks.unclaimTask(p, room, agent, id, { force });
         case 'start':
-          return hub.startTask(p, room, agent, id);
+          return hub.tasks.startTask(p, room, agent, id);
         case 'done':
-          return hub.finishTask(p, room, agent, id, { result, force });
+          return hub.tasks.finishTask(p, room, agent, id, { result, force });
         case 'cancel':
-          return hub.cancelTask(p, room, agent, id, { result, force });
+          return hub.tasks.cancelTask(p, room, agent, id, { result, force });
       }
     },
-    handoffTask: (id, to, note, force) => hub.handoffTask(p, room, agent, id, { to, note, force }),
+    handoffTask: (id, to, note, force) =>
+      hub.tasks.handoffTask(p, room, agent, id, { to, note, force }),
 
-    variables: () => hub.listVariables(p, room),
-    variable: (key) => hub.getVariable(p, room, key),
+    variables: () => hub.variables.listVariables(p, room),
+    variable: (key) => hub.variables.getVariable(p, room, key),
     setVariable: (key, value, expected) =>
-      hub.setVariable(p, room, key, { value, expected_version: expected, agent }),
+      hub.variables.setVariable(p, room, key, { value, expected_version: expected, agent }),
     deleteVariable: (key, expected) =>
-      hub.deleteVariable(p, room, key, { expected_version: expected, agent }),
+      hub.variables.deleteVariable(p, room, key, { expected_version: expected, agent }),
 
-    leases: (filter) => hub.listLeases(p, room, filter),
-    lease: (request) => hub.acquireLease(p, room, agent, request),
-    release: (target) => hub.releaseLeases(p, room, agent, target),
+    leases: (filter) => hub.leases.listLeases(p, room, filter),
+    lease: (request) => hub.leases.acquireLease(p, room, agent, request),
+    release: (target) => hub.leases.releaseLeases(p, room, agent, target),
   };
 }

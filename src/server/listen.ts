@@ -175,14 +175,16 @@ export async function startHub(
   );
 
   const housekeeping = setInterval(() => {
-    hub.housekeeping().catch((err) => logger.warn('housekeeping failed', { error: String(err) }));
+    hub.operations
+      .housekeeping()
+      .catch((err) => logger.warn('housekeeping failed', { error: String(err) }));
   }, 60_000);
   housekeeping.unref();
   const presence = setInterval(() => {
-    hub
+    hub.presence
       .sweepPresence()
-      .then(() => hub.sweepLeases())
-      .then(() => hub.sweepApprovals())
+      .then(() => hub.leases.sweepLeases())
+      .then(() => hub.approvals.sweepApprovals())
       .catch((err) => logger.warn('presence sweep failed', { error: String(err) }));
   }, config.heartbeat_seconds * 1000);
   presence.unref();
@@ -218,7 +220,7 @@ export async function startHub(
           server.closeIdleConnections();
         });
         // Long-polls answer now with what they have, instead of holding the shutdown.
-        hub.endWaits();
+        hub.operations.endWaits();
         await gateway.close();
         await httpClosed;
         await push.close();

@@ -34,9 +34,9 @@ export function sessionKeys(c: Context): SessionKeys {
  */
 export async function authenticate(hub: Hub, c: Context): Promise<Principal> {
   const token = bearerToken(c);
-  if (token !== undefined) return hub.authenticate(token);
+  if (token !== undefined) return hub.members.authenticate(token);
   const keys = sessionKeys(c);
-  if (keys.secret === undefined) return hub.authenticate(undefined);
+  if (keys.secret === undefined) return hub.members.authenticate(undefined);
   const record = await hub.web.open(keys);
   return hub.web.principal(record, c.req.param('room') ?? '');
 }

@@ -120,8 +120,8 @@ async function secondMachine(label: string, agentName: string): Promise<string> 
 
 before(async () => {
   hub = await startTestHub();
-  const inject = hub.hub.injectInbox.bind(hub.hub);
-  hub.hub.injectInbox = (p, room, name, input) => {
+  const inject = hub.hub.messaging.injectInbox.bind(hub.hub);
+  hub.hub.messaging.injectInbox = (p, room, name, input) => {
     if (input?.wait) {
       const ready = pollWaiters.filter((w) => w.agent === name);
       pollWaiters = pollWaiters.filter((w) => w.agent !== name);

@@ -12,10 +12,10 @@ const ROOM = 'shared-presence';
 
 /** Resolves once the hub has handled the next close of an agent's connection, store writes done. */
 function nextDisconnect(hub: Hub): Promise<void> {
-  const original = hub.agentDisconnected;
+  const original = hub.presence.agentDisconnected;
   return new Promise((resolve) => {
-    hub.agentDisconnected = async (...args) => {
-      hub.agentDisconnected = original;
+    hub.presence.agentDisconnected = async (...args) => {
+      hub.presence.agentDisconnected = original;
       try {
         await original(...args);
       } finally {
@@ -27,10 +27,10 @@ function nextDisconnect(hub: Hub): Promise<void> {
 
 /** Resolves with the ids of the hub's next renewal of its live connections. */
 function nextRenewal(hub: Hub): Promise<string[]> {
-  const original = hub.renewConnections;
+  const original = hub.presence.renewConnections;
   return new Promise((resolve) => {
-    hub.renewConnections = async (ids) => {
-      hub.renewConnections = original;
+    hub.presence.renewConnections = async (ids) => {
+      hub.presence.renewConnections = original;
       await original(ids);
       resolve(ids);
     };

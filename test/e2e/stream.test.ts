@@ -726,7 +726,7 @@ describe('delivery and presence', () => {
       await subscribe(bob, { room: ROOM, after: head, agent: 'bob' });
       await subscribe(watcher, { room: ROOM, after: head });
       clock.advance(timed.config.offline_after_seconds * 1000 + 1);
-      await timed.hub.sweepPresence();
+      await timed.hub.presence.sweepPresence();
       const offline = await watcher.event((e) => e.type === 'agent.status', 'the sweep');
       assert.equal(offline.body.to, 'offline');
       // Its connection still answers pings every second: the hub knows it is alive.
@@ -820,7 +820,7 @@ describe('slow consumers', () => {
    */
   async function flood(room: string) {
     const token = await api(slow.url).room(room);
-    const principal = await slow.hub.authenticate(token);
+    const principal = await slow.hub.members.authenticate(token);
     const peer = await connect(slow.url, token);
     await subscribe(peer, { room, after: 1 });
     const socket = (peer.ws as unknown as { _socket: Socket })._socket;
@@ -829,7 +829,7 @@ describe('slow consumers', () => {
     for (let batch = 0; batch < TOTAL; batch += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          slow.hub.writeNote(principal, room, { text: `${batch + i} ${text}` }),
+          slow.hub.rooms.writeNote(principal, room, { text: `${batch + i} ${text}` }),
         ),
       );
     }
@@ -892,13 +892,13 @@ describe('slow consumers', () => {
     assert.equal(hub.config.stream_buffer_limit_bytes, 8 * 1024 * 1024);
     const ROOM = 'big-backlog';
     const token = await rest.room(ROOM);
-    const principal = await hub.hub.authenticate(token);
+    const principal = await hub.hub.members.authenticate(token);
     const text = 'x'.repeat(60 * 1024);
     const N = 300;
     for (let batch = 0; batch < N; batch += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          hub.hub.writeNote(principal, ROOM, { text: `${batch + i} ${text}` }),
+          hub.hub.rooms.writeNote(principal, ROOM, { text: `${batch + i} ${text}` }),
         ),
       );
     }

@@ -38,7 +38,7 @@ describe('hub status', () => {
   it('tells anyone its version and uptime, and nothing of its process or load', async (t) => {
     const { hub, clock } = setup(t);
     clock.advance(3_725_400);
-    assert.deepEqual(await hub.status({ address: '10.0.0.5' }), {
+    assert.deepEqual(await hub.operations.status({ address: '10.0.0.5' }), {
       version: HUDDLE_VERSION,
       started_at: '2026-01-01T00:00:00.000Z',
       uptime_seconds: 3725,
@@ -47,11 +47,15 @@ describe('hub status', () => {
 
   it('with the local secret, from this machine, adds the process, store, rooms and agents online', async (t) => {
     const { hub } = setup(t);
-    const joined = await hub.localJoin(LOCAL, { secret: 's3cret', room: 'api', label: 'me' });
-    await hub.localJoin(LOCAL, { secret: 's3cret', room: 'web', label: 'me' });
-    const p = await hub.authenticate(joined.token);
-    await hub.registerAgent(p, 'api', { name: 'claude-api' });
-    const status = await hub.status({ address: '::1' }, 's3cret');
+    const joined = await hub.members.localJoin(LOCAL, {
+      secret: 's3cret',
+      room: 'api',
+      label: 'me',
+    });
+    await hub.members.localJoin(LOCAL, { secret: 's3cret', room: 'web', label: 'me' });
+    const p = await hub.members.authenticate(joined.token);
+    await hub.presence.registerAgent(p, 'api', { name: 'claude-api' });
+    const status = await hub.operations.status({ address: '::1' }, 's3cret');
     assert.deepEqual(status.local, {
       pid: 4242,
       store: 'sqlite:/home/me/.huddle/huddle.db',
@@ -63,13 +67,16 @@ describe('hub status', () => {
   it('refuses the local secret off this machine, a wrong one, and on a hub without one', async (t) => {
     const { hub } = setup(t);
     await assert.rejects(
-      hub.status({ address: '10.0.0.5' }, 's3cret'),
+      hub.operations.status({ address: '10.0.0.5' }, 's3cret'),
       refusal('local_status_refused'),
     );
-    await assert.rejects(hub.status(LOCAL, 'guess'), refusal('invalid_local_secret'));
-    await assert.rejects(hub.status(LOCAL, ''), refusal('invalid_local_secret'));
+    await assert.rejects(hub.operations.status(LOCAL, 'guess'), refusal('invalid_local_secret'));
+    await assert.rejects(hub.operations.status(LOCAL, ''), refusal('invalid_local_secret'));
     const { hub: closed } = setup(t, null);
-    await assert.rejects(closed.status(LOCAL, 's3cret'), refusal('local_status_refused'));
+    await assert.rejects(
+      closed.operations.status(LOCAL, 's3cret'),
+      refusal('local_status_refused'),
+    );
   });
 
   it('reports the version in package.json', () => {

@@ -35,20 +35,20 @@ async function setup(
     options: testHubOptions({ ...options, rate_limits: limits }),
   });
   t.after(() => store.close());
-  const created = await hub.createRoom(HERE, {
+  const created = await hub.rooms.createRoom(HERE, {
     name: 'alpha',
     label: 'owner',
     create_secret: options.create_secret,
   });
-  const admin = await hub.authenticate(created.token);
+  const admin = await hub.members.authenticate(created.token);
   /** Pairs a new member into alpha with `scopes` and returns its principal. */
   async function join(scopes = ['read', 'write', 'checkpoint'], label = 'device') {
-    const { code } = await hub.createPairCode(admin, 'alpha', { scopes });
-    const joined = await hub.redeemPairCode(THERE, { code, label });
-    return { ...joined, principal: await hub.authenticate(joined.token) };
+    const { code } = await hub.members.createPairCode(admin, 'alpha', { scopes });
+    const joined = await hub.members.redeemPairCode(THERE, { code, label });
+    return { ...joined, principal: await hub.members.authenticate(joined.token) };
   }
   const seqs = async () =>
-    (await hub.history(admin, 'alpha', { limit: 100 })).events.map((e) => e.seq);
+    (await hub.rooms.history(admin, 'alpha', { limit: 100 })).events.map((e) => e.seq);
   return { hub, store, bus, clock, created, admin, join, seqs };
 }
 
@@ -57,48 +57,48 @@ describe('Hub', () => {
     it('work until code_ttl_seconds have passed, then fail with code_expired', async (t) => {
       const { hub, clock, admin } = await setup(t);
       const start = clock.now();
-      const a = await hub.createPairCode(admin, 'alpha', {});
-      const b = await hub.createPairCode(admin, 'alpha', {});
+      const a = await hub.members.createPairCode(admin, 'alpha', {});
+      const b = await hub.members.createPairCode(admin, 'alpha', {});
       assert.equal(a.expires_at, new Date(start + 600_000).toISOString());
       assert.deepEqual(a.scopes, ['read', 'write', 'checkpoint']);
       clock.advance(599_999);
-      const joined = await hub.redeemPairCode(THERE, { code: a.code, label: 'in time' });
+      const joined = await hub.members.redeemPairCode(THERE, { code: a.code, label: 'in time' });
       assert.deepEqual(joined.member.scopes, ['read', 'write', 'checkpoint']);
       clock.advance(2);
       await assert.rejects(
-        hub.redeemPairCode(THERE, { code: b.code, label: 'late' }),
+        hub.members.redeemPairCode(THERE, { code: b.code, label: 'late' }),
         huddleError('code_expired', 'gone'),
       );
     });
 
     it('honour a ttl_seconds of their own, within bounds', async (t) => {
       const { hub, clock, admin } = await setup(t);
-      const short = await hub.createPairCode(admin, 'alpha', { ttl_seconds: 30 });
+      const short = await hub.members.createPairCode(admin, 'alpha', { ttl_seconds: 30 });
       assert.equal(short.expires_at, new Date(clock.now() + 30_000).toISOString());
       await assert.rejects(
-        hub.createPairCode(admin, 'alpha', { ttl_seconds: 5 }),
+        hub.members.createPairCode(admin, 'alpha', { ttl_seconds: 5 }),
         huddleError('invalid_ttl', 'invalid'),
       );
       clock.advance(30_001);
       await assert.rejects(
-        hub.redeemPairCode(THERE, { code: short.code, label: 'late' }),
+        hub.members.redeemPairCode(THERE, { code: short.code, label: 'late' }),
         huddleError('code_expired', 'gone'),
       );
     });
 
     it('are accepted as people type them, and work once', async (t) => {
       const { hub, admin } = await setup(t);
-      const { code } = await hub.createPairCode(admin, 'alpha', { scopes: ['read'] });
+      const { code } = await hub.members.createPairCode(admin, 'alpha', { scopes: ['read'] });
       const typed = code.toLowerCase().replace('-', ' ');
-      const joined = await hub.redeemPairCode(THERE, { code: typed, label: 'phone' });
+      const joined = await hub.members.redeemPairCode(THERE, { code: typed, label: 'phone' });
       assert.deepEqual(joined.member.scopes, ['read']);
       assert.equal(joined.room.name, 'alpha');
       await assert.rejects(
-        hub.redeemPairCode(THERE, { code, label: 'again' }),
+        hub.members.redeemPairCode(THERE, { code, label: 'again' }),
         huddleError('code_used', 'conflict'),
       );
       await assert.rejects(
-        hub.redeemPairCode(THERE, { code: 'nope', label: 'x' }),
+        hub.members.redeemPairCode(THERE, { code: 'nope', label: 'x' }),
         huddleError('invalid_code', 'invalid'),
       );
     });
@@ -111,27 +111,30 @@ describe('Hub', () => {
       });
       const member = await join();
       const before = await seqs();
-      for (let i = 0; i < 3; i++) await hub.writeNote(member.principal, 'alpha', { text: `n${i}` });
-      const refused = await hub.writeNote(member.principal, 'alpha', { text: 'one too many' }).then(
-        () => assert.fail('expected rate_limited'),
-        (err: unknown) => err as { code: string; kind: string; retryAfterMs: number },
-      );
+      for (let i = 0; i < 3; i++)
+        await hub.rooms.writeNote(member.principal, 'alpha', { text: `n${i}` });
+      const refused = await hub.rooms
+        .writeNote(member.principal, 'alpha', { text: 'one too many' })
+        .then(
+          () => assert.fail('expected rate_limited'),
+          (err: unknown) => err as { code: string; kind: string; retryAfterMs: number },
+        );
       assert.equal(refused.code, 'rate_limited');
       assert.equal(refused.kind, 'rate_limited');
       assert.equal(refused.retryAfterMs, 60_000);
       assert.equal((await seqs()).length, before.length + 3);
 
       // Another token has its own budget; reads are not writes.
-      await hub.writeNote(admin, 'alpha', { text: 'admin still may' });
-      await hub.read(member.principal, 'alpha');
+      await hub.rooms.writeNote(admin, 'alpha', { text: 'admin still may' });
+      await hub.rooms.read(member.principal, 'alpha');
 
       clock.advance(59_999);
       await assert.rejects(
-        hub.writeNote(member.principal, 'alpha', { text: 'not yet' }),
+        hub.rooms.writeNote(member.principal, 'alpha', { text: 'not yet' }),
         huddleError('rate_limited', 'rate_limited'),
       );
       clock.advance(1);
-      await hub.writeNote(member.principal, 'alpha', { text: 'again' });
+      await hub.rooms.writeNote(member.principal, 'alpha', { text: 'again' });
     });
 
     it('limit joins per address, without using up the code', async (t) => {
@@ -139,16 +142,17 @@ describe('Hub', () => {
         join: { burst: 2, refill: 1, period_seconds: 60 },
       });
       const codes = [];
-      for (let i = 0; i < 4; i++) codes.push((await hub.createPairCode(admin, 'alpha', {})).code);
-      await hub.redeemPairCode(HERE, { code: codes[0]!, label: 'a' });
-      await hub.redeemPairCode(HERE, { code: codes[1]!, label: 'b' });
+      for (let i = 0; i < 4; i++)
+        codes.push((await hub.members.createPairCode(admin, 'alpha', {})).code);
+      await hub.members.redeemPairCode(HERE, { code: codes[0]!, label: 'a' });
+      await hub.members.redeemPairCode(HERE, { code: codes[1]!, label: 'b' });
       await assert.rejects(
-        hub.redeemPairCode(HERE, { code: codes[2]!, label: 'c' }),
+        hub.members.redeemPairCode(HERE, { code: codes[2]!, label: 'c' }),
         huddleError('rate_limited', 'rate_limited'),
       );
-      await hub.redeemPairCode(THERE, { code: codes[3]!, label: 'd' });
+      await hub.members.redeemPairCode(THERE, { code: codes[3]!, label: 'd' });
       clock.advance(60_000);
-      await hub.redeemPairCode(HERE, { code: codes[2]!, label: 'c' });
+      await hub.members.redeemPairCode(HERE, { code: codes[2]!, label: 'c' });
     });
 
     it('limit room creation per address', async (t) => {
@@ -157,27 +161,30 @@ describe('Hub', () => {
       });
       // setup created "alpha" from HERE.
       await assert.rejects(
-        hub.createRoom(HERE, { name: 'beta', label: 'x' }),
+        hub.rooms.createRoom(HERE, { name: 'beta', label: 'x' }),
         huddleError('rate_limited', 'rate_limited'),
       );
-      await hub.createRoom(THERE, { name: 'beta', label: 'x' });
+      await hub.rooms.createRoom(THERE, { name: 'beta', label: 'x' });
       clock.advance(3_600_000);
-      await hub.createRoom(HERE, { name: 'gamma', label: 'x' });
+      await hub.rooms.createRoom(HERE, { name: 'gamma', label: 'x' });
     });
   });
 
   describe('access', () => {
     it('tells a room of another token (wrong_room) from a missing one (room_not_found)', async (t) => {
       const { hub, admin } = await setup(t);
-      await hub.createRoom(THERE, { name: 'beta', label: 'other' });
-      await assert.rejects(hub.read(admin, 'beta'), huddleError('wrong_room', 'forbidden'));
+      await hub.rooms.createRoom(THERE, { name: 'beta', label: 'other' });
+      await assert.rejects(hub.rooms.read(admin, 'beta'), huddleError('wrong_room', 'forbidden'));
       await assert.rejects(
-        hub.writeNote(admin, 'beta', { text: 'x' }),
+        hub.rooms.writeNote(admin, 'beta', { text: 'x' }),
         huddleError('wrong_room', 'forbidden'),
       );
-      await assert.rejects(hub.read(admin, 'gamma'), huddleError('room_not_found', 'not_found'));
       await assert.rejects(
-        hub.read(admin, 'Not A Name'),
+        hub.rooms.read(admin, 'gamma'),
+        huddleError('room_not_found', 'not_found'),
+      );
+      await assert.rejects(
+        hub.rooms.read(admin, 'Not A Name'),
         huddleError('invalid_room_name', 'invalid'),
       );
     });
@@ -186,17 +193,17 @@ describe('Hub', () => {
       const { hub, join, seqs } = await setup(t);
       const reader = await join(['read']);
       const before = await seqs();
-      await hub.read(reader.principal, 'alpha');
+      await hub.rooms.read(reader.principal, 'alpha');
       await assert.rejects(
-        hub.writeNote(reader.principal, 'alpha', { text: 'x' }),
+        hub.rooms.writeNote(reader.principal, 'alpha', { text: 'x' }),
         huddleError('insufficient_scope', 'forbidden'),
       );
       await assert.rejects(
-        hub.setCheckpoint(reader.principal, 'alpha', { text: 'x' }),
+        hub.rooms.setCheckpoint(reader.principal, 'alpha', { text: 'x' }),
         huddleError('insufficient_scope', 'forbidden'),
       );
       await assert.rejects(
-        hub.createPairCode(reader.principal, 'alpha', {}),
+        hub.members.createPairCode(reader.principal, 'alpha', {}),
         huddleError('insufficient_scope', 'forbidden'),
       );
       assert.deepEqual(await seqs(), before);
@@ -205,30 +212,30 @@ describe('Hub', () => {
     it('authenticates only live tokens of the right shape', async (t) => {
       const { hub, admin, join } = await setup(t);
       await assert.rejects(
-        hub.authenticate(undefined),
+        hub.members.authenticate(undefined),
         huddleError('missing_token', 'unauthenticated'),
       );
       await assert.rejects(
-        hub.authenticate('hd_short'),
+        hub.members.authenticate('hd_short'),
         huddleError('invalid_token', 'unauthenticated'),
       );
       await assert.rejects(
-        hub.authenticate('hd_' + 'A'.repeat(43)),
+        hub.members.authenticate('hd_' + 'A'.repeat(43)),
         huddleError('unknown_token', 'unauthenticated'),
       );
 
       const member = await join();
-      const rotated = await hub.rotateToken(member.principal, 'alpha');
+      const rotated = await hub.members.rotateToken(member.principal, 'alpha');
       await assert.rejects(
-        hub.authenticate(member.token),
+        hub.members.authenticate(member.token),
         huddleError('unknown_token', 'unauthenticated'),
       );
-      const again = await hub.authenticate(rotated.token);
+      const again = await hub.members.authenticate(rotated.token);
       assert.equal(again.member.id, member.member.id);
 
-      await hub.revokeMember(admin, 'alpha', member.member.id);
+      await hub.members.revokeMember(admin, 'alpha', member.member.id);
       await assert.rejects(
-        hub.authenticate(rotated.token),
+        hub.members.authenticate(rotated.token),
         huddleError('unknown_token', 'unauthenticated'),
       );
     });
@@ -236,14 +243,14 @@ describe('Hub', () => {
     it('needs the create secret when the hub has one', async (t) => {
       const { hub } = await setup(t, {}, { create_secret: 'open-sesame' });
       await assert.rejects(
-        hub.createRoom(THERE, { name: 'beta', label: 'x' }),
+        hub.rooms.createRoom(THERE, { name: 'beta', label: 'x' }),
         huddleError('create_secret_required', 'forbidden'),
       );
       await assert.rejects(
-        hub.createRoom(THERE, { name: 'beta', label: 'x', create_secret: 'open-sesame!' }),
+        hub.rooms.createRoom(THERE, { name: 'beta', label: 'x', create_secret: 'open-sesame!' }),
         huddleError('create_secret_required', 'forbidden'),
       );
-      const ok = await hub.createRoom(THERE, {
+      const ok = await hub.rooms.createRoom(THERE, {
         name: 'beta',
         label: 'x',
         create_secret: 'open-sesame',
@@ -254,13 +261,13 @@ describe('Hub', () => {
     it('forgets every token of a deleted room', async (t) => {
       const { hub, admin, created, join } = await setup(t);
       const member = await join();
-      assert.deepEqual(await hub.deleteRoom(admin, 'alpha'), { deleted: 'alpha' });
+      assert.deepEqual(await hub.rooms.deleteRoom(admin, 'alpha'), { deleted: 'alpha' });
       await assert.rejects(
-        hub.authenticate(created.token),
+        hub.members.authenticate(created.token),
         huddleError('unknown_token', 'unauthenticated'),
       );
       await assert.rejects(
-        hub.authenticate(member.token),
+        hub.members.authenticate(member.token),
         huddleError('unknown_token', 'unauthenticated'),
       );
     });
@@ -270,9 +277,9 @@ describe('Hub', () => {
     it('follows expected_version: a stale write is refused naming the current version', async (t) => {
       const { hub, admin, join } = await setup(t);
       const other = await join(['read', 'checkpoint'], 'other');
-      assert.equal((await hub.getCheckpoint(admin, 'alpha')).checkpoint.version, 0);
+      assert.equal((await hub.rooms.getCheckpoint(admin, 'alpha')).checkpoint.version, 0);
 
-      const v1 = await hub.setCheckpoint(other.principal, 'alpha', {
+      const v1 = await hub.rooms.setCheckpoint(other.principal, 'alpha', {
         text: 'one',
         expected_version: 0,
       });
@@ -280,7 +287,7 @@ describe('Hub', () => {
       assert.deepEqual(v1.event.body, { text: 'one', version: 1 });
 
       await assert.rejects(
-        hub.setCheckpoint(admin, 'alpha', { text: 'stale', expected_version: 0 }),
+        hub.rooms.setCheckpoint(admin, 'alpha', { text: 'stale', expected_version: 0 }),
         (err: { code: string; details: Record<string, unknown> }) => {
           assert.equal(err.code, 'checkpoint_conflict');
           assert.equal(err.details.current_version, 1);
@@ -288,13 +295,19 @@ describe('Hub', () => {
           return true;
         },
       );
-      const v2 = await hub.setCheckpoint(admin, 'alpha', { text: 'merged', expected_version: 1 });
+      const v2 = await hub.rooms.setCheckpoint(admin, 'alpha', {
+        text: 'merged',
+        expected_version: 1,
+      });
       assert.equal(v2.checkpoint.version, 2);
-      const v3 = await hub.setCheckpoint(admin, 'alpha', { text: 'blind' });
+      const v3 = await hub.rooms.setCheckpoint(admin, 'alpha', { text: 'blind' });
       assert.equal(v3.checkpoint.version, 3);
-      assert.equal((await hub.getCheckpoint(other.principal, 'alpha')).checkpoint.text, 'blind');
+      assert.equal(
+        (await hub.rooms.getCheckpoint(other.principal, 'alpha')).checkpoint.text,
+        'blind',
+      );
       await assert.rejects(
-        hub.setCheckpoint(admin, 'alpha', { text: 'x', expected_version: -1 }),
+        hub.rooms.setCheckpoint(admin, 'alpha', { text: 'x', expected_version: -1 }),
         huddleError('invalid_version', 'invalid'),
       );
     });
@@ -303,10 +316,10 @@ describe('Hub', () => {
   describe('notes', () => {
     it('accept 64 KiB and refuse one byte more, naming the limit', async (t) => {
       const { hub, admin, seqs } = await setup(t);
-      await hub.writeNote(admin, 'alpha', { text: 'a'.repeat(65_536) });
+      await hub.rooms.writeNote(admin, 'alpha', { text: 'a'.repeat(65_536) });
       const before = await seqs();
       await assert.rejects(
-        hub.writeNote(admin, 'alpha', { text: 'a'.repeat(65_536) + 'é' }),
+        hub.rooms.writeNote(admin, 'alpha', { text: 'a'.repeat(65_536) + 'é' }),
         (err: { code: string; kind: string; details: Record<string, unknown> }) => {
           assert.equal(err.code, 'note_too_large');
           assert.equal(err.kind, 'too_large');
@@ -320,26 +333,31 @@ describe('Hub', () => {
 
     it('replay a retried write with the same key and append nothing', async (t) => {
       const { hub, admin, join, seqs } = await setup(t);
-      const first = await hub.writeNote(admin, 'alpha', { text: 'once' }, 'retry-1');
+      const first = await hub.rooms.writeNote(admin, 'alpha', { text: 'once' }, 'retry-1');
       const before = await seqs();
-      const again = await hub.writeNote(admin, 'alpha', { text: 'once' }, 'retry-1');
+      const again = await hub.rooms.writeNote(admin, 'alpha', { text: 'once' }, 'retry-1');
       assert.deepEqual(again, first);
       assert.deepEqual(await seqs(), before);
       await assert.rejects(
-        hub.writeNote(admin, 'alpha', { text: 'something else' }, 'retry-1'),
+        hub.rooms.writeNote(admin, 'alpha', { text: 'something else' }, 'retry-1'),
         huddleError('idempotency_key_reused', 'conflict'),
       );
       const other = await join();
-      const theirs = await hub.writeNote(other.principal, 'alpha', { text: 'once' }, 'retry-1');
+      const theirs = await hub.rooms.writeNote(
+        other.principal,
+        'alpha',
+        { text: 'once' },
+        'retry-1',
+      );
       assert.notEqual(theirs.event.seq, first.event.seq);
     });
 
     it('forget idempotency keys after the retention window in housekeeping', async (t) => {
       const { hub, clock, admin } = await setup(t);
-      const first = await hub.writeNote(admin, 'alpha', { text: 'once' }, 'k');
+      const first = await hub.rooms.writeNote(admin, 'alpha', { text: 'once' }, 'k');
       clock.advance(3_600_000 + 1);
-      await hub.housekeeping();
-      const later = await hub.writeNote(admin, 'alpha', { text: 'once' }, 'k');
+      await hub.operations.housekeeping();
+      const later = await hub.rooms.writeNote(admin, 'alpha', { text: 'once' }, 'k');
       assert.equal(later.event.seq, first.event.seq + 1);
     });
   });
@@ -350,20 +368,22 @@ describe('Hub', () => {
       const notices: BusNotice[] = [];
       bus.subscribe(created.room.id, (n) => notices.push(n));
       const elsewhere: BusNotice[] = [];
-      const beta = await hub.createRoom(THERE, { name: 'beta', label: 'b' });
+      const beta = await hub.rooms.createRoom(THERE, { name: 'beta', label: 'b' });
       bus.subscribe(beta.room.id, (n) => elsewhere.push(n));
 
       const seen: number[] = [];
-      const note = await hub.writeNote(admin, 'alpha', { text: 'x' });
+      const note = await hub.rooms.writeNote(admin, 'alpha', { text: 'x' });
       seen.push(note.event.seq);
-      const cp = await hub.setCheckpoint(admin, 'alpha', { text: 'y' });
+      const cp = await hub.rooms.setCheckpoint(admin, 'alpha', { text: 'y' });
       seen.push(cp.event.seq);
-      await assert.rejects(hub.setCheckpoint(admin, 'alpha', { text: 'z', expected_version: 0 }));
+      await assert.rejects(
+        hub.rooms.setCheckpoint(admin, 'alpha', { text: 'z', expected_version: 0 }),
+      );
       const member = await join(); // code.created, then member.joined
       seen.push(seen.at(-1)! + 1, seen.at(-1)! + 2);
-      await hub.rotateToken(member.principal, 'alpha');
+      await hub.members.rotateToken(member.principal, 'alpha');
       seen.push(seen.at(-1)! + 1);
-      const revoked = await hub.revokeMember(admin, 'alpha', member.member.id);
+      const revoked = await hub.members.revokeMember(admin, 'alpha', member.member.id);
       seen.push(revoked.event.seq);
 
       assert.deepEqual(
@@ -372,7 +392,7 @@ describe('Hub', () => {
       );
       assert.deepEqual(seen, [2, 3, 4, 5, 6, 7]);
       assert.deepEqual(elsewhere, []);
-      const history = await hub.history(admin, 'alpha', { after: 1 });
+      const history = await hub.rooms.history(admin, 'alpha', { after: 1 });
       assert.deepEqual(
         history.events.map((e) => e.seq),
         seen,

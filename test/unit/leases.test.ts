@@ -18,12 +18,12 @@ async function setup(t: TestContext) {
   );
   const a = await member('machine-a');
   const b = await member('machine-b');
-  await hub.registerAgent(a, ROOM, { name: 'alice' });
-  await hub.registerAgent(b, ROOM, { name: 'bob' });
-  await hub.registerAgent(admin, ROOM, { name: 'boss' });
+  await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
+  await hub.presence.registerAgent(b, ROOM, { name: 'bob' });
+  await hub.presence.registerAgent(admin, ROOM, { name: 'boss' });
   const lease = async (p: Principal, agent: string, paths: string[], more = {}) =>
-    (await hub.acquireLease(p, ROOM, agent, { paths, ...more })).lease;
-  const leases = async (filter = {}) => (await hub.listLeases(admin, ROOM, filter)).leases;
+    (await hub.leases.acquireLease(p, ROOM, agent, { paths, ...more })).lease;
+  const leases = async (filter = {}) => (await hub.leases.listLeases(admin, ROOM, filter)).leases;
   /** Lease ids, sorted: leases taken in the same millisecond list in id order. */
   const ids = (list: Lease[]) => list.map((l) => l.id).sort();
   return { hub, clock, admin, a, b, events, head, lease, leases, ids };
@@ -53,15 +53,18 @@ describe('Hub leases', () => {
         const what = `${held} (${heldMode}) vs ${wanted} (${wantedMode})`;
         const mine = await lease(a, 'alice', [held], { mode: heldMode });
         const conflict = overlaps && !(heldMode === 'shared' && wantedMode === 'shared');
-        const attempt = hub.acquireLease(b, ROOM, 'bob', { paths: [wanted], mode: wantedMode });
+        const attempt = hub.leases.acquireLease(b, ROOM, 'bob', {
+          paths: [wanted],
+          mode: wantedMode,
+        });
         if (conflict) {
           const err = await refused(attempt, 'lease_conflict', 'conflict');
           assert.equal(err.details.conflicts[0].lease_id, mine.id, what);
         } else {
           const { lease: theirs } = await attempt.catch((e) => assert.fail(`${what}: ${e}`));
-          await hub.releaseLeases(b, ROOM, 'bob', { ids: [theirs.id] });
+          await hub.leases.releaseLeases(b, ROOM, 'bob', { ids: [theirs.id] });
         }
-        await hub.releaseLeases(a, ROOM, 'alice', { ids: [mine.id] });
+        await hub.leases.releaseLeases(a, ROOM, 'alice', { ids: [mine.id] });
       }
     }
   });
@@ -75,7 +78,7 @@ describe('Hub leases', () => {
     assert.equal(held.expires_at, new Date(clock.now() + 600_000).toISOString());
     const before = await head();
     const err = await refused(
-      hub.acquireLease(b, ROOM, 'bob', { paths: ['lib/x.ts', 'src/auth/token.ts'] }),
+      hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['lib/x.ts', 'src/auth/token.ts'] }),
       'lease_conflict',
       'conflict',
     );
@@ -114,12 +117,12 @@ describe('Hub leases', () => {
   it('keeps a lease just acquired by an agent that was offline past the grace period', async (t) => {
     const { hub, clock, a, b, lease, leases, ids } = await setup(t);
     clock.advance(10 * MIN);
-    await hub.sweepPresence();
+    await hub.presence.sweepPresence();
     // alice is offline and was last seen 10 minutes ago; acquiring is a sign of life.
     const held = await lease(a, 'alice', ['src/**']);
     assert.deepEqual(ids(await leases()), [held.id]);
     await refused(
-      hub.acquireLease(b, ROOM, 'bob', { paths: ['src/a.ts'] }),
+      hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['src/a.ts'] }),
       'lease_conflict',
       'conflict',
     );
@@ -137,7 +140,7 @@ describe('Hub leases', () => {
       [short.id],
     );
     await refused(
-      hub.acquireLease(b, ROOM, 'bob', { paths: ['lib/a.ts'] }),
+      hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['lib/a.ts'] }),
       'lease_conflict',
       'conflict',
     );
@@ -145,11 +148,11 @@ describe('Hub leases', () => {
     assert.deepEqual(await leases({ path: 'lib/a.ts' }), []);
     await lease(b, 'bob', ['lib/a.ts']);
     const before = await head();
-    assert.equal(await hub.sweepLeases(), 1);
+    assert.equal(await hub.leases.sweepLeases(), 1);
     const [expired] = await events(before);
     assert.equal(expired?.type, 'lease.expired');
     assert.deepEqual([expired?.body.why, (expired?.body.lease as Lease).id], ['expired', short.id]);
-    assert.equal(await hub.sweepLeases(), 0);
+    assert.equal(await hub.leases.sweepLeases(), 0);
   });
 
   it("keeps an offline holder's lease for the grace period, then ends it (agent_offline)", async (t) => {
@@ -157,11 +160,11 @@ describe('Hub leases', () => {
     const held = await lease(a, 'alice', ['src/**'], { ttl_seconds: 3600 });
     const seen = clock.now();
     clock.advance(MIN + 1);
-    await hub.heartbeat(b, ROOM, 'bob');
-    assert.equal(await hub.sweepPresence(), 2, 'alice and boss go offline');
+    await hub.presence.heartbeat(b, ROOM, 'bob');
+    assert.equal(await hub.presence.sweepPresence(), 2, 'alice and boss go offline');
     const blocked = () =>
       refused(
-        hub.acquireLease(b, ROOM, 'bob', { paths: ['src/a.ts'] }),
+        hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['src/a.ts'] }),
         'lease_conflict',
         'conflict',
       );
@@ -173,7 +176,7 @@ describe('Hub leases', () => {
     clock.set(seen + 5 * MIN + 1);
     assert.deepEqual(await leases(), []);
     const before = await head();
-    assert.equal(await hub.sweepLeases(), 1);
+    assert.equal(await hub.leases.sweepLeases(), 1);
     const [ended] = await events(before);
     assert.deepEqual([ended?.type, ended?.body.why], ['lease.expired', 'agent_offline']);
     await lease(b, 'bob', ['src/a.ts']);
@@ -183,7 +186,7 @@ describe('Hub leases', () => {
     const { hub, a, b, lease, leases, events, head } = await setup(t);
     await lease(a, 'alice', ['src/**']);
     const before = await head();
-    await hub.retireAgent(a, ROOM, 'alice');
+    await hub.presence.retireAgent(a, ROOM, 'alice');
     assert.deepEqual(await leases(), []);
     // Retiring ends them with their event, so the next sweep finds nothing.
     const ended = (await events(before)).filter((e) => e.type === 'lease.expired');
@@ -191,16 +194,16 @@ describe('Hub leases', () => {
       ended.map((e) => e.body.why),
       ['agent_retired'],
     );
-    assert.equal(await hub.sweepLeases(), 0);
+    assert.equal(await hub.leases.sweepLeases(), 0);
     await lease(b, 'bob', ['src/a.ts']);
   });
 
   it('does not bring back the ended leases of an agent that registers again', async (t) => {
     const { hub, a, b, lease, leases, ids } = await setup(t);
     await lease(a, 'alice', ['src/**']);
-    await hub.retireAgent(a, ROOM, 'alice');
+    await hub.presence.retireAgent(a, ROOM, 'alice');
     const theirs = await lease(b, 'bob', ['src/a.ts']);
-    await hub.registerAgent(a, ROOM, { name: 'alice' });
+    await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
     assert.deepEqual(ids(await leases()), [theirs.id]);
   });
 
@@ -208,11 +211,11 @@ describe('Hub leases', () => {
     const { hub, clock, a, b, lease, leases, ids } = await setup(t);
     await lease(a, 'alice', ['src/**'], { ttl_seconds: 7200 });
     clock.advance(MIN + 1);
-    await hub.heartbeat(b, ROOM, 'bob');
-    await hub.sweepPresence();
+    await hub.presence.heartbeat(b, ROOM, 'bob');
+    await hub.presence.sweepPresence();
     clock.advance(5 * MIN);
     const theirs = await lease(b, 'bob', ['src/a.ts']);
-    await hub.heartbeat(a, ROOM, 'alice');
+    await hub.presence.heartbeat(a, ROOM, 'alice');
     assert.deepEqual(ids(await leases()), [theirs.id]);
   });
 
@@ -220,7 +223,7 @@ describe('Hub leases', () => {
     const { hub, clock, a, lease, leases } = await setup(t);
     const held = await lease(a, 'alice', ['src/**'], { ttl_seconds: 600 });
     clock.advance(5 * MIN);
-    const { renewed, event } = await hub.renewLeases(a, ROOM, 'alice');
+    const { renewed, event } = await hub.leases.renewLeases(a, ROOM, 'alice');
     const expected = new Date(clock.now() + 600_000).toISOString();
     assert.deepEqual(
       renewed.map((l) => [l.id, l.expires_at]),
@@ -229,7 +232,10 @@ describe('Hub leases', () => {
     assert.equal(event?.type, 'lease.renewed');
     clock.advance(9 * MIN);
     assert.deepEqual((await leases())[0]?.expires_at, expected);
-    const longer = await hub.renewLeases(a, ROOM, 'alice', { ids: [held.id], ttl_seconds: 3600 });
+    const longer = await hub.leases.renewLeases(a, ROOM, 'alice', {
+      ids: [held.id],
+      ttl_seconds: 3600,
+    });
     assert.equal(longer.renewed[0]?.expires_at, new Date(clock.now() + 3600_000).toISOString());
   });
 
@@ -240,17 +246,17 @@ describe('Hub leases', () => {
     const three = await lease(a, 'alice', ['test/**']);
     const before = await head();
     const err = await refused(
-      hub.releaseLeases(a, ROOM, 'alice', { paths: ['docs/**', 'nothing/**'] }),
+      hub.leases.releaseLeases(a, ROOM, 'alice', { paths: ['docs/**', 'nothing/**'] }),
       'lease_not_found',
       'not_found',
     );
     assert.deepEqual(err.details.missing, ['nothing/**']);
     assert.equal(await head(), before);
     assert.deepEqual(ids(await leases()), ids([one, two, three]));
-    const byPath = await hub.releaseLeases(a, ROOM, 'alice', { paths: ['./lib/**/'] });
+    const byPath = await hub.leases.releaseLeases(a, ROOM, 'alice', { paths: ['./lib/**/'] });
     assert.deepEqual(ids(byPath.released), [one.id]);
     assert.equal(byPath.event?.type, 'lease.released');
-    const byId = await hub.releaseLeases(a, ROOM, 'alice', { ids: [two.id] });
+    const byId = await hub.leases.releaseLeases(a, ROOM, 'alice', { ids: [two.id] });
     assert.deepEqual(ids(byId.released), [two.id]);
     assert.deepEqual(ids(await leases()), [three.id]);
   });
@@ -264,7 +270,7 @@ describe('Hub leases', () => {
       [admin, 'boss'],
     ] as const) {
       const err = await refused(
-        hub.releaseLeases(p, ROOM, agent, { ids: [held.id] }),
+        hub.leases.releaseLeases(p, ROOM, agent, { ids: [held.id] }),
         'not_your_lease',
         'forbidden',
       );
@@ -274,13 +280,13 @@ describe('Hub leases', () => {
     }
     // By path, the refusal names whose lease holds it and how an admin ends it.
     const byPath = await refused(
-      hub.releaseLeases(admin, ROOM, 'boss', { paths: ['src/**'], force: true }),
+      hub.leases.releaseLeases(admin, ROOM, 'boss', { paths: ['src/**'], force: true }),
       'lease_not_found',
       'not_found',
     );
     assert.match(byPath.message, new RegExp(`${held.id} of alice holds it: .*by id with --force`));
     const plain = await refused(
-      hub.releaseLeases(b, ROOM, 'bob', { ids: [held.id], force: true }),
+      hub.leases.releaseLeases(b, ROOM, 'bob', { ids: [held.id], force: true }),
       'force_requires_admin',
       'forbidden',
     );
@@ -292,16 +298,16 @@ describe('Hub leases', () => {
   it("an admin's agent ends another agent's lease with force: recorded as an override, the holder told", async (t) => {
     const { hub, a, admin, lease, leases, events, head } = await setup(t);
     // Two agents of the admin member, as on one machine: deputy is no holder of boss's lease.
-    await hub.registerAgent(admin, ROOM, { name: 'deputy' });
+    await hub.presence.registerAgent(admin, ROOM, { name: 'deputy' });
     const alices = await lease(a, 'alice', ['src/**'], { reason: 'refactor' });
     const boss = await lease(admin, 'boss', ['docs/**']);
     await refused(
-      hub.releaseLeases(admin, ROOM, 'deputy', { ids: [boss.id] }),
+      hub.leases.releaseLeases(admin, ROOM, 'deputy', { ids: [boss.id] }),
       'not_your_lease',
       'forbidden',
     );
     const before = await head();
-    const { released, event } = await hub.releaseLeases(admin, ROOM, 'deputy', {
+    const { released, event } = await hub.leases.releaseLeases(admin, ROOM, 'deputy', {
       ids: [alices.id, boss.id],
       force: true,
     });
@@ -331,7 +337,10 @@ describe('Hub leases', () => {
   it('force on own leases records no override and tells nobody', async (t) => {
     const { hub, admin, lease } = await setup(t);
     const own = await lease(admin, 'boss', ['lib/**']);
-    const { event } = await hub.releaseLeases(admin, ROOM, 'boss', { ids: [own.id], force: true });
+    const { event } = await hub.leases.releaseLeases(admin, ROOM, 'boss', {
+      ids: [own.id],
+      force: true,
+    });
     assert.equal(event?.type, 'lease.released');
     assert.equal('override' in (event?.body ?? {}), false);
   });
@@ -355,7 +364,7 @@ describe('Hub leases', () => {
     const { hub, a, head } = await setup(t);
     const before = await head();
     const acquire = (input: Record<string, unknown>) =>
-      hub.acquireLease(a, ROOM, 'alice', { paths: ['src/**'], ...input } as never);
+      hub.leases.acquireLease(a, ROOM, 'alice', { paths: ['src/**'], ...input } as never);
     for (const [paths, code, field] of [
       [['../x'], 'invalid_path', 'paths.0'],
       [['src/a.ts', '/etc'], 'invalid_path', 'paths.1'],

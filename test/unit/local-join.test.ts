@@ -29,14 +29,14 @@ const refusal = (code: string) => ({ name: 'HuddleError', code, kind: 'forbidden
 describe('local join', () => {
   it('creates the room on first use, then gives the same machine the same member', async (t) => {
     const hub = await setup(t);
-    const first = await hub.localJoin(LOCAL, {
+    const first = await hub.members.localJoin(LOCAL, {
       secret: 's3cret',
       room: 'api-1a2b',
       label: 'me@box',
     });
     assert.equal(first.created, true);
     assert.deepEqual(first.member.scopes, ['admin']);
-    const second = await hub.localJoin(
+    const second = await hub.members.localJoin(
       { address: '::1' },
       { secret: 's3cret', room: 'api-1a2b', label: 'me@box' },
     );
@@ -44,12 +44,12 @@ describe('local join', () => {
     assert.equal(second.member.id, first.member.id);
     assert.notEqual(second.token, first.token);
     assert.equal(
-      (await hub.authenticate(first.token)).member.id,
+      (await hub.members.authenticate(first.token)).member.id,
       first.member.id,
       'both tokens work',
     );
-    assert.equal((await hub.authenticate(second.token)).member.id, first.member.id);
-    const other = await hub.localJoin(LOCAL, {
+    assert.equal((await hub.members.authenticate(second.token)).member.id, first.member.id);
+    const other = await hub.members.localJoin(LOCAL, {
       secret: 's3cret',
       room: 'api-1a2b',
       label: 'ci@box',
@@ -60,16 +60,16 @@ describe('local join', () => {
   it('refuses callers off this machine, a wrong secret, and hubs without a local secret', async (t) => {
     const hub = await setup(t);
     await assert.rejects(
-      hub.localJoin({ address: '10.0.0.5' }, { secret: 's3cret', room: 'r', label: 'x' }),
+      hub.members.localJoin({ address: '10.0.0.5' }, { secret: 's3cret', room: 'r', label: 'x' }),
       refusal('local_join_refused'),
     );
     await assert.rejects(
-      hub.localJoin(LOCAL, { secret: 'guess', room: 'r', label: 'x' }),
+      hub.members.localJoin(LOCAL, { secret: 'guess', room: 'r', label: 'x' }),
       refusal('invalid_local_secret'),
     );
     const closed = await setup(t, null);
     await assert.rejects(
-      closed.localJoin(LOCAL, { secret: 's3cret', room: 'r', label: 'x' }),
+      closed.members.localJoin(LOCAL, { secret: 's3cret', room: 'r', label: 'x' }),
       refusal('local_join_refused'),
     );
   });

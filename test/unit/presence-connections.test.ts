@@ -12,40 +12,40 @@ async function setup(t: TestContext) {
   const started = await startRoomHub(t, ROOM);
   const { hub, member } = started;
   const bob = await member('machine-b');
-  await hub.registerAgent(bob, ROOM, { name: 'bob' });
-  const room = (await hub.authorizeStream(bob, ROOM)).id;
-  const status = async () => (await hub.listAgents(bob, ROOM)).agents[0]!.status;
+  await hub.presence.registerAgent(bob, ROOM, { name: 'bob' });
+  const room = (await hub.stream.authorizeStream(bob, ROOM)).id;
+  const status = async () => (await hub.presence.listAgents(bob, ROOM)).agents[0]!.status;
   return { ...started, room, status };
 }
 
 describe('Hub presence over live connections', () => {
   it('stays online while another connection of the agent is live', async (t) => {
     const { hub, room, status } = await setup(t);
-    await hub.agentConnected(room, 'bob', 'on-a');
-    await hub.agentConnected(room, 'bob', 'on-b');
-    await hub.agentDisconnected(room, 'bob', 'on-a', 'closed');
+    await hub.presence.agentConnected(room, 'bob', 'on-a');
+    await hub.presence.agentConnected(room, 'bob', 'on-b');
+    await hub.presence.agentDisconnected(room, 'bob', 'on-a', 'closed');
     assert.equal(await status(), 'online');
-    await hub.agentDisconnected(room, 'bob', 'on-b', 'dead');
+    await hub.presence.agentDisconnected(room, 'bob', 'on-b', 'dead');
     assert.equal(await status(), 'offline');
   });
 
   it('does not count a connection its hub stopped renewing', async (t) => {
     const { hub, clock, room, status } = await setup(t);
-    await hub.agentConnected(room, 'bob', 'on-a');
-    await hub.agentConnected(room, 'bob', 'on-b');
+    await hub.presence.agentConnected(room, 'bob', 'on-a');
+    await hub.presence.agentConnected(room, 'bob', 'on-b');
     clock.advance(OFFLINE_AFTER_MS);
-    await hub.agentDisconnected(room, 'bob', 'on-b', 'closed');
+    await hub.presence.agentDisconnected(room, 'bob', 'on-b', 'closed');
     assert.equal(await status(), 'offline');
   });
 
   it('counts a connection its hub renews', async (t) => {
     const { hub, clock, room, status } = await setup(t);
-    await hub.agentConnected(room, 'bob', 'on-a');
-    await hub.agentConnected(room, 'bob', 'on-b');
+    await hub.presence.agentConnected(room, 'bob', 'on-a');
+    await hub.presence.agentConnected(room, 'bob', 'on-b');
     clock.advance(OFFLINE_AFTER_MS / 2);
-    await hub.renewConnections(['on-a']);
+    await hub.presence.renewConnections(['on-a']);
     clock.advance(OFFLINE_AFTER_MS / 2);
-    await hub.agentDisconnected(room, 'bob', 'on-b', 'closed');
+    await hub.presence.agentDisconnected(room, 'bob', 'on-b', 'closed');
     assert.equal(await status(), 'online');
   });
 });

@@ -11,16 +11,16 @@ async function setup(t: TestContext) {
   const room = await startRoomHub(t, ROOM);
   const a = await room.member('machine-a');
   const b = await room.member('machine-b');
-  await room.hub.registerAgent(b, ROOM, { name: 'bob' });
+  await room.hub.presence.registerAgent(b, ROOM, { name: 'bob' });
   return { ...room, a, b };
 }
 
 describe('Hub sessions', () => {
   it('creates the agent offline, records the session, and returns the digest', async (t) => {
     const { hub, a, b, admin, events, head } = await setup(t);
-    await hub.setCheckpoint(admin, ROOM, { text: '\nShip the auth fix first.\nThen docs.' });
+    await hub.rooms.setCheckpoint(admin, ROOM, { text: '\nShip the auth fix first.\nThen docs.' });
     const before = await head();
-    const first = await hub.startSession(a, ROOM, 'claude-a', {
+    const first = await hub.sessions.startSession(a, ROOM, 'claude-a', {
       session_id: 'sess-1',
       source: 'startup',
       client: 'claude-code',
@@ -39,13 +39,13 @@ describe('Hub sessions', () => {
     assert.equal(first.digest.checkpoint.version, 1);
     assert.deepEqual([first.digest.unread, first.digest.uninjected], [0, 0]);
 
-    await hub.sendMessage(b, ROOM, 'bob', { to: 'claude-a', body: 'one' });
-    await hub.sendMessage(b, ROOM, 'bob', { to: 'claude-a', body: 'two' });
-    await hub.injectInbox(a, ROOM, 'claude-a', { limit: 1 });
-    await hub.addTask(a, ROOM, 'claude-a', { title: 'Fix auth', assignee: 'claude-a' });
-    await hub.acquireLease(a, ROOM, 'claude-a', { paths: ['src/auth/**'] });
-    await hub.acquireLease(b, ROOM, 'bob', { paths: ['docs/**'] });
-    const resumed = await hub.startSession(a, ROOM, 'claude-a', {
+    await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'claude-a', body: 'one' });
+    await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'claude-a', body: 'two' });
+    await hub.messaging.injectInbox(a, ROOM, 'claude-a', { limit: 1 });
+    await hub.tasks.addTask(a, ROOM, 'claude-a', { title: 'Fix auth', assignee: 'claude-a' });
+    await hub.leases.acquireLease(a, ROOM, 'claude-a', { paths: ['src/auth/**'] });
+    await hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['docs/**'] });
+    const resumed = await hub.sessions.startSession(a, ROOM, 'claude-a', {
       session_id: 'sess-1',
       source: 'compact',
     });
@@ -58,13 +58,13 @@ describe('Hub sessions', () => {
       resumed.digest.leases.map((l) => l.paths),
       [['src/auth/**']],
     );
-    assert.deepEqual(await hub.agentDigest(a, ROOM, 'claude-a'), resumed.digest);
+    assert.deepEqual(await hub.sessions.agentDigest(a, ROOM, 'claude-a'), resumed.digest);
   });
 
   it('leaves an agent that is online as it is', async (t) => {
     const { hub, a } = await setup(t);
-    await hub.registerAgent(a, ROOM, { name: 'claude-a', model: 'opus' });
-    const { agent } = await hub.startSession(a, ROOM, 'claude-a', { session_id: 's' });
+    await hub.presence.registerAgent(a, ROOM, { name: 'claude-a', model: 'opus' });
+    const { agent } = await hub.sessions.startSession(a, ROOM, 'claude-a', { session_id: 's' });
     assert.deepEqual([agent.status, agent.model], ['online', 'opus']);
   });
 
@@ -72,19 +72,19 @@ describe('Hub sessions', () => {
     const { hub, a, head } = await setup(t);
     const before = await head();
     const bad = await refused(
-      hub.startSession(a, ROOM, 'claude-a', { session_id: 'has spaces' }),
+      hub.sessions.startSession(a, ROOM, 'claude-a', { session_id: 'has spaces' }),
       'invalid_session',
       'invalid',
     );
     assert.equal(bad.details.field, 'session_id');
     const source = await refused(
-      hub.startSession(a, ROOM, 'claude-a', { session_id: 's', source: 'reboot' }),
+      hub.sessions.startSession(a, ROOM, 'claude-a', { session_id: 's', source: 'reboot' }),
       'invalid_session',
       'invalid',
     );
     assert.equal(source.details.field, 'source');
     await refused(
-      hub.startSession(a, ROOM, 'bob', { session_id: 's' }),
+      hub.sessions.startSession(a, ROOM, 'bob', { session_id: 's' }),
       'agent_name_taken',
       'conflict',
     );
@@ -95,28 +95,31 @@ describe('Hub sessions', () => {
 describe('Hub injectInbox', () => {
   it('hands each message to exactly one of many concurrent callers', async (t) => {
     const { hub, a, b } = await setup(t);
-    await hub.registerAgent(a, ROOM, { name: 'alice' });
+    await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
     const sent = [];
     for (let i = 0; i < 12; i++)
-      sent.push((await hub.sendMessage(b, ROOM, 'bob', { to: 'alice', body: `m${i}` })).message.id);
+      sent.push(
+        (await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: `m${i}` })).message
+          .id,
+      );
     const takes = await Promise.all(
-      Array.from({ length: 8 }, () => hub.injectInbox(a, ROOM, 'alice', { limit: 5 })),
+      Array.from({ length: 8 }, () => hub.messaging.injectInbox(a, ROOM, 'alice', { limit: 5 })),
     );
     const taken = takes.flatMap((r) => r.messages.map((m) => m.message.id));
     assert.deepEqual([...taken].sort(), [...sent].sort());
     for (const r of takes) for (const m of r.messages) assert.ok(m.receipt.injected_at);
-    assert.deepEqual((await hub.injectInbox(a, ROOM, 'alice')).messages, []);
+    assert.deepEqual((await hub.messaging.injectInbox(a, ROOM, 'alice')).messages, []);
   });
 
   it('skips messages already read, and those of other agents', async (t) => {
     const { hub, a, b } = await setup(t);
-    await hub.registerAgent(a, ROOM, { name: 'alice' });
-    await hub.registerAgent(a, ROOM, { name: 'carl' });
-    const read = await hub.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'read it' });
-    await hub.readInbox(a, ROOM, 'alice');
-    await hub.sendMessage(b, ROOM, 'bob', { to: 'carl', body: 'not yours' });
-    const fresh = await hub.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'new' });
-    const { messages } = await hub.injectInbox(a, ROOM, 'alice');
+    await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
+    await hub.presence.registerAgent(a, ROOM, { name: 'carl' });
+    const read = await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'read it' });
+    await hub.messaging.readInbox(a, ROOM, 'alice');
+    await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'carl', body: 'not yours' });
+    const fresh = await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'new' });
+    const { messages } = await hub.messaging.injectInbox(a, ROOM, 'alice');
     assert.deepEqual(
       messages.map((m) => m.message.id),
       [fresh.message.id],
@@ -126,11 +129,11 @@ describe('Hub injectInbox', () => {
 
   it('with wait, answers as soon as a message to the agent arrives, not for others', async (t) => {
     const { hub, a, b } = await setup(t);
-    await hub.registerAgent(a, ROOM, { name: 'alice' });
-    await hub.registerAgent(a, ROOM, { name: 'carl' });
-    const waiting = hub.injectInbox(a, ROOM, 'alice', { wait: 20 });
-    await hub.sendMessage(b, ROOM, 'bob', { to: 'carl', body: 'not for alice' });
-    const sent = await hub.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'wake' });
+    await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
+    await hub.presence.registerAgent(a, ROOM, { name: 'carl' });
+    const waiting = hub.messaging.injectInbox(a, ROOM, 'alice', { wait: 20 });
+    await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'carl', body: 'not for alice' });
+    const sent = await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'wake' });
     const { messages } = await waiting;
     assert.deepEqual(
       messages.map((m) => m.message.id),
@@ -140,9 +143,17 @@ describe('Hub injectInbox', () => {
 
   it('refuses a limit or wait out of range, and an agent of another member', async (t) => {
     const { hub, a } = await setup(t);
-    await hub.registerAgent(a, ROOM, { name: 'alice' });
-    await refused(hub.injectInbox(a, ROOM, 'alice', { limit: 0 }), 'invalid_limit', 'invalid');
-    await refused(hub.injectInbox(a, ROOM, 'alice', { wait: 10_000 }), 'invalid_wait', 'invalid');
-    await refused(hub.injectInbox(a, ROOM, 'bob'), 'not_your_agent', 'forbidden');
+    await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
+    await refused(
+      hub.messaging.injectInbox(a, ROOM, 'alice', { limit: 0 }),
+      'invalid_limit',
+      'invalid',
+    );
+    await refused(
+      hub.messaging.injectInbox(a, ROOM, 'alice', { wait: 10_000 }),
+      'invalid_wait',
+      'invalid',
+    );
+    await refused(hub.messaging.injectInbox(a, ROOM, 'bob'), 'not_your_agent', 'forbidden');
   });
 });

@@ -17,7 +17,7 @@ type As = [Principal, string];
 async function setup(t: TestContext) {
   const { hub, clock, admin, member, events, head } = await startRoomHub(t, ROOM);
   async function agent(p: Principal, name: string): Promise<As> {
-    await hub.registerAgent(p, ROOM, { name, client: 'claude-code' });
+    await hub.presence.registerAgent(p, ROOM, { name, client: 'claude-code' });
     return [p, name];
   }
   const alice = await agent(await member('machine-a'), 'alice');
@@ -26,23 +26,23 @@ async function setup(t: TestContext) {
   const boss = await agent(admin, 'boss');
   const [a, b] = [alice[0], bob[0]];
   const add = async (title: string, more: Record<string, unknown> = {}, [p, n] = alice) =>
-    (await hub.addTask(p, ROOM, n, { title, ...more })).task;
-  const claim = (id: string, [p, n] = alice) => hub.claimTask(p, ROOM, n, id);
-  const start = (id: string, [p, n] = alice) => hub.startTask(p, ROOM, n, id);
-  const unclaim = (id: string, [p, n] = alice) => hub.unclaimTask(p, ROOM, n, id);
+    (await hub.tasks.addTask(p, ROOM, n, { title, ...more })).task;
+  const claim = (id: string, [p, n] = alice) => hub.tasks.claimTask(p, ROOM, n, id);
+  const start = (id: string, [p, n] = alice) => hub.tasks.startTask(p, ROOM, n, id);
+  const unclaim = (id: string, [p, n] = alice) => hub.tasks.unclaimTask(p, ROOM, n, id);
   const finish = (id: string, result?: string, [p, n] = alice) =>
-    hub.finishTask(p, ROOM, n, id, { result });
+    hub.tasks.finishTask(p, ROOM, n, id, { result });
   const cancel = (id: string, result?: string, [p, n] = alice) =>
-    hub.cancelTask(p, ROOM, n, id, { result });
+    hub.tasks.cancelTask(p, ROOM, n, id, { result });
   const update = (id: string, input: TaskUpdate, [p, n] = alice) =>
-    hub.updateTask(p, ROOM, n, id, input);
+    hub.tasks.updateTask(p, ROOM, n, id, input);
   const handoff = (id: string, to: string, note?: string, [p, n] = alice) =>
-    hub.handoffTask(p, ROOM, n, id, { to, note });
-  const get = async (id: string) => (await hub.getTask(admin, ROOM, id)).task;
-  const list = async (filter: Parameters<typeof hub.listTasks>[2] = {}) =>
-    (await hub.listTasks(admin, ROOM, filter)).tasks.map((x) => x.id);
+    hub.tasks.handoffTask(p, ROOM, n, id, { to, note });
+  const get = async (id: string) => (await hub.tasks.getTask(admin, ROOM, id)).task;
+  const list = async (filter: Parameters<typeof hub.tasks.listTasks>[2] = {}) =>
+    (await hub.tasks.listTasks(admin, ROOM, filter)).tasks.map((x) => x.id);
   const inbox = async ([p, n]: As) =>
-    (await hub.peekInbox(p, ROOM, n)).messages.map((m) => m.message);
+    (await hub.messaging.peekInbox(p, ROOM, n)).messages.map((m) => m.message);
   return {
     ...{ hub, clock, admin, member, agent, events, head, alice, bob, carol, boss, a, b },
     ...{ add, claim, start, unclaim, finish, cancel, update, handoff, get, list, inbox },
@@ -102,9 +102,9 @@ describe('Hub tasks', () => {
 
     it('answers a retried add with the same key with the first task, adding nothing', async (t) => {
       const { hub, a, head, list } = await setup(t);
-      const first = await hub.addTask(a, ROOM, 'alice', { title: 'Once' }, 'add-1');
+      const first = await hub.tasks.addTask(a, ROOM, 'alice', { title: 'Once' }, 'add-1');
       const cursor = await head();
-      const again = await hub.addTask(a, ROOM, 'alice', { title: 'Once' }, 'add-1');
+      const again = await hub.tasks.addTask(a, ROOM, 'alice', { title: 'Once' }, 'add-1');
       assert.equal(again.task.id, first.task.id);
       assert.equal(await head(), cursor);
       assert.deepEqual(await list(), [first.task.id]);
@@ -113,9 +113,9 @@ describe('Hub tasks', () => {
     it('answers a retried add after its assignee retired', async (t) => {
       const { hub, a, b } = await setup(t);
       const input = { title: 'For bob', assignee: 'bob' };
-      const first = await hub.addTask(a, ROOM, 'alice', input, 'k');
-      await hub.retireAgent(b, ROOM, 'bob');
-      const again = await hub.addTask(a, ROOM, 'alice', input, 'k');
+      const first = await hub.tasks.addTask(a, ROOM, 'alice', input, 'k');
+      await hub.presence.retireAgent(b, ROOM, 'bob');
+      const again = await hub.tasks.addTask(a, ROOM, 'alice', input, 'k');
       assert.equal(again.task.id, first.task.id);
     });
   });
@@ -219,7 +219,7 @@ describe('Hub tasks', () => {
     it('resolves refs, forward ones included, and existing ids', async (t) => {
       const { hub, a, add, list } = await setup(t);
       const existing = await add('Existing');
-      const plan = await hub.planTasks(a, ROOM, 'alice', [
+      const plan = await hub.tasks.planTasks(a, ROOM, 'alice', [
         { ref: 'ship', title: 'Ship', depends_on: ['test'] },
         { ref: 'build', title: 'Build', depends_on: [existing.id] },
         { ref: 'test', title: 'Test', depends_on: ['build'], priority: 'high' },
@@ -242,7 +242,7 @@ describe('Hub tasks', () => {
       const { hub, a, head, list } = await setup(t);
       const before = await head();
       const plan = (items: Array<Record<string, unknown>>) =>
-        hub.planTasks(a, ROOM, 'alice', items as never);
+        hub.tasks.planTasks(a, ROOM, 'alice', items as never);
       const bad = (items: Array<Record<string, unknown>>, code: string, kind: string) =>
         refused(plan(items), code, kind);
       const x = { ref: 'x', title: 'X' };
@@ -269,7 +269,7 @@ describe('Hub tasks', () => {
 
     it('claims an assigned item when it is not blocked, and blocks it otherwise', async (t) => {
       const { hub, a } = await setup(t);
-      const { tasks } = await hub.planTasks(a, ROOM, 'alice', [
+      const { tasks } = await hub.tasks.planTasks(a, ROOM, 'alice', [
         { ref: 'a', title: 'A', assignee: 'bob' },
         { ref: 'b', title: 'B', assignee: 'carol', depends_on: ['a'] },
       ]);
@@ -355,7 +355,7 @@ describe('Hub tasks', () => {
       await refused(finish(task.id, 'done by deputy', deputy), 'task_claimed', 'conflict');
       await refused(cancel(task.id, undefined, deputy), 'task_claimed', 'conflict');
       await refused(unclaim(task.id, deputy), 'task_claimed', 'conflict');
-      const forced = await hub.finishTask(admin, ROOM, 'deputy', task.id, {
+      const forced = await hub.tasks.finishTask(admin, ROOM, 'deputy', task.id, {
         result: 'closed for boss',
         force: true,
       });
@@ -382,17 +382,20 @@ describe('Hub tasks', () => {
       const t1 = await add('First');
       await start(t1.id);
       const before = await head();
-      const updated = await hub.updateTask(admin, ROOM, 'boss', t1.id, {
+      const updated = await hub.tasks.updateTask(admin, ROOM, 'boss', t1.id, {
         priority: 'high',
         ...byBoss,
       });
       assert.deepEqual([updated.task.priority, updated.task.assignee], ['high', 'alice']);
-      const unclaimed = await hub.unclaimTask(admin, ROOM, 'boss', t1.id, byBoss);
+      const unclaimed = await hub.tasks.unclaimTask(admin, ROOM, 'boss', t1.id, byBoss);
       assert.deepEqual([unclaimed.task.status, unclaimed.task.assignee], ['open', null]);
       await claim(t1.id);
-      const handed = await hub.handoffTask(admin, ROOM, 'boss', t1.id, { to: 'bob', ...byBoss });
+      const handed = await hub.tasks.handoffTask(admin, ROOM, 'boss', t1.id, {
+        to: 'bob',
+        ...byBoss,
+      });
       assert.deepEqual([handed.task.assignee, handed.task.status], ['bob', 'claimed']);
-      const cancelled = await hub.cancelTask(admin, ROOM, 'boss', t1.id, byBoss);
+      const cancelled = await hub.tasks.cancelTask(admin, ROOM, 'boss', t1.id, byBoss);
       assert.equal(cancelled.task.status, 'cancelled');
       const log = (await events(before)).filter((e) => e.type.startsWith('task.'));
       assert.deepEqual(
@@ -427,13 +430,13 @@ describe('Hub tasks', () => {
       await claim(task.id);
       const before = await head();
       for (const attempt of [
-        () => hub.finishTask(b, ROOM, 'bob', task.id, { force: true }),
-        () => hub.cancelTask(b, ROOM, 'bob', task.id, { force: true }),
-        () => hub.unclaimTask(b, ROOM, 'bob', task.id, { force: true }),
-        () => hub.updateTask(b, ROOM, 'bob', task.id, { title: 'Stolen', force: true }),
-        () => hub.handoffTask(b, ROOM, 'bob', task.id, { to: 'bob', force: true }),
+        () => hub.tasks.finishTask(b, ROOM, 'bob', task.id, { force: true }),
+        () => hub.tasks.cancelTask(b, ROOM, 'bob', task.id, { force: true }),
+        () => hub.tasks.unclaimTask(b, ROOM, 'bob', task.id, { force: true }),
+        () => hub.tasks.updateTask(b, ROOM, 'bob', task.id, { title: 'Stolen', force: true }),
+        () => hub.tasks.handoffTask(b, ROOM, 'bob', task.id, { to: 'bob', force: true }),
         // Not even on the agent's own task: force is an admin's word.
-        () => hub.finishTask(a, ROOM, 'alice', task.id, { force: true }),
+        () => hub.tasks.finishTask(a, ROOM, 'alice', task.id, { force: true }),
       ]) {
         const err = await refused(attempt(), 'force_requires_admin', 'forbidden');
         assert.equal(err.details.field, 'force');
@@ -452,9 +455,9 @@ describe('Hub tasks', () => {
       await claim(own.id, boss);
       const free = await add('Free');
       const before = await head();
-      await hub.updateTask(admin, ROOM, 'boss', own.id, { priority: 'low', force: true });
-      await hub.finishTask(admin, ROOM, 'boss', own.id, { force: true });
-      await hub.cancelTask(admin, ROOM, 'boss', free.id, { force: true });
+      await hub.tasks.updateTask(admin, ROOM, 'boss', own.id, { priority: 'low', force: true });
+      await hub.tasks.finishTask(admin, ROOM, 'boss', own.id, { force: true });
+      await hub.tasks.cancelTask(admin, ROOM, 'boss', free.id, { force: true });
       const log = await events(before);
       assert.deepEqual(
         log.map((e) => [e.type, 'override' in e.body]),
@@ -473,18 +476,32 @@ describe('Hub tasks', () => {
       const task = await add('Mine');
       await claim(task.id);
       await refused(
-        hub.finishTask(admin, ROOM, 'boss', task.id, {}, 'fin-1'),
+        hub.tasks.finishTask(admin, ROOM, 'boss', task.id, {}, 'fin-1'),
         'task_claimed',
         'conflict',
       );
-      const first = await hub.finishTask(admin, ROOM, 'boss', task.id, { force: true }, 'fin-2');
+      const first = await hub.tasks.finishTask(
+        admin,
+        ROOM,
+        'boss',
+        task.id,
+        { force: true },
+        'fin-2',
+      );
       const before = await head();
-      const again = await hub.finishTask(admin, ROOM, 'boss', task.id, { force: true }, 'fin-2');
+      const again = await hub.tasks.finishTask(
+        admin,
+        ROOM,
+        'boss',
+        task.id,
+        { force: true },
+        'fin-2',
+      );
       assert.deepEqual(again.event, first.event);
       assert.equal(await head(), before, 'the replay appended nothing');
       assert.equal((await inbox(alice)).length, 1, 'the holder was told once');
       await refused(
-        hub.finishTask(admin, ROOM, 'boss', task.id, {}, 'fin-2'),
+        hub.tasks.finishTask(admin, ROOM, 'boss', task.id, {}, 'fin-2'),
         'idempotency_key_reused',
         'conflict',
       );

@@ -20,7 +20,7 @@ async function setup(t: TestContext) {
     [b, 'bob'],
     [c, 'carol'],
   ] as const)
-    await hub.registerAgent(p, ROOM, { name });
+    await hub.presence.registerAgent(p, ROOM, { name });
   return { hub, clock, admin, a, b, c, events, head };
 }
 
@@ -28,7 +28,7 @@ describe('Hub variables', () => {
   it('sets, gets, lists and deletes; set_by is the agent, or the member label', async (t) => {
     const { hub, a, b, events, head } = await setup(t);
     const before = await head();
-    const first = await hub.setVariable(a, ROOM, 'build.status', {
+    const first = await hub.variables.setVariable(a, ROOM, 'build.status', {
       value: 'green',
       agent: 'alice',
     });
@@ -36,12 +36,15 @@ describe('Hub variables', () => {
       [first.variable.key, first.variable.value, first.variable.version, first.variable.set_by],
       ['build.status', 'green', 1, 'alice'],
     );
-    const second = await hub.setVariable(b, ROOM, 'build.status', { value: 'red' });
+    const second = await hub.variables.setVariable(b, ROOM, 'build.status', { value: 'red' });
     assert.deepEqual([second.variable.version, second.variable.set_by], [2, 'machine-b']);
-    await hub.setVariable(a, ROOM, 'api_base', { value: 'http://localhost:3000' });
-    assert.deepEqual((await hub.getVariable(b, ROOM, 'build.status')).variable, second.variable);
+    await hub.variables.setVariable(a, ROOM, 'api_base', { value: 'http://localhost:3000' });
     assert.deepEqual(
-      (await hub.listVariables(b, ROOM)).variables.map((v) => [v.key, v.value]),
+      (await hub.variables.getVariable(b, ROOM, 'build.status')).variable,
+      second.variable,
+    );
+    assert.deepEqual(
+      (await hub.variables.listVariables(b, ROOM)).variables.map((v) => [v.key, v.value]),
       [
         ['api_base', 'http://localhost:3000'],
         ['build.status', 'red'],
@@ -61,17 +64,27 @@ describe('Hub variables', () => {
         ],
       ],
     );
-    const { deleted } = await hub.deleteVariable(a, ROOM, 'build.status', { agent: 'alice' });
+    const { deleted } = await hub.variables.deleteVariable(a, ROOM, 'build.status', {
+      agent: 'alice',
+    });
     assert.equal(deleted.value, 'red');
-    await refused(hub.getVariable(a, ROOM, 'build.status'), 'variable_not_found', 'not_found');
-    await refused(hub.deleteVariable(a, ROOM, 'build.status'), 'variable_not_found', 'not_found');
+    await refused(
+      hub.variables.getVariable(a, ROOM, 'build.status'),
+      'variable_not_found',
+      'not_found',
+    );
+    await refused(
+      hub.variables.deleteVariable(a, ROOM, 'build.status'),
+      'variable_not_found',
+      'not_found',
+    );
     // A re-created key goes on counting, so a version read before the delete never matches.
     await refused(
-      hub.setVariable(a, ROOM, 'build.status', { value: 'x', expected_version: 2 }),
+      hub.variables.setVariable(a, ROOM, 'build.status', { value: 'x', expected_version: 2 }),
       'variable_conflict',
       'conflict',
     );
-    const again = await hub.setVariable(a, ROOM, 'build.status', {
+    const again = await hub.variables.setVariable(a, ROOM, 'build.status', {
       value: 'x',
       expected_version: 0,
     });
@@ -83,47 +96,53 @@ describe('Hub variables', () => {
     const before = await head();
     for (const key of ['', 'has space', 'slash/key', 'ü', 'k'.repeat(101)]) {
       const err = await refused(
-        hub.setVariable(a, ROOM, key, { value: 'v' }),
+        hub.variables.setVariable(a, ROOM, key, { value: 'v' }),
         'invalid_key',
         'invalid',
       );
       assert.equal(err.details.field, 'key');
     }
     const big = await refused(
-      hub.setVariable(a, ROOM, 'big', { value: 'v'.repeat(8 * 1024 + 1) }),
+      hub.variables.setVariable(a, ROOM, 'big', { value: 'v'.repeat(8 * 1024 + 1) }),
       'value_too_large',
       'too_large',
     );
     assert.equal(big.details.limit_bytes, 8 * 1024);
     assert.equal(await head(), before);
-    await hub.setVariable(a, ROOM, 'k'.repeat(100), { value: 'v'.repeat(8 * 1024) });
+    await hub.variables.setVariable(a, ROOM, 'k'.repeat(100), { value: 'v'.repeat(8 * 1024) });
   });
 
   it('refuses a stale compare-and-set naming the current version and value', async (t) => {
     const { hub, a, b } = await setup(t);
-    await hub.setVariable(a, ROOM, 'mode', { value: 'fast' });
+    await hub.variables.setVariable(a, ROOM, 'mode', { value: 'fast' });
     const err = await refused(
-      hub.setVariable(b, ROOM, 'mode', { value: 'slow', expected_version: 0 }),
+      hub.variables.setVariable(b, ROOM, 'mode', { value: 'slow', expected_version: 0 }),
       'variable_conflict',
       'conflict',
     );
     assert.equal(err.details.expected_version, 0);
     assert.deepEqual([err.details.current.version, err.details.current.value], [1, 'fast']);
     assert.match(err.message, /version 1/);
-    const ok = await hub.setVariable(b, ROOM, 'mode', { value: 'slow', expected_version: 1 });
+    const ok = await hub.variables.setVariable(b, ROOM, 'mode', {
+      value: 'slow',
+      expected_version: 1,
+    });
     assert.equal(ok.variable.version, 2);
   });
 
   it('loses no update among 30 concurrent compare-and-set increments from 3 members', async (t) => {
     const { hub, a, b, c, events } = await setup(t);
-    await hub.setVariable(a, ROOM, 'counter', { value: '0' });
+    await hub.variables.setVariable(a, ROOM, 'counter', { value: '0' });
     let conflicts = 0;
     async function increment(p: Principal): Promise<void> {
       for (;;) {
-        const { variable } = await hub.getVariable(p, ROOM, 'counter');
+        const { variable } = await hub.variables.getVariable(p, ROOM, 'counter');
         const value = String(Number(variable.value) + 1);
         try {
-          await hub.setVariable(p, ROOM, 'counter', { value, expected_version: variable.version });
+          await hub.variables.setVariable(p, ROOM, 'counter', {
+            value,
+            expected_version: variable.version,
+          });
           return;
         } catch (err) {
           if ((err as { code?: string }).code !== 'variable_conflict') throw err;
@@ -133,7 +152,7 @@ describe('Hub variables', () => {
     }
     const members = [a, b, c];
     await Promise.all(Array.from({ length: 30 }, (_, i) => increment(members[i % 3]!)));
-    const { variable } = await hub.getVariable(a, ROOM, 'counter');
+    const { variable } = await hub.variables.getVariable(a, ROOM, 'counter');
     assert.deepEqual([variable.value, variable.version], ['30', 31]);
     assert.ok(conflicts > 0, 'the increments did race');
     const sets = (await events()).filter((e) => e.type === 'var.set').map((e) => e.body.value);
@@ -151,18 +170,21 @@ describe('Hub activity', () => {
     const { hub, clock, admin, a, b } = env;
     clock.set(at(10, 0));
     const start = await env.head();
-    await hub.writeNote(admin, ROOM, { text: 'Auth work starts.' });
-    const { task } = await hub.addTask(a, ROOM, 'alice', { title: 'Fix auth expiry check' });
-    await hub.claimTask(a, ROOM, 'alice', task.id);
+    await hub.rooms.writeNote(admin, ROOM, { text: 'Auth work starts.' });
+    const { task } = await hub.tasks.addTask(a, ROOM, 'alice', { title: 'Fix auth expiry check' });
+    await hub.tasks.claimTask(a, ROOM, 'alice', task.id);
     clock.set(at(10, 1));
-    await hub.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'hello' });
-    await hub.readInbox(a, ROOM, 'alice');
+    await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'hello' });
+    await hub.messaging.readInbox(a, ROOM, 'alice');
     clock.set(at(10, 2));
     const mid = new Date(clock.now()).toISOString();
-    await hub.acquireLease(a, ROOM, 'alice', { paths: ['src/auth/**'], reason: 'token refresh' });
-    await hub.renewLeases(a, ROOM, 'alice');
-    const types = async (query: Parameters<typeof hub.activity>[2] = {}) =>
-      (await hub.activity(admin, ROOM, { limit: 100, ...query })).events.map((e) => e.type);
+    await hub.leases.acquireLease(a, ROOM, 'alice', {
+      paths: ['src/auth/**'],
+      reason: 'token refresh',
+    });
+    await hub.leases.renewLeases(a, ROOM, 'alice');
+    const types = async (query: Parameters<typeof hub.rooms.activity>[2] = {}) =>
+      (await hub.rooms.activity(admin, ROOM, { limit: 100, ...query })).events.map((e) => e.type);
     return { ...env, start, mid, task, types };
   }
 
@@ -187,7 +209,7 @@ describe('Hub activity', () => {
     assert.deepEqual(await types({ since: '90s' }), ['message', 'lease.acquired']);
     assert.deepEqual(await types({ since: mid }), ['lease.acquired']);
     assert.deepEqual(await types({ after: start }), recent);
-    const all = (await hub.activity(admin, ROOM, { limit: 100 })).events;
+    const all = (await hub.rooms.activity(admin, ROOM, { limit: 100 })).events;
     assert.ok(all.length > recent.length, 'setup events are in the log too');
   });
 
@@ -209,11 +231,11 @@ describe('Hub activity', () => {
 
   it('pages with after and limit: has_more and next_after', async (t) => {
     const { hub, admin } = await story(t);
-    const everything = (await hub.activity(admin, ROOM, { limit: 100 })).events;
+    const everything = (await hub.rooms.activity(admin, ROOM, { limit: 100 })).events;
     const paged: RoomEvent[] = [];
     let after = 0;
     for (;;) {
-      const page = await hub.activity(admin, ROOM, { after, limit: 3 });
+      const page = await hub.rooms.activity(admin, ROOM, { after, limit: 3 });
       paged.push(...page.events);
       assert.equal(page.next_after, page.events.at(-1)?.seq ?? after);
       assert.ok(page.events.length <= 3);
@@ -222,13 +244,13 @@ describe('Hub activity', () => {
       assert.equal(page.events.length, 3);
     }
     assert.deepEqual(paged, everything);
-    const end = await hub.activity(admin, ROOM, { after, limit: 3 });
+    const end = await hub.rooms.activity(admin, ROOM, { after, limit: 3 });
     assert.deepEqual([end.events, end.has_more, end.next_after], [[], false, after]);
   });
 
   it('refuses bad filters with precise codes', async (t) => {
     const { hub, admin } = await setup(t);
-    const activity = (query: Record<string, unknown>) => hub.activity(admin, ROOM, query);
+    const activity = (query: Record<string, unknown>) => hub.rooms.activity(admin, ROOM, query);
     for (const types of [['Task'], ['task.**'], ['task*'], [''], Array(21).fill('note')])
       await refused(activity({ types }), 'invalid_type', 'invalid');
     for (const since of ['yesterday', '1 hour', '-1h', '2026-13-45'])
@@ -241,9 +263,9 @@ describe('Hub activity', () => {
 
   it('renders one line per event', async (t) => {
     const { hub, a, admin, task } = await story(t);
-    await hub.setVariable(a, ROOM, 'build.status', { value: 'green', agent: 'alice' });
-    await hub.setVariable(a, ROOM, 'build.status', { value: 'red' });
-    const { events } = await hub.activity(admin, ROOM, {
+    await hub.variables.setVariable(a, ROOM, 'build.status', { value: 'green', agent: 'alice' });
+    await hub.variables.setVariable(a, ROOM, 'build.status', { value: 'red' });
+    const { events } = await hub.rooms.activity(admin, ROOM, {
       types: ['task.claimed', 'message', 'lease.acquired', 'var.set'],
     });
     assert.deepEqual(
@@ -263,7 +285,7 @@ describe('Hub shareSnippet', () => {
   it('posts a context message with its ref, fenced longer than any backtick run', async (t) => {
     const { hub, a, b } = await setup(t);
     const content = 'const fence = "```";\nconst longer = "````";';
-    const { message } = await hub.shareSnippet(a, ROOM, 'alice', {
+    const { message } = await hub.messaging.shareSnippet(a, ROOM, 'alice', {
       path: './src/auth/token.ts',
       start_line: 3,
       end_line: 9,
@@ -288,7 +310,7 @@ describe('Hub shareSnippet', () => {
         '`````',
       ].join('\n'),
     );
-    const [item] = (await hub.peekInbox(b, ROOM, 'bob')).messages;
+    const [item] = (await hub.messaging.peekInbox(b, ROOM, 'bob')).messages;
     assert.equal(item?.message.id, message.id);
   });
 
@@ -296,7 +318,7 @@ describe('Hub shareSnippet', () => {
     const { hub, a, head } = await setup(t);
     const before = await head();
     const share = (input: { path?: string; content: string }) =>
-      hub.shareSnippet(a, ROOM, 'alice', { path: 'src/a.ts', ...input });
+      hub.messaging.shareSnippet(a, ROOM, 'alice', { path: 'src/a.ts', ...input });
     const big = await refused(
       share({ content: 'x'.repeat(256 * 1024 + 1) }),
       'snippet_too_large',
@@ -311,10 +333,10 @@ describe('Hub shareSnippet', () => {
 
   it('to "*" with nobody else in the room still posts it, with no recipients', async (t) => {
     const { hub, a, b, c, events, head } = await setup(t);
-    await hub.retireAgent(b, ROOM, 'bob');
-    await hub.retireAgent(c, ROOM, 'carol');
+    await hub.presence.retireAgent(b, ROOM, 'bob');
+    await hub.presence.retireAgent(c, ROOM, 'carol');
     const before = await head();
-    const { message, event } = await hub.shareSnippet(a, ROOM, 'alice', {
+    const { message, event } = await hub.messaging.shareSnippet(a, ROOM, 'alice', {
       path: 'README.md',
       content: '# huddle\n',
       to: '*',

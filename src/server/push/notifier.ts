@@ -65,7 +65,7 @@ export function createPushNotifier(
   let keys: Promise<VapidKeys> | undefined;
   const vapidKeys = () =>
     (keys ??= loadWebPush()
-      .then((webPush) => hub.vapidKeys(() => webPush.generateVAPIDKeys()))
+      .then((webPush) => hub.push.vapidKeys(() => webPush.generateVAPIDKeys()))
       .catch((err: unknown) => {
         keys = undefined;
         throw err;
@@ -146,7 +146,7 @@ export function createPushNotifier(
       });
       if (status >= 200 && status < 300) return;
       if (status === 404 || status === 410) {
-        await hub.dropPushSubscription(subscription);
+        await hub.push.dropPushSubscription(subscription);
         logger.info('push subscription gone; deleted', { ...where, status });
         return;
       }
@@ -179,15 +179,15 @@ export function createPushNotifier(
         room.again = false;
         for (let page = 0; ; page++) {
           if (closed || rooms.get(roomId) !== room) return;
-          const events = await hub.readEvents(roomId, room.cursor, PAGE);
+          const events = await hub.stream.readEvents(roomId, room.cursor, PAGE);
           for (const event of events) {
             if (event.seq <= room.cursor) continue;
             room.cursor = event.seq;
-            for (const delivery of await hub.pushDeliveries(roomId, event))
+            for (const delivery of await hub.push.pushDeliveries(roomId, event))
               enqueue({ delivery, attempt: 0 });
           }
           // A notice that brought nothing new may say the room was deleted.
-          if (page === 0 && events.length === 0 && !(await hub.roomExists(roomId))) {
+          if (page === 0 && events.length === 0 && !(await hub.stream.roomExists(roomId))) {
             unfollow(roomId);
             return;
           }
@@ -216,9 +216,9 @@ export function createPushNotifier(
       if (closed || rooms.has(roomId)) return;
       const room: Followed = { cursor: 0, pumping: true, again: false, unsubscribe: () => {} };
       rooms.set(roomId, room);
-      room.unsubscribe = hub.onRoomEvent(roomId, () => void pump(roomId, room));
+      room.unsubscribe = hub.stream.onRoomEvent(roomId, () => void pump(roomId, room));
       try {
-        room.cursor = await hub.roomHead(roomId);
+        room.cursor = await hub.stream.roomHead(roomId);
       } finally {
         room.pumping = false;
       }
@@ -228,7 +228,7 @@ export function createPushNotifier(
     },
 
     async start() {
-      for (const roomId of await hub.pushRoomIds()) await notifier.follow(roomId);
+      for (const roomId of await hub.push.pushRoomIds()) await notifier.follow(roomId);
     },
 
     idle() {

@@ -24,31 +24,37 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
   app.post('/v1/rooms/:room/agents', async (c) => {
     const p = await auth(c);
     const body = await readJson(c, registerAgentBody);
-    return c.json(await hub.registerAgent(p, c.req.param('room'), body), 201);
+    return c.json(await hub.presence.registerAgent(p, c.req.param('room'), body), 201);
   });
 
   app.get('/v1/rooms/:room/agents', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.listAgents(p, c.req.param('room')));
+    return c.json(await hub.presence.listAgents(p, c.req.param('room')));
   });
 
   app.post(`${agentPath}/heartbeat`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, heartbeatBody);
-    return c.json(await hub.heartbeat(p, c.req.param('room'), c.req.param('agent'), body));
+    return c.json(await hub.presence.heartbeat(p, c.req.param('room'), c.req.param('agent'), body));
   });
 
   app.delete(agentPath, async (c) => {
     const p = await auth(c);
     await readNoBody(c);
-    return c.json(await hub.retireAgent(p, c.req.param('room'), c.req.param('agent')));
+    return c.json(await hub.presence.retireAgent(p, c.req.param('room'), c.req.param('agent')));
   });
 
   app.post(`${agentPath}/messages`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, sendBody);
     return c.json(
-      await hub.sendMessage(p, c.req.param('room'), c.req.param('agent'), body, idempotencyKey(c)),
+      await hub.messaging.sendMessage(
+        p,
+        c.req.param('room'),
+        c.req.param('agent'),
+        body,
+        idempotencyKey(c),
+      ),
       201,
     );
   });
@@ -57,20 +63,20 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
     const p = await auth(c);
     const body = await readJson(c, shareBody);
     const { room, agent } = c.req.param();
-    return c.json(await hub.shareSnippet(p, room, agent, body, idempotencyKey(c)), 201);
+    return c.json(await hub.messaging.shareSnippet(p, room, agent, body, idempotencyKey(c)), 201);
   });
 
   app.post(`${agentPath}/messages/:id/reply`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, replyBody);
     const { room, agent, id } = c.req.param();
-    return c.json(await hub.reply(p, room, agent, id, body, idempotencyKey(c)), 201);
+    return c.json(await hub.messaging.reply(p, room, agent, id, body, idempotencyKey(c)), 201);
   });
 
   app.get(`${agentPath}/inbox`, async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.peekInbox(p, c.req.param('room'), c.req.param('agent'), {
+      await hub.messaging.peekInbox(p, c.req.param('room'), c.req.param('agent'), {
         limit: queryInt(c, 'limit'),
         all: queryFlag(c, 'all'),
         wait: queryInt(c, 'wait'),
@@ -81,43 +87,55 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
   app.post(`${agentPath}/inbox/read`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, readInboxBody);
-    return c.json(await hub.readInbox(p, c.req.param('room'), c.req.param('agent'), body));
+    return c.json(
+      await hub.messaging.readInbox(p, c.req.param('room'), c.req.param('agent'), body),
+    );
   });
 
   app.post(`${agentPath}/inbox/ack`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, ackBody);
     return c.json(
-      await hub.ackMessages(p, c.req.param('room'), c.req.param('agent'), body.ids ?? 'all'),
+      await hub.messaging.ackMessages(
+        p,
+        c.req.param('room'),
+        c.req.param('agent'),
+        body.ids ?? 'all',
+      ),
     );
   });
 
   app.post(`${agentPath}/inbox/injected`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, idsBody);
-    return c.json(await hub.markInjected(p, c.req.param('room'), c.req.param('agent'), body.ids));
+    return c.json(
+      await hub.messaging.markInjected(p, c.req.param('room'), c.req.param('agent'), body.ids),
+    );
   });
 
   app.post(`${agentPath}/inbox/inject`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, injectBody);
     const { room, agent } = c.req.param();
-    return c.json(await hub.injectInbox(p, room, agent, body, c.req.raw.signal));
+    return c.json(await hub.messaging.injectInbox(p, room, agent, body, c.req.raw.signal));
   });
 
   app.post(`${agentPath}/sessions`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, sessionBody);
-    return c.json(await hub.startSession(p, c.req.param('room'), c.req.param('agent'), body), 201);
+    return c.json(
+      await hub.sessions.startSession(p, c.req.param('room'), c.req.param('agent'), body),
+      201,
+    );
   });
 
   app.get(`${agentPath}/digest`, async (c) => {
     const p = await auth(c);
-    return c.json(await hub.agentDigest(p, c.req.param('room'), c.req.param('agent')));
+    return c.json(await hub.sessions.agentDigest(p, c.req.param('room'), c.req.param('agent')));
   });
 
   app.get('/v1/rooms/:room/messages/:id/receipts', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.receipts(p, c.req.param('room'), c.req.param('id')));
+    return c.json(await hub.messaging.receipts(p, c.req.param('room'), c.req.param('id')));
   });
 }

@@ -20,13 +20,13 @@ export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): v
     refuseIdempotencyKey(c, 'each call asks a person anew; a failed call is simply asked again.');
     const body = await readJson(c, approvalRequestBody);
     const { room, agent } = c.req.param();
-    return c.json(await hub.requestApproval(p, room, agent, body), 201);
+    return c.json(await hub.approvals.requestApproval(p, room, agent, body), 201);
   });
 
   app.get(approvals, async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.listApprovals(p, c.req.param('room'), {
+      await hub.approvals.listApprovals(p, c.req.param('room'), {
         status: queryText(c, 'status', 20),
         limit: queryInt(c, 'limit'),
       }),
@@ -37,7 +37,7 @@ export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): v
     const p = await auth(c);
     const { room, id } = c.req.param();
     return c.json(
-      await hub.getApproval(p, room, id, { wait: queryInt(c, 'wait') }, c.req.raw.signal),
+      await hub.approvals.getApproval(p, room, id, { wait: queryInt(c, 'wait') }, c.req.raw.signal),
     );
   });
 
@@ -46,7 +46,7 @@ export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): v
     refuseIdempotencyKey(c, NO_REPLAY);
     const body = await readJson(c, approvalDecisionBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.decideApproval(p, room, id, body));
+    return c.json(await hub.approvals.decideApproval(p, room, id, body));
   });
 
   app.post(`${approvals}/:id/cancel`, async (c) => {
@@ -54,6 +54,6 @@ export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): v
     refuseIdempotencyKey(c, NO_REPLAY);
     const body = await readJson(c, approvalCancelBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.cancelApproval(p, room, id, body));
+    return c.json(await hub.approvals.cancelApproval(p, room, id, body));
   });
 }

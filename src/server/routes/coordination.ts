@@ -19,32 +19,32 @@ export function registerCoordinationRoutes(app: Hono<Env>, { hub }: RouteContext
 
   app.get(vars, async (c) => {
     const p = await auth(c);
-    return c.json(await hub.listVariables(p, c.req.param('room')));
+    return c.json(await hub.variables.listVariables(p, c.req.param('room')));
   });
 
   app.get(`${vars}/:key`, async (c) => {
     const p = await auth(c);
-    return c.json(await hub.getVariable(p, c.req.param('room'), c.req.param('key')));
+    return c.json(await hub.variables.getVariable(p, c.req.param('room'), c.req.param('key')));
   });
 
   app.put(`${vars}/:key`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, setVariableBody);
     const { room, key } = c.req.param();
-    return c.json(await hub.setVariable(p, room, key, body, idempotencyKey(c)));
+    return c.json(await hub.variables.setVariable(p, room, key, body, idempotencyKey(c)));
   });
 
   app.delete(`${vars}/:key`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, deleteVariableBody);
     const { room, key } = c.req.param();
-    return c.json(await hub.deleteVariable(p, room, key, body));
+    return c.json(await hub.variables.deleteVariable(p, room, key, body));
   });
 
   app.get(leases, async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.listLeases(p, c.req.param('room'), {
+      await hub.leases.listLeases(p, c.req.param('room'), {
         agent: queryText(c, 'agent', 100),
         path: queryText(c, 'path'),
       }),
@@ -55,7 +55,7 @@ export function registerCoordinationRoutes(app: Hono<Env>, { hub }: RouteContext
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, leaseBody);
     return c.json(
-      await hub.acquireLease(p, c.req.param('room'), agent, input, idempotencyKey(c)),
+      await hub.leases.acquireLease(p, c.req.param('room'), agent, input, idempotencyKey(c)),
       201,
     );
   });
@@ -63,19 +63,19 @@ export function registerCoordinationRoutes(app: Hono<Env>, { hub }: RouteContext
   app.post(`${leases}/release`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, releaseBody);
-    return c.json(await hub.releaseLeases(p, c.req.param('room'), agent, input));
+    return c.json(await hub.leases.releaseLeases(p, c.req.param('room'), agent, input));
   });
 
   app.post(`${leases}/renew`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, renewBody);
-    return c.json(await hub.renewLeases(p, c.req.param('room'), agent, input));
+    return c.json(await hub.leases.renewLeases(p, c.req.param('room'), agent, input));
   });
 
   app.get('/v1/rooms/:room/activity', async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.activity(p, c.req.param('room'), {
+      await hub.rooms.activity(p, c.req.param('room'), {
         after: queryInt(c, 'after'),
         limit: queryInt(c, 'limit'),
         types: queryList(c, 'type'),

@@ -20,7 +20,7 @@ function callsTool(body: unknown): boolean {
 
 export function registerMcpRoute(app: Hono<Env>, { hub }: RouteContext): void {
   app.post('/mcp', async (c) => {
-    const p = await hub.authenticate(bearerToken(c));
+    const p = await hub.members.authenticate(bearerToken(c));
     const agent = c.req.header('x-huddle-agent') ?? c.req.query('agent');
     if (!agent) {
       throw new HuddleError(
@@ -40,9 +40,11 @@ export function registerMcpRoute(app: Hono<Env>, { hub }: RouteContext): void {
     // An agent's first tool call registers it. A client that only connects (initialize,
     // tools/list, ping), as a health check does, leaves no agent and no event behind.
     if (callsTool(body)) {
-      const known = (await hub.listAgents(p, p.room.name)).agents.some((a) => a.name === agent);
+      const known = (await hub.presence.listAgents(p, p.room.name)).agents.some(
+        (a) => a.name === agent,
+      );
       if (!known) {
-        await hub.registerAgent(p, p.room.name, {
+        await hub.presence.registerAgent(p, p.room.name, {
           name: agent,
           client: c.req.header('x-huddle-client') ?? 'other',
         });

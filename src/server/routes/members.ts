@@ -16,7 +16,7 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
       'the code is never stored, so the result cannot be replayed. A retry makes another code; an unused code simply expires.',
     );
     const body = await readJson(c, createCodeBody);
-    return c.json(await hub.createPairCode(p, c.req.param('room'), body), 201);
+    return c.json(await hub.members.createPairCode(p, c.req.param('room'), body), 201);
   });
 
   app.post('/v1/join', async (c) => {
@@ -26,7 +26,7 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
     );
     const body = await readJson(c, joinBody);
     return c.json(
-      await hub.redeemPairCode(
+      await hub.members.redeemPairCode(
         { address: address(c) },
         { code: body.code, label: body.label ?? DEFAULT_LABEL },
       ),
@@ -40,7 +40,7 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
       'the new token is never stored, so the result cannot be replayed. A retry simply mints another member.',
     );
     const body = await readJson(c, localJoinBody);
-    const joined = await hub.localJoin(
+    const joined = await hub.members.localJoin(
       { address: address(c) },
       { secret: body.secret, room: body.room, label: body.label ?? DEFAULT_LABEL },
     );
@@ -49,12 +49,12 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
 
   app.get('/v1/rooms/:room/me', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.whoami(p, c.req.param('room')));
+    return c.json(await hub.members.whoami(p, c.req.param('room')));
   });
 
   app.get('/v1/rooms/:room/members', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.listMembers(p, c.req.param('room')));
+    return c.json(await hub.members.listMembers(p, c.req.param('room')));
   });
 
   app.post('/v1/rooms/:room/rotate', async (c) => {
@@ -64,13 +64,18 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
       'the new token is never stored, so the result cannot be replayed, and the old token stops working at once. If the answer is lost, pair this device again.',
     );
     await readNoBody(c);
-    return c.json(await hub.rotateToken(p, c.req.param('room')));
+    return c.json(await hub.members.rotateToken(p, c.req.param('room')));
   });
 
   app.delete('/v1/rooms/:room/members/:member', async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.revokeMember(p, c.req.param('room'), c.req.param('member'), idempotencyKey(c)),
+      await hub.members.revokeMember(
+        p,
+        c.req.param('room'),
+        c.req.param('member'),
+        idempotencyKey(c),
+      ),
     );
   });
 }

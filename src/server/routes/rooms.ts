@@ -22,7 +22,7 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
       "the room's admin token is never stored, so the result cannot be replayed. Retrying with the same name is refused with room_exists; without a name, a retry makes another room.",
     );
     const body = await readJson(c, createRoomBody);
-    const created = await hub.createRoom(
+    const created = await hub.rooms.createRoom(
       { address: address(c) },
       {
         name: body.name,
@@ -35,13 +35,13 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
 
   app.get('/v1/rooms/:room', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.read(p, c.req.param('room'), { limit: queryInt(c, 'limit') }));
+    return c.json(await hub.rooms.read(p, c.req.param('room'), { limit: queryInt(c, 'limit') }));
   });
 
   app.get('/v1/rooms/:room/events', async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.history(p, c.req.param('room'), {
+      await hub.rooms.history(p, c.req.param('room'), {
         after: queryInt(c, 'after'),
         limit: queryInt(c, 'limit'),
         wait: queryInt(c, 'wait'),
@@ -52,24 +52,24 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
   app.post('/v1/rooms/:room/notes', async (c) => {
     const p = await auth(c);
     const body = await readJson(c, noteBody);
-    return c.json(await hub.writeNote(p, c.req.param('room'), body, idempotencyKey(c)), 201);
+    return c.json(await hub.rooms.writeNote(p, c.req.param('room'), body, idempotencyKey(c)), 201);
   });
 
   app.get('/v1/rooms/:room/checkpoint', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.getCheckpoint(p, c.req.param('room')));
+    return c.json(await hub.rooms.getCheckpoint(p, c.req.param('room')));
   });
 
   app.put('/v1/rooms/:room/checkpoint', async (c) => {
     const p = await auth(c);
     const body = await readJson(c, checkpointBody);
-    return c.json(await hub.setCheckpoint(p, c.req.param('room'), body, idempotencyKey(c)));
+    return c.json(await hub.rooms.setCheckpoint(p, c.req.param('room'), body, idempotencyKey(c)));
   });
 
   app.get('/v1/rooms/:room/export', async (c) => {
     const p = await auth(c);
     const format = describeExportFormat(c.req.query('format'));
-    return exportResponse(await hub.exportRoom(p, c.req.param('room')), format);
+    return exportResponse(await hub.rooms.exportRoom(p, c.req.param('room')), format);
   });
 
   app.delete('/v1/rooms/:room', async (c) => {
@@ -79,6 +79,6 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
       "the room's records go with it. A repeated delete is answered 401 unknown_token, because the token went with the room.",
     );
     await readNoBody(c);
-    return c.json(await hub.deleteRoom(p, c.req.param('room')));
+    return c.json(await hub.rooms.deleteRoom(p, c.req.param('room')));
   });
 }

@@ -8,6 +8,6 @@ export const LOCAL_SECRET_HEADER = 'x-huddle-local-secret';
 
 export function registerStatusRoute(app: Hono<Env>, { hub, address }: RouteContext): void {
   app.get('/v1/status', async (c) =>
-    c.json(await hub.status({ address: address(c) }, c.req.header(LOCAL_SECRET_HEADER))),
+    c.json(await hub.operations.status({ address: address(c) }, c.req.header(LOCAL_SECRET_HEADER))),
   );
 }

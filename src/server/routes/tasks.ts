@@ -26,7 +26,7 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
   app.get(tasks, async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.listTasks(p, c.req.param('room'), {
+      await hub.tasks.listTasks(p, c.req.param('room'), {
         ready: queryFlag(c, 'ready'),
         statuses: queryList(c, 'status'),
         assignee: queryText(c, 'assignee', 100),
@@ -37,28 +37,31 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
   app.post(tasks, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, addTaskBody);
-    return c.json(await hub.addTask(p, c.req.param('room'), agent, input, idempotencyKey(c)), 201);
+    return c.json(
+      await hub.tasks.addTask(p, c.req.param('room'), agent, input, idempotencyKey(c)),
+      201,
+    );
   });
 
   app.post(`${tasks}/plan`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, planBody);
     return c.json(
-      await hub.planTasks(p, c.req.param('room'), body.agent, body.tasks, idempotencyKey(c)),
+      await hub.tasks.planTasks(p, c.req.param('room'), body.agent, body.tasks, idempotencyKey(c)),
       201,
     );
   });
 
   app.get(`${tasks}/:id`, async (c) => {
     const p = await auth(c);
-    return c.json(await hub.getTask(p, c.req.param('room'), c.req.param('id')));
+    return c.json(await hub.tasks.getTask(p, c.req.param('room'), c.req.param('id')));
   });
 
   app.patch(`${tasks}/:id`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, updateTaskBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.updateTask(p, room, agent, id, input, idempotencyKey(c)));
+    return c.json(await hub.tasks.updateTask(p, room, agent, id, input, idempotencyKey(c)));
   });
 
   for (const [step, method] of Object.entries(STEPS)) {
@@ -66,7 +69,7 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
       const p = await auth(c);
       const body = await readJson(c, agentBody);
       const { room, id } = c.req.param();
-      return c.json(await hub[method](p, room, body.agent, id, idempotencyKey(c)));
+      return c.json(await hub.tasks[method](p, room, body.agent, id, idempotencyKey(c)));
     });
   }
 
@@ -74,27 +77,27 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, unclaimBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.unclaimTask(p, room, agent, id, input, idempotencyKey(c)));
+    return c.json(await hub.tasks.unclaimTask(p, room, agent, id, input, idempotencyKey(c)));
   });
 
   app.post(`${tasks}/:id/done`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, taskStepBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.finishTask(p, room, agent, id, input, idempotencyKey(c)));
+    return c.json(await hub.tasks.finishTask(p, room, agent, id, input, idempotencyKey(c)));
   });
 
   app.post(`${tasks}/:id/cancel`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, taskStepBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.cancelTask(p, room, agent, id, input, idempotencyKey(c)));
+    return c.json(await hub.tasks.cancelTask(p, room, agent, id, input, idempotencyKey(c)));
   });
 
   app.post(`${tasks}/:id/handoff`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, handoffBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.handoffTask(p, room, agent, id, input, idempotencyKey(c)));
+    return c.json(await hub.tasks.handoffTask(p, room, agent, id, input, idempotencyKey(c)));
   });
 }

@@ -182,7 +182,7 @@ export function attachGateway(
       flushScheduled = false;
       const batch = [...pendingDeliveries.values()];
       pendingDeliveries.clear();
-      for (const { room: r, agent: a, ids } of batch) track(hub.markDelivered(r, a, ids));
+      for (const { room: r, agent: a, ids } of batch) track(hub.messaging.markDelivered(r, a, ids));
     });
   }
 
@@ -195,13 +195,13 @@ export function attachGateway(
       feeds.delete(sub.room.id);
     }
     if (sub.agent && sub.connectionId)
-      track(hub.agentDisconnected(sub.room.id, sub.agent, sub.connectionId, reason));
+      track(hub.presence.agentDisconnected(sub.room.id, sub.agent, sub.connectionId, reason));
   }
 
   /** After a revocation or rotation of its member, a connection whose token died is closed. */
   function recheck(conn: Connection, principal: Principal): void {
     track(
-      hub.stillValid(principal).then((valid) => {
+      hub.stream.stillValid(principal).then((valid) => {
         if (!valid) conn.ws.close(CLOSE.unauthenticated, 'token revoked or rotated');
       }),
     );
@@ -214,7 +214,7 @@ export function attachGateway(
 
   async function subscribe(conn: Connection, frame: Extract<ClientFrame, { type: 'subscribe' }>) {
     const principal = frame.token
-      ? await hub.authenticate(frame.token)
+      ? await hub.members.authenticate(frame.token)
       : conn.web
         ? await webPrincipal(conn.web, frame.room)
         : conn.principal;
@@ -225,7 +225,7 @@ export function attachGateway(
         'Authenticate first: send {"type":"auth","token":"hd_..."}, or put a token in the subscribe frame.',
       );
     }
-    const room = await hub.authorizeStream(principal, frame.room);
+    const room = await hub.stream.authorizeStream(principal, frame.room);
     if (conn.subs.has(room.id)) {
       throw new HuddleError(
         'conflict',
@@ -233,7 +233,7 @@ export function attachGateway(
         `This connection already follows room "${room.name}"; unsubscribe first to move its cursor.`,
       );
     }
-    if (frame.agent !== undefined) await hub.bindAgent(principal, room, frame.agent);
+    if (frame.agent !== undefined) await hub.stream.bindAgent(principal, room, frame.agent);
     const agent = frame.agent ?? null;
     const sub: Subscription = {
       room,
@@ -274,7 +274,8 @@ export function attachGateway(
     // The socket may have closed while this frame waited on the store.
     if (conn.closed) return;
     conn.subs.set(room.id, sub);
-    if (agent && sub.connectionId) await hub.agentConnected(room.id, agent, sub.connectionId);
+    if (agent && sub.connectionId)
+      await hub.presence.agentConnected(room.id, agent, sub.connectionId);
     // Closing unsubscribed everything; a feed must not keep this one.
     if (conn.closed) return;
     const after = frame.after ?? 0;
@@ -319,7 +320,7 @@ export function attachGateway(
             rooms: rooms.map((r) => r.room.name),
           });
         }
-        conn.principal = await hub.authenticate(frame.token);
+        conn.principal = await hub.members.authenticate(frame.token);
         const { member, room } = conn.principal;
         return JSON.stringify({
           type: 'authenticated',
@@ -341,7 +342,9 @@ export function attachGateway(
         return JSON.stringify({ type: 'pong', ref: frame.ref });
       case 'presence': {
         const p = await principalFor(conn, frame.room);
-        const { agent } = await hub.heartbeat(p, frame.room, frame.agent, { status: frame.status });
+        const { agent } = await hub.presence.heartbeat(p, frame.room, frame.agent, {
+          status: frame.status,
+        });
         return JSON.stringify({
           type: 'presence',
           ref: frame.ref,
@@ -354,7 +357,7 @@ export function attachGateway(
         // two steps: the checks now, in frame order, then the write, queued at once, so the next
         // frame's checks need not wait for this commit. Order in the log is frame order.
         const p = await principalFor(conn, frame.room);
-        const write = await hub.prepareSend(
+        const write = await hub.messaging.prepareSend(
           p,
           frame.room,
           frame.agent,
@@ -368,7 +371,12 @@ export function attachGateway(
       }
       case 'injected': {
         const p = await principalFor(conn, frame.room);
-        const { injected } = await hub.markInjected(p, frame.room, frame.agent, frame.ids);
+        const { injected } = await hub.messaging.markInjected(
+          p,
+          frame.room,
+          frame.agent,
+          frame.ids,
+        );
         return JSON.stringify({ type: 'injected', ref: frame.ref, ids: injected });
       }
     }
@@ -433,7 +441,7 @@ export function attachGateway(
       );
     }
     // A credential read when the connection opened may have been revoked since.
-    if (!(await hub.stillValid(principal))) {
+    if (!(await hub.stream.stillValid(principal))) {
       throw new HuddleError(
         'unauthenticated',
         'unknown_token',
@@ -526,7 +534,7 @@ export function attachGateway(
       if (!token) return reject(socket, 401, 'Unauthorized');
     }
     const authenticated = token
-      ? hub.authenticate(token).then(
+      ? hub.members.authenticate(token).then(
           (p) => p,
           () => undefined,
         )
@@ -561,7 +569,7 @@ export function attachGateway(
       conn.alive = false;
       conn.ws.ping();
       for (const sub of conn.subs.values())
-        if (sub.agent) track(hub.agentAlive(sub.room.id, sub.agent));
+        if (sub.agent) track(hub.presence.agentAlive(sub.room.id, sub.agent));
     }
     if (sliceSpacingMs >= 1) setTimeout(heartbeatSlice, sliceSpacingMs).unref();
     else setImmediate(heartbeatSlice);
@@ -577,7 +585,7 @@ export function attachGateway(
   const heartbeat = setInterval(() => {
     // One statement for all of them, well before they expire (offline_after >= 2 heartbeats).
     const ids = liveConnectionIds();
-    if (ids.length > 0) track(hub.renewConnections(ids));
+    if (ids.length > 0) track(hub.presence.renewConnections(ids));
     if (round) return; // the last round is still going
     // A snapshot: connections opened during the round wait for the next one.
     const all = [...connections];

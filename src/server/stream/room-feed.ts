@@ -33,14 +33,14 @@ export interface RoomFeed {
 
 export function createRoomFeed(room: Room, hub: Hub, onError: (err: unknown) => void): RoomFeed {
   const encodeEvent = (event: RoomEvent) =>
-    Buffer.from(`{"type":"event","event":${hub.eventJson(event)}}`);
+    Buffer.from(`{"type":"event","event":${hub.stream.eventJson(event)}}`);
   const subs = new Set<FeedSubscriber>();
   // Everything up to `head` has been handed to every live subscriber.
   let head = 0;
   let pumping = false;
   let again = false;
   let closed = false;
-  const ready = hub.roomHead(room.id).then((seq) => {
+  const ready = hub.stream.roomHead(room.id).then((seq) => {
     head = seq;
   });
 
@@ -67,10 +67,10 @@ export function createRoomFeed(room: Room, hub: Hub, onError: (err: unknown) => 
         again = false;
         for (let page = 0; ; page++) {
           if (closed) return;
-          const events = await hub.readEvents(room.id, head, PAGE);
+          const events = await hub.stream.readEvents(room.id, head, PAGE);
           for (const e of events) if (e.seq > head) dispatch(e);
           // A notice that brought nothing new may say the room was deleted.
-          if (page === 0 && events.length === 0 && !(await hub.roomExists(room.id))) {
+          if (page === 0 && events.length === 0 && !(await hub.stream.roomExists(room.id))) {
             for (const sub of [...subs]) sub.gone();
             return;
           }
@@ -84,7 +84,7 @@ export function createRoomFeed(room: Room, hub: Hub, onError: (err: unknown) => 
     }
   }
 
-  const unsubscribe = hub.onRoomEvent(room.id, () => void pump());
+  const unsubscribe = hub.stream.onRoomEvent(room.id, () => void pump());
 
   return {
     room,
@@ -98,7 +98,7 @@ export function createRoomFeed(room: Room, hub: Hub, onError: (err: unknown) => 
       await ready;
       for (;;) {
         if (!subs.has(sub)) return;
-        const events = await hub.readEvents(room.id, sub.cursor, PAGE);
+        const events = await hub.stream.readEvents(room.id, sub.cursor, PAGE);
         for (const e of events) {
           if (e.seq <= sub.cursor) continue;
           // A backlog goes out no faster than the client reads it, so a prompt reader is never shed.

@@ -25,7 +25,9 @@ export interface PgContext {
    * (`FOR UPDATE`): writes of one room run one at a time on every hub, so each sees the room as
    * the previous one left it, seqs are dense and commit in order, and a read-then-write inside
    * `fn` cannot race another hub. A missing room is not an error here: `append` reports it.
-   * Serialization failures and deadlocks are retried; every other error rolls back.
+   * Writes of one room from this process run in the order they were asked for, and those that
+   * queue meanwhile share the next transaction (one lock, one commit); one that fails is undone
+   * alone. Serialization failures and deadlocks are retried; every other error rolls back.
    */
   write<T>(roomId: string | null, fn: (sql: Sql) => Promise<T>): Promise<T>;
   /** Appends one event with the room's next seq; call inside `write` with that room. */

@@ -40,6 +40,7 @@ import {
   type RoomEvent,
   type Task,
 } from './types.js';
+import type { Call } from './call.js';
 
 /** The `override` of a task event: an admin's agent changed a task another agent held. */
 export interface TaskOverride extends Override {
@@ -60,6 +61,13 @@ const DID: Record<Exclude<Step, 'claim' | 'start'>, string> = {
   cancel: 'cancelled',
 };
 const ID_ATTEMPTS = 8;
+
+/** Finishing or cancelling a task: which, with what result, and an admin's override. */
+export interface TaskStepInput {
+  id: string;
+  result?: string | undefined;
+  force?: boolean | undefined;
+}
 
 export function createTasks(ctx: HubContext) {
   const { store, clock, draft, announce, actorOf, idempotency, enter, enterWrite, actingAgent } =
@@ -364,13 +372,8 @@ export function createTasks(ctx: HubContext) {
   }
 
   return {
-    async addTask(
-      p: Principal,
-      roomName: string,
-      agentName: string,
-      input: TaskFields,
-      key?: string,
-    ): Promise<TaskResponse> {
+    async addTask(call: Call, input: TaskFields): Promise<TaskResponse> {
+      const { principal: p, room: roomName, agent: agentName, key } = call;
       const dependsOn = parseDependsOn(input.depends_on);
       return withEvent(
         p,
@@ -405,12 +408,10 @@ export function createTasks(ctx: HubContext) {
      * plan by `ref` or existing tasks by id.
      */
     async planTasks(
-      p: Principal,
-      roomName: string,
-      agentName: string,
+      call: Call,
       items: PlanItem[],
-      key?: string,
     ): Promise<{ tasks: Task[]; refs: Record<string, string>; event: RoomEvent | null }> {
+      const { principal: p, room: roomName, agent: agentName, key } = call;
       if (items.length === 0 || items.length > PLAN_MAX_TASKS) {
         throw invalidTask('invalid_plan', `A plan has 1 to ${PLAN_MAX_TASKS} tasks.`, {
           field: 'tasks',
@@ -496,47 +497,37 @@ export function createTasks(ctx: HubContext) {
       return { ...result, event: e };
     },
 
-    claimTask: (p: Principal, room: string, agent: string, id: string, key?: string) =>
-      step(p, room, agent, id, 'claim', {}, key),
-    unclaimTask: (
-      p: Principal,
-      room: string,
-      agent: string,
-      id: string,
-      input: { force?: boolean | undefined } = {},
-      key?: string,
-    ) => step(p, room, agent, id, 'unclaim', { force: input.force }, key),
-    startTask: (p: Principal, room: string, agent: string, id: string, key?: string) =>
-      step(p, room, agent, id, 'start', {}, key),
-    finishTask: (
-      p: Principal,
-      room: string,
-      agent: string,
-      id: string,
-      input: { result?: string | undefined; force?: boolean | undefined },
-      key?: string,
-    ) => step(p, room, agent, id, 'done', input, key),
-    cancelTask: (
-      p: Principal,
-      room: string,
-      agent: string,
-      id: string,
-      input: { result?: string | undefined; force?: boolean | undefined },
-      key?: string,
-    ) => step(p, room, agent, id, 'cancel', input, key),
+    claimTask: (call: Call, input: { id: string }) =>
+      step(call.principal, call.room, call.agent, input.id, 'claim', {}, call.key),
+    unclaimTask: (call: Call, input: { id: string; force?: boolean | undefined }) =>
+      step(
+        call.principal,
+        call.room,
+        call.agent,
+        input.id,
+        'unclaim',
+        { force: input.force },
+        call.key,
+      ),
+    startTask: (call: Call, input: { id: string }) =>
+      step(call.principal, call.room, call.agent, input.id, 'start', {}, call.key),
+    finishTask: (call: Call, { id, ...input }: TaskStepInput) =>
+      step(call.principal, call.room, call.agent, id, 'done', input, call.key),
+    cancelTask: (call: Call, { id, ...input }: TaskStepInput) =>
+      step(call.principal, call.room, call.agent, id, 'cancel', input, call.key),
 
     /**
      * The holder (or an admin, with `force`) gives a task to another agent, who is sent a
      * `handoff` message.
      */
     async handoffTask(
-      p: Principal,
-      roomName: string,
-      agentName: string,
-      id: string,
-      input: { to: string; note?: string | undefined; force?: boolean | undefined },
-      key?: string,
+      call: Call,
+      {
+        id,
+        ...input
+      }: { id: string; to: string; note?: string | undefined; force?: boolean | undefined },
     ): Promise<TaskResponse> {
+      const { principal: p, room: roomName, agent: agentName, key } = call;
       assertTaskId(id);
       if (input.note !== undefined) assertTextSize('note', input.note, DESCRIPTION_MAX_BYTES);
       assertForceAllowed(p, input.force);
@@ -610,13 +601,10 @@ export function createTasks(ctx: HubContext) {
      * `force` (an admin) another agent's.
      */
     async updateTask(
-      p: Principal,
-      roomName: string,
-      agentName: string,
-      id: string,
-      { force: forced, ...input }: TaskUpdate & { force?: boolean | undefined },
-      key?: string,
+      call: Call,
+      { id, force: forced, ...input }: TaskUpdate & { id: string; force?: boolean | undefined },
     ): Promise<TaskResponse> {
+      const { principal: p, room: roomName, agent: agentName, key } = call;
       assertTaskId(id);
       const fields = Object.keys(input).filter((k) => input[k as keyof TaskUpdate] !== undefined);
       if (fields.length === 0) {

@@ -3,11 +3,13 @@
 // carry its content.
 
 import { HuddleError } from '../core/errors.js';
+import type { Call } from '../core/call.js';
 import type { Hub, Principal } from '../core/hub.js';
 import type { AgentSession } from '../mcp/agent-session.js';
 
 export function createLocalSession(hub: Hub, p: Principal, agent: string): AgentSession {
   const room = p.room.name;
+  const call: Call = { principal: p, room, agent };
   return {
     room,
     agent,
@@ -37,25 +39,24 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
 
     tasks: ({ status, ...filter }) => hub.tasks.listTasks(p, room, { ...filter, statuses: status }),
     task: (id) => hub.tasks.getTask(p, room, id),
-    addTask: (fields) => hub.tasks.addTask(p, room, agent, fields),
-    planTasks: (items) => hub.tasks.planTasks(p, room, agent, items),
-    updateTask: (id, fields) => hub.tasks.updateTask(p, room, agent, id, fields),
+    addTask: (fields) => hub.tasks.addTask(call, fields),
+    planTasks: (items) => hub.tasks.planTasks(call, items),
+    updateTask: (id, fields) => hub.tasks.updateTask(call, { id, ...fields }),
     taskStep: (id, step, result, force) => {
       switch (step) {
         case 'claim':
-          return hub.tasks.claimTask(p, room, agent, id);
+          return hub.tasks.claimTask(call, { id });
         case 'unclaim':
-          return hub.tasks.unclaimTask(p, room, agent, id, { force });
+          return hub.tasks.unclaimTask(call, { id, force });
         case 'start':
-          return hub.tasks.startTask(p, room, agent, id);
+          return hub.tasks.startTask(call, { id });
         case 'done':
-          return hub.tasks.finishTask(p, room, agent, id, { result, force });
+          return hub.tasks.finishTask(call, { id, result, force });
         case 'cancel':
-          return hub.tasks.cancelTask(p, room, agent, id, { result, force });
+          return hub.tasks.cancelTask(call, { id, result, force });
       }
     },
-    handoffTask: (id, to, note, force) =>
-      hub.tasks.handoffTask(p, room, agent, id, { to, note, force }),
+    handoffTask: (id, to, note, force) => hub.tasks.handoffTask(call, { id, to, note, force }),
 
     variables: () => hub.variables.listVariables(p, room),
     variable: (key) => hub.variables.getVariable(p, room, key),

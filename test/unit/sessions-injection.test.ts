@@ -42,7 +42,10 @@ describe('Hub sessions', () => {
     await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'claude-a', body: 'one' });
     await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'claude-a', body: 'two' });
     await hub.messaging.injectInbox(a, ROOM, 'claude-a', { limit: 1 });
-    await hub.tasks.addTask(a, ROOM, 'claude-a', { title: 'Fix auth', assignee: 'claude-a' });
+    await hub.tasks.addTask(
+      { principal: a, room: ROOM, agent: 'claude-a' },
+      { title: 'Fix auth', assignee: 'claude-a' },
+    );
     await hub.leases.acquireLease(a, ROOM, 'claude-a', { paths: ['src/auth/**'] });
     await hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['docs/**'] });
     const resumed = await hub.sessions.startSession(a, ROOM, 'claude-a', {

@@ -26,18 +26,21 @@ async function setup(t: TestContext) {
   const boss = await agent(admin, 'boss');
   const [a, b] = [alice[0], bob[0]];
   const add = async (title: string, more: Record<string, unknown> = {}, [p, n] = alice) =>
-    (await hub.tasks.addTask(p, ROOM, n, { title, ...more })).task;
-  const claim = (id: string, [p, n] = alice) => hub.tasks.claimTask(p, ROOM, n, id);
-  const start = (id: string, [p, n] = alice) => hub.tasks.startTask(p, ROOM, n, id);
-  const unclaim = (id: string, [p, n] = alice) => hub.tasks.unclaimTask(p, ROOM, n, id);
+    (await hub.tasks.addTask({ principal: p, room: ROOM, agent: n }, { title, ...more })).task;
+  const claim = (id: string, [p, n] = alice) =>
+    hub.tasks.claimTask({ principal: p, room: ROOM, agent: n }, { id });
+  const start = (id: string, [p, n] = alice) =>
+    hub.tasks.startTask({ principal: p, room: ROOM, agent: n }, { id });
+  const unclaim = (id: string, [p, n] = alice) =>
+    hub.tasks.unclaimTask({ principal: p, room: ROOM, agent: n }, { id });
   const finish = (id: string, result?: string, [p, n] = alice) =>
-    hub.tasks.finishTask(p, ROOM, n, id, { result });
+    hub.tasks.finishTask({ principal: p, room: ROOM, agent: n }, { id, result });
   const cancel = (id: string, result?: string, [p, n] = alice) =>
-    hub.tasks.cancelTask(p, ROOM, n, id, { result });
+    hub.tasks.cancelTask({ principal: p, room: ROOM, agent: n }, { id, result });
   const update = (id: string, input: TaskUpdate, [p, n] = alice) =>
-    hub.tasks.updateTask(p, ROOM, n, id, input);
+    hub.tasks.updateTask({ principal: p, room: ROOM, agent: n }, { id, ...input });
   const handoff = (id: string, to: string, note?: string, [p, n] = alice) =>
-    hub.tasks.handoffTask(p, ROOM, n, id, { to, note });
+    hub.tasks.handoffTask({ principal: p, room: ROOM, agent: n }, { id, to, note });
   const get = async (id: string) => (await hub.tasks.getTask(admin, ROOM, id)).task;
   const list = async (filter: Parameters<typeof hub.tasks.listTasks>[2] = {}) =>
     (await hub.tasks.listTasks(admin, ROOM, filter)).tasks.map((x) => x.id);
@@ -102,9 +105,15 @@ describe('Hub tasks', () => {
 
     it('answers a retried add with the same key with the first task, adding nothing', async (t) => {
       const { hub, a, head, list } = await setup(t);
-      const first = await hub.tasks.addTask(a, ROOM, 'alice', { title: 'Once' }, 'add-1');
+      const first = await hub.tasks.addTask(
+        { principal: a, room: ROOM, agent: 'alice', key: 'add-1' },
+        { title: 'Once' },
+      );
       const cursor = await head();
-      const again = await hub.tasks.addTask(a, ROOM, 'alice', { title: 'Once' }, 'add-1');
+      const again = await hub.tasks.addTask(
+        { principal: a, room: ROOM, agent: 'alice', key: 'add-1' },
+        { title: 'Once' },
+      );
       assert.equal(again.task.id, first.task.id);
       assert.equal(await head(), cursor);
       assert.deepEqual(await list(), [first.task.id]);
@@ -113,9 +122,15 @@ describe('Hub tasks', () => {
     it('answers a retried add after its assignee retired', async (t) => {
       const { hub, a, b } = await setup(t);
       const input = { title: 'For bob', assignee: 'bob' };
-      const first = await hub.tasks.addTask(a, ROOM, 'alice', input, 'k');
+      const first = await hub.tasks.addTask(
+        { principal: a, room: ROOM, agent: 'alice', key: 'k' },
+        input,
+      );
       await hub.presence.retireAgent(b, ROOM, 'bob');
-      const again = await hub.tasks.addTask(a, ROOM, 'alice', input, 'k');
+      const again = await hub.tasks.addTask(
+        { principal: a, room: ROOM, agent: 'alice', key: 'k' },
+        input,
+      );
       assert.equal(again.task.id, first.task.id);
     });
   });
@@ -219,7 +234,7 @@ describe('Hub tasks', () => {
     it('resolves refs, forward ones included, and existing ids', async (t) => {
       const { hub, a, add, list } = await setup(t);
       const existing = await add('Existing');
-      const plan = await hub.tasks.planTasks(a, ROOM, 'alice', [
+      const plan = await hub.tasks.planTasks({ principal: a, room: ROOM, agent: 'alice' }, [
         { ref: 'ship', title: 'Ship', depends_on: ['test'] },
         { ref: 'build', title: 'Build', depends_on: [existing.id] },
         { ref: 'test', title: 'Test', depends_on: ['build'], priority: 'high' },
@@ -242,7 +257,7 @@ describe('Hub tasks', () => {
       const { hub, a, head, list } = await setup(t);
       const before = await head();
       const plan = (items: Array<Record<string, unknown>>) =>
-        hub.tasks.planTasks(a, ROOM, 'alice', items as never);
+        hub.tasks.planTasks({ principal: a, room: ROOM, agent: 'alice' }, items as never);
       const bad = (items: Array<Record<string, unknown>>, code: string, kind: string) =>
         refused(plan(items), code, kind);
       const x = { ref: 'x', title: 'X' };
@@ -269,7 +284,7 @@ describe('Hub tasks', () => {
 
     it('claims an assigned item when it is not blocked, and blocks it otherwise', async (t) => {
       const { hub, a } = await setup(t);
-      const { tasks } = await hub.tasks.planTasks(a, ROOM, 'alice', [
+      const { tasks } = await hub.tasks.planTasks({ principal: a, room: ROOM, agent: 'alice' }, [
         { ref: 'a', title: 'A', assignee: 'bob' },
         { ref: 'b', title: 'B', assignee: 'carol', depends_on: ['a'] },
       ]);
@@ -355,10 +370,10 @@ describe('Hub tasks', () => {
       await refused(finish(task.id, 'done by deputy', deputy), 'task_claimed', 'conflict');
       await refused(cancel(task.id, undefined, deputy), 'task_claimed', 'conflict');
       await refused(unclaim(task.id, deputy), 'task_claimed', 'conflict');
-      const forced = await hub.tasks.finishTask(admin, ROOM, 'deputy', task.id, {
-        result: 'closed for boss',
-        force: true,
-      });
+      const forced = await hub.tasks.finishTask(
+        { principal: admin, room: ROOM, agent: 'deputy' },
+        { id: task.id, result: 'closed for boss', force: true },
+      );
       assert.deepEqual(
         [forced.task.status, forced.task.assignee, forced.task.result],
         ['done', 'boss', 'closed for boss'],
@@ -382,20 +397,26 @@ describe('Hub tasks', () => {
       const t1 = await add('First');
       await start(t1.id);
       const before = await head();
-      const updated = await hub.tasks.updateTask(admin, ROOM, 'boss', t1.id, {
-        priority: 'high',
-        ...byBoss,
-      });
+      const updated = await hub.tasks.updateTask(
+        { principal: admin, room: ROOM, agent: 'boss' },
+        { id: t1.id, priority: 'high', ...byBoss },
+      );
       assert.deepEqual([updated.task.priority, updated.task.assignee], ['high', 'alice']);
-      const unclaimed = await hub.tasks.unclaimTask(admin, ROOM, 'boss', t1.id, byBoss);
+      const unclaimed = await hub.tasks.unclaimTask(
+        { principal: admin, room: ROOM, agent: 'boss' },
+        { id: t1.id, ...byBoss },
+      );
       assert.deepEqual([unclaimed.task.status, unclaimed.task.assignee], ['open', null]);
       await claim(t1.id);
-      const handed = await hub.tasks.handoffTask(admin, ROOM, 'boss', t1.id, {
-        to: 'bob',
-        ...byBoss,
-      });
+      const handed = await hub.tasks.handoffTask(
+        { principal: admin, room: ROOM, agent: 'boss' },
+        { id: t1.id, to: 'bob', ...byBoss },
+      );
       assert.deepEqual([handed.task.assignee, handed.task.status], ['bob', 'claimed']);
-      const cancelled = await hub.tasks.cancelTask(admin, ROOM, 'boss', t1.id, byBoss);
+      const cancelled = await hub.tasks.cancelTask(
+        { principal: admin, room: ROOM, agent: 'boss' },
+        { id: t1.id, ...byBoss },
+      );
       assert.equal(cancelled.task.status, 'cancelled');
       const log = (await events(before)).filter((e) => e.type.startsWith('task.'));
       assert.deepEqual(
@@ -430,13 +451,37 @@ describe('Hub tasks', () => {
       await claim(task.id);
       const before = await head();
       for (const attempt of [
-        () => hub.tasks.finishTask(b, ROOM, 'bob', task.id, { force: true }),
-        () => hub.tasks.cancelTask(b, ROOM, 'bob', task.id, { force: true }),
-        () => hub.tasks.unclaimTask(b, ROOM, 'bob', task.id, { force: true }),
-        () => hub.tasks.updateTask(b, ROOM, 'bob', task.id, { title: 'Stolen', force: true }),
-        () => hub.tasks.handoffTask(b, ROOM, 'bob', task.id, { to: 'bob', force: true }),
+        () =>
+          hub.tasks.finishTask(
+            { principal: b, room: ROOM, agent: 'bob' },
+            { id: task.id, force: true },
+          ),
+        () =>
+          hub.tasks.cancelTask(
+            { principal: b, room: ROOM, agent: 'bob' },
+            { id: task.id, force: true },
+          ),
+        () =>
+          hub.tasks.unclaimTask(
+            { principal: b, room: ROOM, agent: 'bob' },
+            { id: task.id, force: true },
+          ),
+        () =>
+          hub.tasks.updateTask(
+            { principal: b, room: ROOM, agent: 'bob' },
+            { id: task.id, title: 'Stolen', force: true },
+          ),
+        () =>
+          hub.tasks.handoffTask(
+            { principal: b, room: ROOM, agent: 'bob' },
+            { id: task.id, to: 'bob', force: true },
+          ),
         // Not even on the agent's own task: force is an admin's word.
-        () => hub.tasks.finishTask(a, ROOM, 'alice', task.id, { force: true }),
+        () =>
+          hub.tasks.finishTask(
+            { principal: a, room: ROOM, agent: 'alice' },
+            { id: task.id, force: true },
+          ),
       ]) {
         const err = await refused(attempt(), 'force_requires_admin', 'forbidden');
         assert.equal(err.details.field, 'force');
@@ -455,9 +500,18 @@ describe('Hub tasks', () => {
       await claim(own.id, boss);
       const free = await add('Free');
       const before = await head();
-      await hub.tasks.updateTask(admin, ROOM, 'boss', own.id, { priority: 'low', force: true });
-      await hub.tasks.finishTask(admin, ROOM, 'boss', own.id, { force: true });
-      await hub.tasks.cancelTask(admin, ROOM, 'boss', free.id, { force: true });
+      await hub.tasks.updateTask(
+        { principal: admin, room: ROOM, agent: 'boss' },
+        { id: own.id, priority: 'low', force: true },
+      );
+      await hub.tasks.finishTask(
+        { principal: admin, room: ROOM, agent: 'boss' },
+        { id: own.id, force: true },
+      );
+      await hub.tasks.cancelTask(
+        { principal: admin, room: ROOM, agent: 'boss' },
+        { id: free.id, force: true },
+      );
       const log = await events(before);
       assert.deepEqual(
         log.map((e) => [e.type, 'override' in e.body]),
@@ -476,32 +530,30 @@ describe('Hub tasks', () => {
       const task = await add('Mine');
       await claim(task.id);
       await refused(
-        hub.tasks.finishTask(admin, ROOM, 'boss', task.id, {}, 'fin-1'),
+        hub.tasks.finishTask(
+          { principal: admin, room: ROOM, agent: 'boss', key: 'fin-1' },
+          { id: task.id },
+        ),
         'task_claimed',
         'conflict',
       );
       const first = await hub.tasks.finishTask(
-        admin,
-        ROOM,
-        'boss',
-        task.id,
-        { force: true },
-        'fin-2',
+        { principal: admin, room: ROOM, agent: 'boss', key: 'fin-2' },
+        { id: task.id, force: true },
       );
       const before = await head();
       const again = await hub.tasks.finishTask(
-        admin,
-        ROOM,
-        'boss',
-        task.id,
-        { force: true },
-        'fin-2',
+        { principal: admin, room: ROOM, agent: 'boss', key: 'fin-2' },
+        { id: task.id, force: true },
       );
       assert.deepEqual(again.event, first.event);
       assert.equal(await head(), before, 'the replay appended nothing');
       assert.equal((await inbox(alice)).length, 1, 'the holder was told once');
       await refused(
-        hub.tasks.finishTask(admin, ROOM, 'boss', task.id, {}, 'fin-2'),
+        hub.tasks.finishTask(
+          { principal: admin, room: ROOM, agent: 'boss', key: 'fin-2' },
+          { id: task.id },
+        ),
         'idempotency_key_reused',
         'conflict',
       );

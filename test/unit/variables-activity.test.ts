@@ -171,8 +171,11 @@ describe('Hub activity', () => {
     clock.set(at(10, 0));
     const start = await env.head();
     await hub.rooms.writeNote(admin, ROOM, { text: 'Auth work starts.' });
-    const { task } = await hub.tasks.addTask(a, ROOM, 'alice', { title: 'Fix auth expiry check' });
-    await hub.tasks.claimTask(a, ROOM, 'alice', task.id);
+    const { task } = await hub.tasks.addTask(
+      { principal: a, room: ROOM, agent: 'alice' },
+      { title: 'Fix auth expiry check' },
+    );
+    await hub.tasks.claimTask({ principal: a, room: ROOM, agent: 'alice' }, { id: task.id });
     clock.set(at(10, 1));
     await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'hello' });
     await hub.messaging.readInbox(a, ROOM, 'alice');

@@ -1,6 +1,8 @@
 // Task board routes: add, plan, list (board and ready), get, update, and the status steps.
 
 import type { Context, Hono } from 'hono';
+import type { Call } from '../../core/call.js';
+import type { Principal } from '../../core/hub.js';
 import type { Env, RouteContext } from '../app.js';
 import { idempotencyKey, queryFlag, queryList, queryText, readJson } from '../request.js';
 import { authenticate } from '../web-auth.js';
@@ -21,6 +23,13 @@ const STEPS = {
 
 export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void {
   const auth = (c: Context) => authenticate(hub, c);
+  /** The call context of a request: the caller, the room, the agent it acts as, its key. */
+  const call = (principal: Principal, room: string, agent: string, c: Context): Call => ({
+    principal,
+    room,
+    agent,
+    key: idempotencyKey(c),
+  });
   const tasks = '/v1/rooms/:room/tasks';
 
   app.get(tasks, async (c) => {
@@ -37,17 +46,14 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
   app.post(tasks, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, addTaskBody);
-    return c.json(
-      await hub.tasks.addTask(p, c.req.param('room'), agent, input, idempotencyKey(c)),
-      201,
-    );
+    return c.json(await hub.tasks.addTask(call(p, c.req.param('room'), agent, c), input), 201);
   });
 
   app.post(`${tasks}/plan`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, planBody);
     return c.json(
-      await hub.tasks.planTasks(p, c.req.param('room'), body.agent, body.tasks, idempotencyKey(c)),
+      await hub.tasks.planTasks(call(p, c.req.param('room'), body.agent, c), body.tasks),
       201,
     );
   });
@@ -61,7 +67,7 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, updateTaskBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.tasks.updateTask(p, room, agent, id, input, idempotencyKey(c)));
+    return c.json(await hub.tasks.updateTask(call(p, room, agent, c), { id, ...input }));
   });
 
   for (const [step, method] of Object.entries(STEPS)) {
@@ -69,7 +75,7 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
       const p = await auth(c);
       const body = await readJson(c, agentBody);
       const { room, id } = c.req.param();
-      return c.json(await hub.tasks[method](p, room, body.agent, id, idempotencyKey(c)));
+      return c.json(await hub.tasks[method](call(p, room, body.agent, c), { id }));
     });
   }
 
@@ -77,27 +83,27 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, unclaimBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.tasks.unclaimTask(p, room, agent, id, input, idempotencyKey(c)));
+    return c.json(await hub.tasks.unclaimTask(call(p, room, agent, c), { id, ...input }));
   });
 
   app.post(`${tasks}/:id/done`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, taskStepBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.tasks.finishTask(p, room, agent, id, input, idempotencyKey(c)));
+    return c.json(await hub.tasks.finishTask(call(p, room, agent, c), { id, ...input }));
   });
 
   app.post(`${tasks}/:id/cancel`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, taskStepBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.tasks.cancelTask(p, room, agent, id, input, idempotencyKey(c)));
+    return c.json(await hub.tasks.cancelTask(call(p, room, agent, c), { id, ...input }));
   });
 
   app.post(`${tasks}/:id/handoff`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, handoffBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.tasks.handoffTask(p, room, agent, id, input, idempotencyKey(c)));
+    return c.json(await hub.tasks.handoffTask(call(p, room, agent, c), { id, ...input }));
   });
 }

@@ -2,6 +2,7 @@
 // person's member with the `approve` scope answers allow or deny, exactly once, before it expires.
 // No message and no device can answer: deciding has its own route and checks the member's kind.
 
+import type { Call } from './call.js';
 import type { ApprovalRequest } from './api-types.js';
 import {
   APPROVAL_PREVIEW_MAX_CHARS,
@@ -118,11 +119,10 @@ export function createApprovals(ctx: HubContext) {
      * Counts as a room operation, like a message.
      */
     async requestApproval(
-      p: Principal,
-      roomName: string,
-      agentName: string,
+      call: Call,
       input: ApprovalRequest,
     ): Promise<{ approval: Approval; joined?: true }> {
+      const { principal: p, room: roomName, agent: agentName } = call;
       const room = await enter(p, roomName, 'write');
       const agent = await actingAgent(p, room, agentName);
       const tool = input.tool;

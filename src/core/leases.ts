@@ -2,6 +2,7 @@
 // requests are refused naming the holder. Leases end on release, on expiry, or when their agent
 // has been offline past a grace period.
 
+import type { Call } from './call.js';
 import type { LeaseRequest } from './api-types.js';
 import { HuddleError } from './errors.js';
 import { globsOverlap, normalizeLeasePath } from './globs.js';
@@ -162,13 +163,8 @@ export function createLeases(ctx: HubContext) {
   }
 
   return {
-    async acquireLease(
-      p: Principal,
-      roomName: string,
-      agentName: string,
-      input: LeaseInput,
-      key?: string,
-    ): Promise<{ lease: Lease; event: RoomEvent }> {
+    async acquireLease(call: Call, input: LeaseInput): Promise<{ lease: Lease; event: RoomEvent }> {
+      const { principal: p, room: roomName, agent: agentName, key } = call;
       const paths = parseLeasePaths(input.paths);
       const mode = (input.mode ?? 'exclusive') as LeaseMode;
       if (!LEASE_MODES.includes(mode))
@@ -218,15 +214,14 @@ export function createLeases(ctx: HubContext) {
      * each holder is told. Nothing is released when one of them matches nothing.
      */
     async releaseLeases(
-      p: Principal,
-      roomName: string,
-      agentName: string,
+      call: Call,
       input: {
         ids?: string[] | undefined;
         paths?: string[] | undefined;
         force?: boolean | undefined;
       },
     ): Promise<{ released: Lease[]; event: RoomEvent | null }> {
+      const { principal: p, room: roomName, agent: agentName } = call;
       if ((input.ids === undefined) === (input.paths === undefined))
         throw invalid(
           'invalid_request',
@@ -303,11 +298,10 @@ export function createLeases(ctx: HubContext) {
 
     /** Moves the expiry of the agent's leases (all, or those named) to now plus their TTL. */
     async renewLeases(
-      p: Principal,
-      roomName: string,
-      agentName: string,
+      call: Call,
       input: { ids?: string[] | undefined; ttl_seconds?: number | undefined } = {},
     ): Promise<{ renewed: Lease[]; event: RoomEvent | null }> {
+      const { principal: p, room: roomName, agent: agentName } = call;
       if (input.ids) assertIds(input.ids);
       if (input.ttl_seconds !== undefined) parseTtl(input.ttl_seconds, 0);
       // Renewing is upkeep, not a write of the member: it counts as a room operation only.

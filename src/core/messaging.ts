@@ -1,6 +1,7 @@
 // Messages between agents: sending with circuit breakers, replies, the inbox and the receipt
 // ladder (stored, delivered, injected, read, acked).
 
+import type { Call } from './call.js';
 import { createHash } from 'node:crypto';
 import type { SendRequest, SendResponse, ShareRequest } from './api-types.js';
 import { assertAgentName } from './agent-input.js';
@@ -353,13 +354,8 @@ export function createMessaging(ctx: HubContext) {
   }
 
   /** Everything a send checks, up to the write: see `prepare`. */
-  async function prepareSend(
-    p: Principal,
-    roomName: string,
-    agentName: string,
-    input: SendRequest,
-    key?: string,
-  ): Promise<() => Promise<SendResponse>> {
+  async function prepareSend(call: Call, input: SendRequest): Promise<() => Promise<SendResponse>> {
+    const { principal: p, room: roomName, agent: agentName, key } = call;
     const idem = idempotency(p, key, 'message', { sender: agentName, input });
     // Agent sends count against agent_sends, not against the member's writes.
     const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
@@ -373,14 +369,8 @@ export function createMessaging(ctx: HubContext) {
 
   return {
     /** Sends as `agentName`, which must be one of the caller's agents. */
-    async sendMessage(
-      p: Principal,
-      roomName: string,
-      agentName: string,
-      input: SendRequest,
-      key?: string,
-    ): Promise<SendResponse> {
-      return (await prepareSend(p, roomName, agentName, input, key))();
+    async sendMessage(call: Call, input: SendRequest): Promise<SendResponse> {
+      return (await prepareSend(call, input))();
     },
 
     /**
@@ -395,13 +385,8 @@ export function createMessaging(ctx: HubContext) {
      * (path, lines, language), to everyone else by default; it stays in the room's log even when
      * nobody else is there yet.
      */
-    async shareSnippet(
-      p: Principal,
-      roomName: string,
-      agentName: string,
-      input: ShareRequest,
-      key?: string,
-    ): Promise<SendResponse> {
+    async shareSnippet(call: Call, input: ShareRequest): Promise<SendResponse> {
+      const { principal: p, room: roomName, agent: agentName, key } = call;
       const ref = parseShare(input);
       const idem = idempotency(p, key, 'share', { sender: agentName, input });
       const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
@@ -419,13 +404,11 @@ export function createMessaging(ctx: HubContext) {
 
     /** Replies to a message in the agent's inbox: to its sender, in its thread; then acks it. */
     async reply(
-      p: Principal,
-      roomName: string,
-      agentName: string,
+      call: Call,
       messageId: string,
       input: { body: string; kind?: string | undefined },
-      key?: string,
     ): Promise<SendResponse> {
+      const { principal: p, room: roomName, agent: agentName, key } = call;
       const idem = idempotency(p, key, 'reply', { sender: agentName, messageId, input });
       const { room, replay } = await enterWrite(p, roomName, 'write', idem, false);
       const sender = await actingAgent(p, room, agentName);
@@ -457,15 +440,14 @@ export function createMessaging(ctx: HubContext) {
      * holds the request until one exists or the time runs out.
      */
     async peekInbox(
-      p: Principal,
-      roomName: string,
-      agentName: string,
+      call: Call,
       input: {
         limit?: number | undefined;
         all?: boolean | undefined;
         wait?: number | undefined;
       } = {},
     ): Promise<{ messages: InboxItem[] }> {
+      const { principal: p, room: roomName, agent: agentName } = call;
       const room = await enter(p, roomName, null);
       await actingAgent(p, room, agentName);
       const limit = input.limit ?? 50;
@@ -487,12 +469,11 @@ export function createMessaging(ctx: HubContext) {
      * taken for nobody would count as shown.
      */
     async injectInbox(
-      p: Principal,
-      roomName: string,
-      agentName: string,
+      call: Call,
       input: { limit?: number | undefined; wait?: number | undefined } = {},
       signal?: AbortSignal,
     ): Promise<{ messages: InboxItem[] }> {
+      const { principal: p, room: roomName, agent: agentName } = call;
       const room = await enter(p, roomName, null);
       await actingAgent(p, room, agentName);
       const limit = input.limit ?? 20;
@@ -523,11 +504,10 @@ export function createMessaging(ctx: HubContext) {
 
     /** Returns unread messages (or the given ones) and records them read. */
     async readInbox(
-      p: Principal,
-      roomName: string,
-      agentName: string,
+      call: Call,
       input: { limit?: number | undefined; ids?: string[] | undefined } = {},
     ): Promise<{ messages: InboxItem[] }> {
+      const { principal: p, room: roomName, agent: agentName } = call;
       const room = await enter(p, roomName, null);
       await actingAgent(p, room, agentName);
       const limit = input.limit ?? 50;
@@ -555,12 +535,8 @@ export function createMessaging(ctx: HubContext) {
     },
 
     /** Closes messages of the agent's inbox; `all` closes every one not acked yet. */
-    async ackMessages(
-      p: Principal,
-      roomName: string,
-      agentName: string,
-      ids: string[] | 'all',
-    ): Promise<{ acked: string[] }> {
+    async ackMessages(call: Call, ids: string[] | 'all'): Promise<{ acked: string[] }> {
+      const { principal: p, room: roomName, agent: agentName } = call;
       const room = await enter(p, roomName, null);
       await actingAgent(p, room, agentName);
       if (ids !== 'all') assertIds(ids);
@@ -568,12 +544,8 @@ export function createMessaging(ctx: HubContext) {
     },
 
     /** A client reports that it placed these messages in the agent's context. */
-    async markInjected(
-      p: Principal,
-      roomName: string,
-      agentName: string,
-      ids: string[],
-    ): Promise<{ injected: string[] }> {
+    async markInjected(call: Call, ids: string[]): Promise<{ injected: string[] }> {
+      const { principal: p, room: roomName, agent: agentName } = call;
       const room = await enter(p, roomName, null);
       await actingAgent(p, room, agentName);
       assertIds(ids);

@@ -1,6 +1,7 @@
 // Agents and presence: registration with capabilities, heartbeats, states, retirement, and the
 // sweep that takes silent agents offline.
 
+import type { Call } from './call.js';
 import {
   assertAgentName,
   parseCapabilities,
@@ -78,11 +79,10 @@ export function createPresence(ctx: HubContext) {
 
     /** A sign of life, optionally with a new state; an offline agent comes back online. */
     async heartbeat(
-      p: Principal,
-      roomName: string,
-      name: string,
+      call: Call,
       input: { status?: string | undefined } = {},
     ): Promise<{ agent: Agent }> {
+      const { principal: p, room: roomName, agent: name } = call;
       const room = await enter(p, roomName, null);
       const reported = parseReportedStatus(input.status);
       const agent = await actingAgent(p, room, name);

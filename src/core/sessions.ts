@@ -1,6 +1,7 @@
 // Client sessions of an agent (a Claude Code, Codex or Gemini session seen through its hooks): the
 // session is recorded in the room's log, and the agent gets a digest of what it needs to resume.
 
+import type { Call } from './call.js';
 import { assertAgentName, parseCapabilities, type CapabilitiesInput } from './agent-input.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
@@ -84,11 +85,10 @@ export function createSessions(ctx: HubContext) {
      * `agent.session` and returns the agent's digest.
      */
     async startSession(
-      p: Principal,
-      roomName: string,
-      agentName: string,
+      call: Call,
       input: SessionInput,
     ): Promise<{ agent: Agent; event: RoomEvent; digest: AgentDigest }> {
+      const { principal: p, room: roomName, agent: agentName } = call;
       const room = await enter(p, roomName, 'write');
       assertAgentName(agentName);
       const source = assertSession(input);

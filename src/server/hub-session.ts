@@ -19,8 +19,9 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
     writeNote: (text) => hub.rooms.writeNote(p, room, { text }),
     setCheckpoint: (text, expected) =>
       hub.rooms.setCheckpoint(p, room, { text, expected_version: expected }),
-    send: (request) => hub.messaging.sendMessage(p, room, agent, request),
-    reply: (id, body, kind) => hub.messaging.reply(p, room, agent, id, { body, kind }),
+    send: (request) => hub.messaging.sendMessage({ principal: p, room, agent }, request),
+    reply: (id, body, kind) =>
+      hub.messaging.reply({ principal: p, room, agent }, id, { body, kind }),
     share: async ({ content, ...spec }) => {
       if (content === undefined) {
         throw new HuddleError(
@@ -30,11 +31,11 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
           { details: { field: 'share.content' } },
         );
       }
-      return hub.messaging.shareSnippet(p, room, agent, { ...spec, content });
+      return hub.messaging.shareSnippet({ principal: p, room, agent }, { ...spec, content });
     },
-    peekInbox: (all) => hub.messaging.peekInbox(p, room, agent, { all }),
-    readInbox: (ids) => hub.messaging.readInbox(p, room, agent, ids ? { ids } : {}),
-    ack: (ids) => hub.messaging.ackMessages(p, room, agent, ids),
+    peekInbox: (all) => hub.messaging.peekInbox({ principal: p, room, agent }, { all }),
+    readInbox: (ids) => hub.messaging.readInbox({ principal: p, room, agent }, ids ? { ids } : {}),
+    ack: (ids) => hub.messaging.ackMessages({ principal: p, room, agent }, ids),
     agents: () => hub.presence.listAgents(p, room),
 
     tasks: ({ status, ...filter }) => hub.tasks.listTasks(p, room, { ...filter, statuses: status }),
@@ -66,7 +67,7 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
       hub.variables.deleteVariable(p, room, key, { expected_version: expected, agent }),
 
     leases: (filter) => hub.leases.listLeases(p, room, filter),
-    lease: (request) => hub.leases.acquireLease(p, room, agent, request),
-    release: (target) => hub.leases.releaseLeases(p, room, agent, target),
+    lease: (request) => hub.leases.acquireLease({ principal: p, room, agent }, request),
+    release: (target) => hub.leases.releaseLeases({ principal: p, room, agent }, target),
   };
 }

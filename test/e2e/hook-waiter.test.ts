@@ -120,14 +120,14 @@ async function secondMachine(label: string, agentName: string): Promise<string> 
 
 before(async () => {
   hub = await startTestHub();
-  const inject = hub.hub.messaging.injectInbox.bind(hub.hub);
-  hub.hub.messaging.injectInbox = (p, room, name, input) => {
+  const inject = hub.hub.messaging.injectInbox;
+  hub.hub.messaging.injectInbox = (call, input, signal) => {
     if (input?.wait) {
-      const ready = pollWaiters.filter((w) => w.agent === name);
-      pollWaiters = pollWaiters.filter((w) => w.agent !== name);
+      const ready = pollWaiters.filter((w) => w.agent === call.agent);
+      pollWaiters = pollWaiters.filter((w) => w.agent !== call.agent);
       for (const w of ready) w.resolve();
     }
-    return inject(p, room, name, input);
+    return inject(call, input, signal);
   };
   dir = tempDir('huddle-hook-waiter-');
   home = join(dir.path, 'home');

@@ -22,7 +22,7 @@ async function setup(t: TestContext) {
   await hub.presence.registerAgent(b, ROOM, { name: 'bob' });
   await hub.presence.registerAgent(admin, ROOM, { name: 'boss' });
   const lease = async (p: Principal, agent: string, paths: string[], more = {}) =>
-    (await hub.leases.acquireLease(p, ROOM, agent, { paths, ...more })).lease;
+    (await hub.leases.acquireLease({ principal: p, room: ROOM, agent }, { paths, ...more })).lease;
   const leases = async (filter = {}) => (await hub.leases.listLeases(admin, ROOM, filter)).leases;
   /** Lease ids, sorted: leases taken in the same millisecond list in id order. */
   const ids = (list: Lease[]) => list.map((l) => l.id).sort();
@@ -53,18 +53,27 @@ describe('Hub leases', () => {
         const what = `${held} (${heldMode}) vs ${wanted} (${wantedMode})`;
         const mine = await lease(a, 'alice', [held], { mode: heldMode });
         const conflict = overlaps && !(heldMode === 'shared' && wantedMode === 'shared');
-        const attempt = hub.leases.acquireLease(b, ROOM, 'bob', {
-          paths: [wanted],
-          mode: wantedMode,
-        });
+        const attempt = hub.leases.acquireLease(
+          { principal: b, room: ROOM, agent: 'bob' },
+          {
+            paths: [wanted],
+            mode: wantedMode,
+          },
+        );
         if (conflict) {
           const err = await refused(attempt, 'lease_conflict', 'conflict');
           assert.equal(err.details.conflicts[0].lease_id, mine.id, what);
         } else {
           const { lease: theirs } = await attempt.catch((e) => assert.fail(`${what}: ${e}`));
-          await hub.leases.releaseLeases(b, ROOM, 'bob', { ids: [theirs.id] });
+          await hub.leases.releaseLeases(
+            { principal: b, room: ROOM, agent: 'bob' },
+            { ids: [theirs.id] },
+          );
         }
-        await hub.leases.releaseLeases(a, ROOM, 'alice', { ids: [mine.id] });
+        await hub.leases.releaseLeases(
+          { principal: a, room: ROOM, agent: 'alice' },
+          { ids: [mine.id] },
+        );
       }
     }
   });
@@ -78,7 +87,10 @@ describe('Hub leases', () => {
     assert.equal(held.expires_at, new Date(clock.now() + 600_000).toISOString());
     const before = await head();
     const err = await refused(
-      hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['lib/x.ts', 'src/auth/token.ts'] }),
+      hub.leases.acquireLease(
+        { principal: b, room: ROOM, agent: 'bob' },
+        { paths: ['lib/x.ts', 'src/auth/token.ts'] },
+      ),
       'lease_conflict',
       'conflict',
     );
@@ -122,7 +134,7 @@ describe('Hub leases', () => {
     const held = await lease(a, 'alice', ['src/**']);
     assert.deepEqual(ids(await leases()), [held.id]);
     await refused(
-      hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['src/a.ts'] }),
+      hub.leases.acquireLease({ principal: b, room: ROOM, agent: 'bob' }, { paths: ['src/a.ts'] }),
       'lease_conflict',
       'conflict',
     );
@@ -140,7 +152,7 @@ describe('Hub leases', () => {
       [short.id],
     );
     await refused(
-      hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['lib/a.ts'] }),
+      hub.leases.acquireLease({ principal: b, room: ROOM, agent: 'bob' }, { paths: ['lib/a.ts'] }),
       'lease_conflict',
       'conflict',
     );
@@ -160,11 +172,14 @@ describe('Hub leases', () => {
     const held = await lease(a, 'alice', ['src/**'], { ttl_seconds: 3600 });
     const seen = clock.now();
     clock.advance(MIN + 1);
-    await hub.presence.heartbeat(b, ROOM, 'bob');
+    await hub.presence.heartbeat({ principal: b, room: ROOM, agent: 'bob' });
     assert.equal(await hub.presence.sweepPresence(), 2, 'alice and boss go offline');
     const blocked = () =>
       refused(
-        hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['src/a.ts'] }),
+        hub.leases.acquireLease(
+          { principal: b, room: ROOM, agent: 'bob' },
+          { paths: ['src/a.ts'] },
+        ),
         'lease_conflict',
         'conflict',
       );
@@ -211,11 +226,11 @@ describe('Hub leases', () => {
     const { hub, clock, a, b, lease, leases, ids } = await setup(t);
     await lease(a, 'alice', ['src/**'], { ttl_seconds: 7200 });
     clock.advance(MIN + 1);
-    await hub.presence.heartbeat(b, ROOM, 'bob');
+    await hub.presence.heartbeat({ principal: b, room: ROOM, agent: 'bob' });
     await hub.presence.sweepPresence();
     clock.advance(5 * MIN);
     const theirs = await lease(b, 'bob', ['src/a.ts']);
-    await hub.presence.heartbeat(a, ROOM, 'alice');
+    await hub.presence.heartbeat({ principal: a, room: ROOM, agent: 'alice' });
     assert.deepEqual(ids(await leases()), [theirs.id]);
   });
 
@@ -223,7 +238,11 @@ describe('Hub leases', () => {
     const { hub, clock, a, lease, leases } = await setup(t);
     const held = await lease(a, 'alice', ['src/**'], { ttl_seconds: 600 });
     clock.advance(5 * MIN);
-    const { renewed, event } = await hub.leases.renewLeases(a, ROOM, 'alice');
+    const { renewed, event } = await hub.leases.renewLeases({
+      principal: a,
+      room: ROOM,
+      agent: 'alice',
+    });
     const expected = new Date(clock.now() + 600_000).toISOString();
     assert.deepEqual(
       renewed.map((l) => [l.id, l.expires_at]),
@@ -232,10 +251,13 @@ describe('Hub leases', () => {
     assert.equal(event?.type, 'lease.renewed');
     clock.advance(9 * MIN);
     assert.deepEqual((await leases())[0]?.expires_at, expected);
-    const longer = await hub.leases.renewLeases(a, ROOM, 'alice', {
-      ids: [held.id],
-      ttl_seconds: 3600,
-    });
+    const longer = await hub.leases.renewLeases(
+      { principal: a, room: ROOM, agent: 'alice' },
+      {
+        ids: [held.id],
+        ttl_seconds: 3600,
+      },
+    );
     assert.equal(longer.renewed[0]?.expires_at, new Date(clock.now() + 3600_000).toISOString());
   });
 
@@ -246,17 +268,26 @@ describe('Hub leases', () => {
     const three = await lease(a, 'alice', ['test/**']);
     const before = await head();
     const err = await refused(
-      hub.leases.releaseLeases(a, ROOM, 'alice', { paths: ['docs/**', 'nothing/**'] }),
+      hub.leases.releaseLeases(
+        { principal: a, room: ROOM, agent: 'alice' },
+        { paths: ['docs/**', 'nothing/**'] },
+      ),
       'lease_not_found',
       'not_found',
     );
     assert.deepEqual(err.details.missing, ['nothing/**']);
     assert.equal(await head(), before);
     assert.deepEqual(ids(await leases()), ids([one, two, three]));
-    const byPath = await hub.leases.releaseLeases(a, ROOM, 'alice', { paths: ['./lib/**/'] });
+    const byPath = await hub.leases.releaseLeases(
+      { principal: a, room: ROOM, agent: 'alice' },
+      { paths: ['./lib/**/'] },
+    );
     assert.deepEqual(ids(byPath.released), [one.id]);
     assert.equal(byPath.event?.type, 'lease.released');
-    const byId = await hub.leases.releaseLeases(a, ROOM, 'alice', { ids: [two.id] });
+    const byId = await hub.leases.releaseLeases(
+      { principal: a, room: ROOM, agent: 'alice' },
+      { ids: [two.id] },
+    );
     assert.deepEqual(ids(byId.released), [two.id]);
     assert.deepEqual(ids(await leases()), [three.id]);
   });
@@ -270,7 +301,7 @@ describe('Hub leases', () => {
       [admin, 'boss'],
     ] as const) {
       const err = await refused(
-        hub.leases.releaseLeases(p, ROOM, agent, { ids: [held.id] }),
+        hub.leases.releaseLeases({ principal: p, room: ROOM, agent }, { ids: [held.id] }),
         'not_your_lease',
         'forbidden',
       );
@@ -280,13 +311,19 @@ describe('Hub leases', () => {
     }
     // By path, the refusal names whose lease holds it and how an admin ends it.
     const byPath = await refused(
-      hub.leases.releaseLeases(admin, ROOM, 'boss', { paths: ['src/**'], force: true }),
+      hub.leases.releaseLeases(
+        { principal: admin, room: ROOM, agent: 'boss' },
+        { paths: ['src/**'], force: true },
+      ),
       'lease_not_found',
       'not_found',
     );
     assert.match(byPath.message, new RegExp(`${held.id} of alice holds it: .*by id with --force`));
     const plain = await refused(
-      hub.leases.releaseLeases(b, ROOM, 'bob', { ids: [held.id], force: true }),
+      hub.leases.releaseLeases(
+        { principal: b, room: ROOM, agent: 'bob' },
+        { ids: [held.id], force: true },
+      ),
       'force_requires_admin',
       'forbidden',
     );
@@ -302,15 +339,21 @@ describe('Hub leases', () => {
     const alices = await lease(a, 'alice', ['src/**'], { reason: 'refactor' });
     const boss = await lease(admin, 'boss', ['docs/**']);
     await refused(
-      hub.leases.releaseLeases(admin, ROOM, 'deputy', { ids: [boss.id] }),
+      hub.leases.releaseLeases(
+        { principal: admin, room: ROOM, agent: 'deputy' },
+        { ids: [boss.id] },
+      ),
       'not_your_lease',
       'forbidden',
     );
     const before = await head();
-    const { released, event } = await hub.leases.releaseLeases(admin, ROOM, 'deputy', {
-      ids: [alices.id, boss.id],
-      force: true,
-    });
+    const { released, event } = await hub.leases.releaseLeases(
+      { principal: admin, room: ROOM, agent: 'deputy' },
+      {
+        ids: [alices.id, boss.id],
+        force: true,
+      },
+    );
     assert.deepEqual(released.map((l) => l.id).sort(), [alices.id, boss.id].sort());
     const override = event?.body.override as { by: string; member: string; holders: string[] };
     assert.deepEqual(
@@ -337,10 +380,13 @@ describe('Hub leases', () => {
   it('force on own leases records no override and tells nobody', async (t) => {
     const { hub, admin, lease } = await setup(t);
     const own = await lease(admin, 'boss', ['lib/**']);
-    const { event } = await hub.leases.releaseLeases(admin, ROOM, 'boss', {
-      ids: [own.id],
-      force: true,
-    });
+    const { event } = await hub.leases.releaseLeases(
+      { principal: admin, room: ROOM, agent: 'boss' },
+      {
+        ids: [own.id],
+        force: true,
+      },
+    );
     assert.equal(event?.type, 'lease.released');
     assert.equal('override' in (event?.body ?? {}), false);
   });
@@ -364,7 +410,10 @@ describe('Hub leases', () => {
     const { hub, a, head } = await setup(t);
     const before = await head();
     const acquire = (input: Record<string, unknown>) =>
-      hub.leases.acquireLease(a, ROOM, 'alice', { paths: ['src/**'], ...input } as never);
+      hub.leases.acquireLease({ principal: a, room: ROOM, agent: 'alice' }, {
+        paths: ['src/**'],
+        ...input,
+      } as never);
     for (const [paths, code, field] of [
       [['../x'], 'invalid_path', 'paths.0'],
       [['src/a.ts', '/etc'], 'invalid_path', 'paths.1'],

@@ -20,12 +20,15 @@ describe('Hub sessions', () => {
     const { hub, a, b, admin, events, head } = await setup(t);
     await hub.rooms.setCheckpoint(admin, ROOM, { text: '\nShip the auth fix first.\nThen docs.' });
     const before = await head();
-    const first = await hub.sessions.startSession(a, ROOM, 'claude-a', {
-      session_id: 'sess-1',
-      source: 'startup',
-      client: 'claude-code',
-      cwd: '/src/app',
-    });
+    const first = await hub.sessions.startSession(
+      { principal: a, room: ROOM, agent: 'claude-a' },
+      {
+        session_id: 'sess-1',
+        source: 'startup',
+        client: 'claude-code',
+        cwd: '/src/app',
+      },
+    );
     assert.equal(first.agent.status, 'offline');
     assert.equal(first.agent.client, 'claude-code');
     const types = (await events(before)).map((e) => e.type);
@@ -39,19 +42,34 @@ describe('Hub sessions', () => {
     assert.equal(first.digest.checkpoint.version, 1);
     assert.deepEqual([first.digest.unread, first.digest.uninjected], [0, 0]);
 
-    await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'claude-a', body: 'one' });
-    await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'claude-a', body: 'two' });
-    await hub.messaging.injectInbox(a, ROOM, 'claude-a', { limit: 1 });
+    await hub.messaging.sendMessage(
+      { principal: b, room: ROOM, agent: 'bob' },
+      { to: 'claude-a', body: 'one' },
+    );
+    await hub.messaging.sendMessage(
+      { principal: b, room: ROOM, agent: 'bob' },
+      { to: 'claude-a', body: 'two' },
+    );
+    await hub.messaging.injectInbox({ principal: a, room: ROOM, agent: 'claude-a' }, { limit: 1 });
     await hub.tasks.addTask(
       { principal: a, room: ROOM, agent: 'claude-a' },
       { title: 'Fix auth', assignee: 'claude-a' },
     );
-    await hub.leases.acquireLease(a, ROOM, 'claude-a', { paths: ['src/auth/**'] });
-    await hub.leases.acquireLease(b, ROOM, 'bob', { paths: ['docs/**'] });
-    const resumed = await hub.sessions.startSession(a, ROOM, 'claude-a', {
-      session_id: 'sess-1',
-      source: 'compact',
-    });
+    await hub.leases.acquireLease(
+      { principal: a, room: ROOM, agent: 'claude-a' },
+      { paths: ['src/auth/**'] },
+    );
+    await hub.leases.acquireLease(
+      { principal: b, room: ROOM, agent: 'bob' },
+      { paths: ['docs/**'] },
+    );
+    const resumed = await hub.sessions.startSession(
+      { principal: a, room: ROOM, agent: 'claude-a' },
+      {
+        session_id: 'sess-1',
+        source: 'compact',
+      },
+    );
     assert.deepEqual([resumed.digest.unread, resumed.digest.uninjected], [2, 1]);
     assert.deepEqual(
       resumed.digest.tasks.map((x) => x.title),
@@ -67,7 +85,10 @@ describe('Hub sessions', () => {
   it('leaves an agent that is online as it is', async (t) => {
     const { hub, a } = await setup(t);
     await hub.presence.registerAgent(a, ROOM, { name: 'claude-a', model: 'opus' });
-    const { agent } = await hub.sessions.startSession(a, ROOM, 'claude-a', { session_id: 's' });
+    const { agent } = await hub.sessions.startSession(
+      { principal: a, room: ROOM, agent: 'claude-a' },
+      { session_id: 's' },
+    );
     assert.deepEqual([agent.status, agent.model], ['online', 'opus']);
   });
 
@@ -75,19 +96,25 @@ describe('Hub sessions', () => {
     const { hub, a, head } = await setup(t);
     const before = await head();
     const bad = await refused(
-      hub.sessions.startSession(a, ROOM, 'claude-a', { session_id: 'has spaces' }),
+      hub.sessions.startSession(
+        { principal: a, room: ROOM, agent: 'claude-a' },
+        { session_id: 'has spaces' },
+      ),
       'invalid_session',
       'invalid',
     );
     assert.equal(bad.details.field, 'session_id');
     const source = await refused(
-      hub.sessions.startSession(a, ROOM, 'claude-a', { session_id: 's', source: 'reboot' }),
+      hub.sessions.startSession(
+        { principal: a, room: ROOM, agent: 'claude-a' },
+        { session_id: 's', source: 'reboot' },
+      ),
       'invalid_session',
       'invalid',
     );
     assert.equal(source.details.field, 'source');
     await refused(
-      hub.sessions.startSession(a, ROOM, 'bob', { session_id: 's' }),
+      hub.sessions.startSession({ principal: a, room: ROOM, agent: 'bob' }, { session_id: 's' }),
       'agent_name_taken',
       'conflict',
     );
@@ -102,27 +129,49 @@ describe('Hub injectInbox', () => {
     const sent = [];
     for (let i = 0; i < 12; i++)
       sent.push(
-        (await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: `m${i}` })).message
-          .id,
+        (
+          await hub.messaging.sendMessage(
+            { principal: b, room: ROOM, agent: 'bob' },
+            { to: 'alice', body: `m${i}` },
+          )
+        ).message.id,
       );
     const takes = await Promise.all(
-      Array.from({ length: 8 }, () => hub.messaging.injectInbox(a, ROOM, 'alice', { limit: 5 })),
+      Array.from({ length: 8 }, () =>
+        hub.messaging.injectInbox({ principal: a, room: ROOM, agent: 'alice' }, { limit: 5 }),
+      ),
     );
     const taken = takes.flatMap((r) => r.messages.map((m) => m.message.id));
     assert.deepEqual([...taken].sort(), [...sent].sort());
     for (const r of takes) for (const m of r.messages) assert.ok(m.receipt.injected_at);
-    assert.deepEqual((await hub.messaging.injectInbox(a, ROOM, 'alice')).messages, []);
+    assert.deepEqual(
+      (await hub.messaging.injectInbox({ principal: a, room: ROOM, agent: 'alice' })).messages,
+      [],
+    );
   });
 
   it('skips messages already read, and those of other agents', async (t) => {
     const { hub, a, b } = await setup(t);
     await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
     await hub.presence.registerAgent(a, ROOM, { name: 'carl' });
-    const read = await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'read it' });
-    await hub.messaging.readInbox(a, ROOM, 'alice');
-    await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'carl', body: 'not yours' });
-    const fresh = await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'new' });
-    const { messages } = await hub.messaging.injectInbox(a, ROOM, 'alice');
+    const read = await hub.messaging.sendMessage(
+      { principal: b, room: ROOM, agent: 'bob' },
+      { to: 'alice', body: 'read it' },
+    );
+    await hub.messaging.readInbox({ principal: a, room: ROOM, agent: 'alice' });
+    await hub.messaging.sendMessage(
+      { principal: b, room: ROOM, agent: 'bob' },
+      { to: 'carl', body: 'not yours' },
+    );
+    const fresh = await hub.messaging.sendMessage(
+      { principal: b, room: ROOM, agent: 'bob' },
+      { to: 'alice', body: 'new' },
+    );
+    const { messages } = await hub.messaging.injectInbox({
+      principal: a,
+      room: ROOM,
+      agent: 'alice',
+    });
     assert.deepEqual(
       messages.map((m) => m.message.id),
       [fresh.message.id],
@@ -134,9 +183,18 @@ describe('Hub injectInbox', () => {
     const { hub, a, b } = await setup(t);
     await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
     await hub.presence.registerAgent(a, ROOM, { name: 'carl' });
-    const waiting = hub.messaging.injectInbox(a, ROOM, 'alice', { wait: 20 });
-    await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'carl', body: 'not for alice' });
-    const sent = await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'wake' });
+    const waiting = hub.messaging.injectInbox(
+      { principal: a, room: ROOM, agent: 'alice' },
+      { wait: 20 },
+    );
+    await hub.messaging.sendMessage(
+      { principal: b, room: ROOM, agent: 'bob' },
+      { to: 'carl', body: 'not for alice' },
+    );
+    const sent = await hub.messaging.sendMessage(
+      { principal: b, room: ROOM, agent: 'bob' },
+      { to: 'alice', body: 'wake' },
+    );
     const { messages } = await waiting;
     assert.deepEqual(
       messages.map((m) => m.message.id),
@@ -148,15 +206,19 @@ describe('Hub injectInbox', () => {
     const { hub, a } = await setup(t);
     await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
     await refused(
-      hub.messaging.injectInbox(a, ROOM, 'alice', { limit: 0 }),
+      hub.messaging.injectInbox({ principal: a, room: ROOM, agent: 'alice' }, { limit: 0 }),
       'invalid_limit',
       'invalid',
     );
     await refused(
-      hub.messaging.injectInbox(a, ROOM, 'alice', { wait: 10_000 }),
+      hub.messaging.injectInbox({ principal: a, room: ROOM, agent: 'alice' }, { wait: 10_000 }),
       'invalid_wait',
       'invalid',
     );
-    await refused(hub.messaging.injectInbox(a, ROOM, 'bob'), 'not_your_agent', 'forbidden');
+    await refused(
+      hub.messaging.injectInbox({ principal: a, room: ROOM, agent: 'bob' }),
+      'not_your_agent',
+      'forbidden',
+    );
   });
 });

@@ -45,7 +45,9 @@ async function setup(t: TestContext) {
   const list = async (filter: Parameters<typeof hub.tasks.listTasks>[2] = {}) =>
     (await hub.tasks.listTasks(admin, ROOM, filter)).tasks.map((x) => x.id);
   const inbox = async ([p, n]: As) =>
-    (await hub.messaging.peekInbox(p, ROOM, n)).messages.map((m) => m.message);
+    (await hub.messaging.peekInbox({ principal: p, room: ROOM, agent: n })).messages.map(
+      (m) => m.message,
+    );
   return {
     ...{ hub, clock, admin, member, agent, events, head, alice, bob, carol, boss, a, b },
     ...{ add, claim, start, unclaim, finish, cancel, update, handoff, get, list, inbox },

@@ -177,15 +177,21 @@ describe('Hub activity', () => {
     );
     await hub.tasks.claimTask({ principal: a, room: ROOM, agent: 'alice' }, { id: task.id });
     clock.set(at(10, 1));
-    await hub.messaging.sendMessage(b, ROOM, 'bob', { to: 'alice', body: 'hello' });
-    await hub.messaging.readInbox(a, ROOM, 'alice');
+    await hub.messaging.sendMessage(
+      { principal: b, room: ROOM, agent: 'bob' },
+      { to: 'alice', body: 'hello' },
+    );
+    await hub.messaging.readInbox({ principal: a, room: ROOM, agent: 'alice' });
     clock.set(at(10, 2));
     const mid = new Date(clock.now()).toISOString();
-    await hub.leases.acquireLease(a, ROOM, 'alice', {
-      paths: ['src/auth/**'],
-      reason: 'token refresh',
-    });
-    await hub.leases.renewLeases(a, ROOM, 'alice');
+    await hub.leases.acquireLease(
+      { principal: a, room: ROOM, agent: 'alice' },
+      {
+        paths: ['src/auth/**'],
+        reason: 'token refresh',
+      },
+    );
+    await hub.leases.renewLeases({ principal: a, room: ROOM, agent: 'alice' });
     const types = async (query: Parameters<typeof hub.rooms.activity>[2] = {}) =>
       (await hub.rooms.activity(admin, ROOM, { limit: 100, ...query })).events.map((e) => e.type);
     return { ...env, start, mid, task, types };
@@ -288,14 +294,17 @@ describe('Hub shareSnippet', () => {
   it('posts a context message with its ref, fenced longer than any backtick run', async (t) => {
     const { hub, a, b } = await setup(t);
     const content = 'const fence = "```";\nconst longer = "````";';
-    const { message } = await hub.messaging.shareSnippet(a, ROOM, 'alice', {
-      path: './src/auth/token.ts',
-      start_line: 3,
-      end_line: 9,
-      language: 'ts',
-      content,
-      note: 'The expiry check is off by one.',
-    });
+    const { message } = await hub.messaging.shareSnippet(
+      { principal: a, room: ROOM, agent: 'alice' },
+      {
+        path: './src/auth/token.ts',
+        start_line: 3,
+        end_line: 9,
+        language: 'ts',
+        content,
+        note: 'The expiry check is off by one.',
+      },
+    );
     assert.equal(message.kind, 'context');
     assert.deepEqual([...message.recipients].sort(), ['bob', 'carol']);
     assert.deepEqual(message.refs, [
@@ -313,7 +322,8 @@ describe('Hub shareSnippet', () => {
         '`````',
       ].join('\n'),
     );
-    const [item] = (await hub.messaging.peekInbox(b, ROOM, 'bob')).messages;
+    const [item] = (await hub.messaging.peekInbox({ principal: b, room: ROOM, agent: 'bob' }))
+      .messages;
     assert.equal(item?.message.id, message.id);
   });
 
@@ -321,7 +331,10 @@ describe('Hub shareSnippet', () => {
     const { hub, a, head } = await setup(t);
     const before = await head();
     const share = (input: { path?: string; content: string }) =>
-      hub.messaging.shareSnippet(a, ROOM, 'alice', { path: 'src/a.ts', ...input });
+      hub.messaging.shareSnippet(
+        { principal: a, room: ROOM, agent: 'alice' },
+        { path: 'src/a.ts', ...input },
+      );
     const big = await refused(
       share({ content: 'x'.repeat(256 * 1024 + 1) }),
       'snippet_too_large',
@@ -339,11 +352,14 @@ describe('Hub shareSnippet', () => {
     await hub.presence.retireAgent(b, ROOM, 'bob');
     await hub.presence.retireAgent(c, ROOM, 'carol');
     const before = await head();
-    const { message, event } = await hub.messaging.shareSnippet(a, ROOM, 'alice', {
-      path: 'README.md',
-      content: '# huddle\n',
-      to: '*',
-    });
+    const { message, event } = await hub.messaging.shareSnippet(
+      { principal: a, room: ROOM, agent: 'alice' },
+      {
+        path: 'README.md',
+        content: '# huddle\n',
+        to: '*',
+      },
+    );
     assert.deepEqual(message.recipients, []);
     assert.deepEqual(
       (await events(before)).map((e) => e.id),

@@ -35,7 +35,12 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
   app.post(`${agentPath}/heartbeat`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, heartbeatBody);
-    return c.json(await hub.presence.heartbeat(p, c.req.param('room'), c.req.param('agent'), body));
+    return c.json(
+      await hub.presence.heartbeat(
+        { principal: p, room: c.req.param('room'), agent: c.req.param('agent') },
+        body,
+      ),
+    );
   });
 
   app.delete(agentPath, async (c) => {
@@ -49,11 +54,13 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
     const body = await readJson(c, sendBody);
     return c.json(
       await hub.messaging.sendMessage(
-        p,
-        c.req.param('room'),
-        c.req.param('agent'),
+        {
+          principal: p,
+          room: c.req.param('room'),
+          agent: c.req.param('agent'),
+          key: idempotencyKey(c),
+        },
         body,
-        idempotencyKey(c),
       ),
       201,
     );
@@ -63,24 +70,33 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
     const p = await auth(c);
     const body = await readJson(c, shareBody);
     const { room, agent } = c.req.param();
-    return c.json(await hub.messaging.shareSnippet(p, room, agent, body, idempotencyKey(c)), 201);
+    return c.json(
+      await hub.messaging.shareSnippet({ principal: p, room, agent, key: idempotencyKey(c) }, body),
+      201,
+    );
   });
 
   app.post(`${agentPath}/messages/:id/reply`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, replyBody);
     const { room, agent, id } = c.req.param();
-    return c.json(await hub.messaging.reply(p, room, agent, id, body, idempotencyKey(c)), 201);
+    return c.json(
+      await hub.messaging.reply({ principal: p, room, agent, key: idempotencyKey(c) }, id, body),
+      201,
+    );
   });
 
   app.get(`${agentPath}/inbox`, async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.messaging.peekInbox(p, c.req.param('room'), c.req.param('agent'), {
-        limit: queryInt(c, 'limit'),
-        all: queryFlag(c, 'all'),
-        wait: queryInt(c, 'wait'),
-      }),
+      await hub.messaging.peekInbox(
+        { principal: p, room: c.req.param('room'), agent: c.req.param('agent') },
+        {
+          limit: queryInt(c, 'limit'),
+          all: queryFlag(c, 'all'),
+          wait: queryInt(c, 'wait'),
+        },
+      ),
     );
   });
 
@@ -88,7 +104,10 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
     const p = await auth(c);
     const body = await readJson(c, readInboxBody);
     return c.json(
-      await hub.messaging.readInbox(p, c.req.param('room'), c.req.param('agent'), body),
+      await hub.messaging.readInbox(
+        { principal: p, room: c.req.param('room'), agent: c.req.param('agent') },
+        body,
+      ),
     );
   });
 
@@ -97,9 +116,7 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
     const body = await readJson(c, ackBody);
     return c.json(
       await hub.messaging.ackMessages(
-        p,
-        c.req.param('room'),
-        c.req.param('agent'),
+        { principal: p, room: c.req.param('room'), agent: c.req.param('agent') },
         body.ids ?? 'all',
       ),
     );
@@ -109,7 +126,10 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
     const p = await auth(c);
     const body = await readJson(c, idsBody);
     return c.json(
-      await hub.messaging.markInjected(p, c.req.param('room'), c.req.param('agent'), body.ids),
+      await hub.messaging.markInjected(
+        { principal: p, room: c.req.param('room'), agent: c.req.param('agent') },
+        body.ids,
+      ),
     );
   });
 
@@ -117,14 +137,19 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
     const p = await auth(c);
     const body = await readJson(c, injectBody);
     const { room, agent } = c.req.param();
-    return c.json(await hub.messaging.injectInbox(p, room, agent, body, c.req.raw.signal));
+    return c.json(
+      await hub.messaging.injectInbox({ principal: p, room, agent }, body, c.req.raw.signal),
+    );
   });
 
   app.post(`${agentPath}/sessions`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, sessionBody);
     return c.json(
-      await hub.sessions.startSession(p, c.req.param('room'), c.req.param('agent'), body),
+      await hub.sessions.startSession(
+        { principal: p, room: c.req.param('room'), agent: c.req.param('agent') },
+        body,
+      ),
       201,
     );
   });

@@ -20,7 +20,7 @@ export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): v
     refuseIdempotencyKey(c, 'each call asks a person anew; a failed call is simply asked again.');
     const body = await readJson(c, approvalRequestBody);
     const { room, agent } = c.req.param();
-    return c.json(await hub.approvals.requestApproval(p, room, agent, body), 201);
+    return c.json(await hub.approvals.requestApproval({ principal: p, room, agent }, body), 201);
   });
 
   app.get(approvals, async (c) => {

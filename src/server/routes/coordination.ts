@@ -55,7 +55,10 @@ export function registerCoordinationRoutes(app: Hono<Env>, { hub }: RouteContext
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, leaseBody);
     return c.json(
-      await hub.leases.acquireLease(p, c.req.param('room'), agent, input, idempotencyKey(c)),
+      await hub.leases.acquireLease(
+        { principal: p, room: c.req.param('room'), agent, key: idempotencyKey(c) },
+        input,
+      ),
       201,
     );
   });
@@ -63,13 +66,17 @@ export function registerCoordinationRoutes(app: Hono<Env>, { hub }: RouteContext
   app.post(`${leases}/release`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, releaseBody);
-    return c.json(await hub.leases.releaseLeases(p, c.req.param('room'), agent, input));
+    return c.json(
+      await hub.leases.releaseLeases({ principal: p, room: c.req.param('room'), agent }, input),
+    );
   });
 
   app.post(`${leases}/renew`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, renewBody);
-    return c.json(await hub.leases.renewLeases(p, c.req.param('room'), agent, input));
+    return c.json(
+      await hub.leases.renewLeases({ principal: p, room: c.req.param('room'), agent }, input),
+    );
   });
 
   app.get('/v1/rooms/:room/activity', async (c) => {

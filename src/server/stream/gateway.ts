@@ -342,9 +342,12 @@ export function attachGateway(
         return JSON.stringify({ type: 'pong', ref: frame.ref });
       case 'presence': {
         const p = await principalFor(conn, frame.room);
-        const { agent } = await hub.presence.heartbeat(p, frame.room, frame.agent, {
-          status: frame.status,
-        });
+        const { agent } = await hub.presence.heartbeat(
+          { principal: p, room: frame.room, agent: frame.agent },
+          {
+            status: frame.status,
+          },
+        );
         return JSON.stringify({
           type: 'presence',
           ref: frame.ref,
@@ -358,11 +361,8 @@ export function attachGateway(
         // frame's checks need not wait for this commit. Order in the log is frame order.
         const p = await principalFor(conn, frame.room);
         const write = await hub.messaging.prepareSend(
-          p,
-          frame.room,
-          frame.agent,
+          { principal: p, room: frame.room, agent: frame.agent, key: frame.idempotency_key },
           frame.message,
-          frame.idempotency_key,
         );
         const ref = frame.ref;
         return {
@@ -372,9 +372,7 @@ export function attachGateway(
       case 'injected': {
         const p = await principalFor(conn, frame.room);
         const { injected } = await hub.messaging.markInjected(
-          p,
-          frame.room,
-          frame.agent,
+          { principal: p, room: frame.room, agent: frame.agent },
           frame.ids,
         );
         return JSON.stringify({ type: 'injected', ref: frame.ref, ids: injected });

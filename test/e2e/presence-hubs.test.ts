@@ -81,8 +81,9 @@ test('an agent connected to two hubs goes offline only when its connections on b
     assert.equal(await statusOn(a), 'offline');
     const statuses = (await a.store.listEvents(created.room.id, 0, 100))
       .filter((e) => e.type === 'agent.status')
-      .map((e) => [e.body.from, e.body.to, e.body.reason]);
-    assert.deepEqual(statuses, [['online', 'offline', 'disconnected']]);
+      .map((e) => [e.body.from, e.body.to]);
+    // One change only, whether the hub saw the close or, on a busy machine, a missed heartbeat.
+    assert.deepEqual(statuses, [['online', 'offline']]);
   } finally {
     await b?.stop();
     await a.stop();

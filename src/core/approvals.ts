@@ -2,6 +2,7 @@
 // person's member with the `approve` scope answers allow or deny, exactly once, before it expires.
 // No message and no device can answer: deciding has its own route and checks the member's kind.
 
+import type { RoomCall } from './call.js';
 import type { Call } from './call.js';
 import type { ApprovalRequest } from './api-types.js';
 import {
@@ -217,12 +218,11 @@ export function createApprovals(ctx: HubContext) {
      * cancelled, or expired at its time) or `wait` seconds pass.
      */
     async getApproval(
-      p: Principal,
-      roomName: string,
-      id: string,
-      input: { wait?: number | undefined } = {},
+      call: RoomCall,
+      { id, ...input }: { id: string; wait?: number | undefined },
       signal?: AbortSignal,
     ): Promise<{ approval: Approval }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       const wait = input.wait ?? 0;
       assertWait(wait);
@@ -248,11 +248,10 @@ export function createApprovals(ctx: HubContext) {
      * (or admin) may give it; it counts as a write.
      */
     async decideApproval(
-      p: Principal,
-      roomName: string,
-      id: string,
-      input: ApprovalDecisionInput,
+      call: RoomCall,
+      { id, ...input }: ApprovalDecisionInput & { id: string },
     ): Promise<{ approval: Approval }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, null, true);
       if (p.member.kind !== 'person') {
         throw new HuddleError(
@@ -298,11 +297,10 @@ export function createApprovals(ctx: HubContext) {
      * the cancel takes one waiter away and returns it still pending.
      */
     async cancelApproval(
-      p: Principal,
-      roomName: string,
-      id: string,
-      input: { reason?: string | undefined } = {},
+      call: RoomCall,
+      { id, ...input }: { id: string; reason?: string | undefined },
     ): Promise<{ approval: Approval }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'write');
       assertReason('reason', input.reason);
       const approval = await current(room, id);

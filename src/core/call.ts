@@ -13,3 +13,6 @@ export interface Call {
   /** The request's idempotency key, when it gave one. */
   key?: string | undefined;
 }
+
+/** The context of a call in a room that acts as no agent (a note, the checkpoint, a decision). */
+export type RoomCall = Omit<Call, 'agent'>;

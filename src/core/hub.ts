@@ -1,5 +1,6 @@
 // The Hub: every use-case of huddle. The only code that touches the Store and the Bus.
 
+import type { RoomCall } from './call.js';
 import type { HistoryResponse, JoinResponse, PairCodeResponse, ReadResponse } from './api-types.js';
 import { iso } from './clock.js';
 import { HuddleError } from './errors.js';
@@ -266,11 +267,11 @@ export function createHub(deps: HubDeps) {
     },
 
     async revokeMember(
-      p: Principal,
-      roomName: string,
-      memberId: string,
-      key?: string,
+      call: RoomCall,
+      input: { member_id: string },
     ): Promise<{ event: RoomEvent }> {
+      const { principal: p, room: roomName, key } = call;
+      const memberId = input.member_id;
       const idem = idempotency(p, key, 'revoke', { memberId });
       const { room, replay } = await ctx.enterWrite(p, roomName, 'admin', idem);
       if (replay && 'event' in replay) return { event: replay.event };
@@ -355,12 +356,8 @@ export function createHub(deps: HubDeps) {
       return { events, next_after: events.at(-1)?.seq ?? after, has_more: rows.length > limit };
     },
 
-    async writeNote(
-      p: Principal,
-      roomName: string,
-      input: { text: string },
-      key?: string,
-    ): Promise<{ event: RoomEvent }> {
+    async writeNote(call: RoomCall, input: { text: string }): Promise<{ event: RoomEvent }> {
+      const { principal: p, room: roomName, key } = call;
       const idem = idempotency(p, key, 'note', input);
       const { room, replay } = await ctx.enterWrite(p, roomName, 'write', idem);
       if (replay && 'event' in replay) return { event: replay.event };
@@ -385,11 +382,10 @@ export function createHub(deps: HubDeps) {
     },
 
     async setCheckpoint(
-      p: Principal,
-      roomName: string,
+      call: RoomCall,
       input: { text: string; expected_version?: number | undefined },
-      key?: string,
     ): Promise<{ checkpoint: Checkpoint; event: RoomEvent }> {
+      const { principal: p, room: roomName, key } = call;
       const idem = idempotency(p, key, 'checkpoint', input);
       const { room, replay } = await ctx.enterWrite(p, roomName, 'checkpoint', idem);
       if (replay && 'result' in replay)

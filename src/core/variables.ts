@@ -1,6 +1,7 @@
 // Shared variables: small key/value settings of a room, changed by compare-and-set so that two
 // writers never lose each other's update; every change is an event.
 
+import type { RoomCall } from './call.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, Principal } from './hub-context.js';
 import { assertTextSize } from './limits.js';
@@ -44,12 +45,18 @@ export function createVariables(ctx: HubContext) {
 
   return {
     async setVariable(
-      p: Principal,
-      roomName: string,
-      key: string,
-      input: { value: string; expected_version?: number | undefined; agent?: string | undefined },
-      idemKey?: string,
+      call: RoomCall,
+      {
+        key,
+        ...input
+      }: {
+        key: string;
+        value: string;
+        expected_version?: number | undefined;
+        agent?: string | undefined;
+      },
     ): Promise<{ variable: Variable; event: RoomEvent }> {
+      const { principal: p, room: roomName, key: idemKey } = call;
       assertVariableKey(key);
       assertTextSize('value', input.value, VARIABLE_MAX_BYTES);
       assertExpectedVersion(input.expected_version);
@@ -109,11 +116,13 @@ export function createVariables(ctx: HubContext) {
     },
 
     async deleteVariable(
-      p: Principal,
-      roomName: string,
-      key: string,
-      input: { expected_version?: number | undefined; agent?: string | undefined } = {},
+      call: RoomCall,
+      {
+        key,
+        ...input
+      }: { key: string; expected_version?: number | undefined; agent?: string | undefined },
     ): Promise<{ deleted: Variable; event: RoomEvent }> {
+      const { principal: p, room: roomName } = call;
       assertVariableKey(key);
       assertExpectedVersion(input.expected_version);
       const room = await enter(p, roomName, 'write', true);

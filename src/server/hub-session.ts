@@ -16,9 +16,9 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
     read: (limit) => hub.rooms.read(p, room, { limit }),
     history: (after, limit) => hub.rooms.history(p, room, { after, limit }),
     activity: (query) => hub.rooms.activity(p, room, query),
-    writeNote: (text) => hub.rooms.writeNote(p, room, { text }),
+    writeNote: (text) => hub.rooms.writeNote({ principal: p, room }, { text }),
     setCheckpoint: (text, expected) =>
-      hub.rooms.setCheckpoint(p, room, { text, expected_version: expected }),
+      hub.rooms.setCheckpoint({ principal: p, room }, { text, expected_version: expected }),
     send: (request) => hub.messaging.sendMessage({ principal: p, room, agent }, request),
     reply: (id, body, kind) =>
       hub.messaging.reply({ principal: p, room, agent }, id, { body, kind }),
@@ -42,7 +42,7 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
     task: (id) => hub.tasks.getTask(p, room, id),
     addTask: (fields) => hub.tasks.addTask(call, fields),
     planTasks: (items) => hub.tasks.planTasks(call, items),
-    updateTask: (id, fields) => hub.tasks.updateTask(call, { id, ...fields }),
+    updateTask: (id, fields) => hub.tasks.updateTask(call, { ...fields, id }),
     taskStep: (id, step, result, force) => {
       switch (step) {
         case 'claim':
@@ -62,9 +62,15 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
     variables: () => hub.variables.listVariables(p, room),
     variable: (key) => hub.variables.getVariable(p, room, key),
     setVariable: (key, value, expected) =>
-      hub.variables.setVariable(p, room, key, { value, expected_version: expected, agent }),
+      hub.variables.setVariable(
+        { principal: p, room },
+        { key, value, expected_version: expected, agent },
+      ),
     deleteVariable: (key, expected) =>
-      hub.variables.deleteVariable(p, room, key, { expected_version: expected, agent }),
+      hub.variables.deleteVariable(
+        { principal: p, room },
+        { key, expected_version: expected, agent },
+      ),
 
     leases: (filter) => hub.leases.listLeases(p, room, filter),
     lease: (request) => hub.leases.acquireLease({ principal: p, room, agent }, request),

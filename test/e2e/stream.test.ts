@@ -829,7 +829,7 @@ describe('slow consumers', () => {
     for (let batch = 0; batch < TOTAL; batch += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          slow.hub.rooms.writeNote(principal, room, { text: `${batch + i} ${text}` }),
+          slow.hub.rooms.writeNote({ principal, room }, { text: `${batch + i} ${text}` }),
         ),
       );
     }
@@ -898,7 +898,7 @@ describe('slow consumers', () => {
     for (let batch = 0; batch < N; batch += 50) {
       await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          hub.hub.rooms.writeNote(principal, ROOM, { text: `${batch + i} ${text}` }),
+          hub.hub.rooms.writeNote({ principal, room: ROOM }, { text: `${batch + i} ${text}` }),
         ),
       );
     }

@@ -112,9 +112,12 @@ describe('Hub', () => {
       const member = await join();
       const before = await seqs();
       for (let i = 0; i < 3; i++)
-        await hub.rooms.writeNote(member.principal, 'alpha', { text: `n${i}` });
+        await hub.rooms.writeNote(
+          { principal: member.principal, room: 'alpha' },
+          { text: `n${i}` },
+        );
       const refused = await hub.rooms
-        .writeNote(member.principal, 'alpha', { text: 'one too many' })
+        .writeNote({ principal: member.principal, room: 'alpha' }, { text: 'one too many' })
         .then(
           () => assert.fail('expected rate_limited'),
           (err: unknown) => err as { code: string; kind: string; retryAfterMs: number },
@@ -125,16 +128,16 @@ describe('Hub', () => {
       assert.equal((await seqs()).length, before.length + 3);
 
       // Another token has its own budget; reads are not writes.
-      await hub.rooms.writeNote(admin, 'alpha', { text: 'admin still may' });
+      await hub.rooms.writeNote({ principal: admin, room: 'alpha' }, { text: 'admin still may' });
       await hub.rooms.read(member.principal, 'alpha');
 
       clock.advance(59_999);
       await assert.rejects(
-        hub.rooms.writeNote(member.principal, 'alpha', { text: 'not yet' }),
+        hub.rooms.writeNote({ principal: member.principal, room: 'alpha' }, { text: 'not yet' }),
         huddleError('rate_limited', 'rate_limited'),
       );
       clock.advance(1);
-      await hub.rooms.writeNote(member.principal, 'alpha', { text: 'again' });
+      await hub.rooms.writeNote({ principal: member.principal, room: 'alpha' }, { text: 'again' });
     });
 
     it('limit joins per address, without using up the code', async (t) => {
@@ -176,7 +179,7 @@ describe('Hub', () => {
       await hub.rooms.createRoom(THERE, { name: 'beta', label: 'other' });
       await assert.rejects(hub.rooms.read(admin, 'beta'), huddleError('wrong_room', 'forbidden'));
       await assert.rejects(
-        hub.rooms.writeNote(admin, 'beta', { text: 'x' }),
+        hub.rooms.writeNote({ principal: admin, room: 'beta' }, { text: 'x' }),
         huddleError('wrong_room', 'forbidden'),
       );
       await assert.rejects(
@@ -195,11 +198,11 @@ describe('Hub', () => {
       const before = await seqs();
       await hub.rooms.read(reader.principal, 'alpha');
       await assert.rejects(
-        hub.rooms.writeNote(reader.principal, 'alpha', { text: 'x' }),
+        hub.rooms.writeNote({ principal: reader.principal, room: 'alpha' }, { text: 'x' }),
         huddleError('insufficient_scope', 'forbidden'),
       );
       await assert.rejects(
-        hub.rooms.setCheckpoint(reader.principal, 'alpha', { text: 'x' }),
+        hub.rooms.setCheckpoint({ principal: reader.principal, room: 'alpha' }, { text: 'x' }),
         huddleError('insufficient_scope', 'forbidden'),
       );
       await assert.rejects(
@@ -233,7 +236,10 @@ describe('Hub', () => {
       const again = await hub.members.authenticate(rotated.token);
       assert.equal(again.member.id, member.member.id);
 
-      await hub.members.revokeMember(admin, 'alpha', member.member.id);
+      await hub.members.revokeMember(
+        { principal: admin, room: 'alpha' },
+        { member_id: member.member.id },
+      );
       await assert.rejects(
         hub.members.authenticate(rotated.token),
         huddleError('unknown_token', 'unauthenticated'),
@@ -279,15 +285,21 @@ describe('Hub', () => {
       const other = await join(['read', 'checkpoint'], 'other');
       assert.equal((await hub.rooms.getCheckpoint(admin, 'alpha')).checkpoint.version, 0);
 
-      const v1 = await hub.rooms.setCheckpoint(other.principal, 'alpha', {
-        text: 'one',
-        expected_version: 0,
-      });
+      const v1 = await hub.rooms.setCheckpoint(
+        { principal: other.principal, room: 'alpha' },
+        {
+          text: 'one',
+          expected_version: 0,
+        },
+      );
       assert.equal(v1.checkpoint.version, 1);
       assert.deepEqual(v1.event.body, { text: 'one', version: 1 });
 
       await assert.rejects(
-        hub.rooms.setCheckpoint(admin, 'alpha', { text: 'stale', expected_version: 0 }),
+        hub.rooms.setCheckpoint(
+          { principal: admin, room: 'alpha' },
+          { text: 'stale', expected_version: 0 },
+        ),
         (err: { code: string; details: Record<string, unknown> }) => {
           assert.equal(err.code, 'checkpoint_conflict');
           assert.equal(err.details.current_version, 1);
@@ -295,19 +307,28 @@ describe('Hub', () => {
           return true;
         },
       );
-      const v2 = await hub.rooms.setCheckpoint(admin, 'alpha', {
-        text: 'merged',
-        expected_version: 1,
-      });
+      const v2 = await hub.rooms.setCheckpoint(
+        { principal: admin, room: 'alpha' },
+        {
+          text: 'merged',
+          expected_version: 1,
+        },
+      );
       assert.equal(v2.checkpoint.version, 2);
-      const v3 = await hub.rooms.setCheckpoint(admin, 'alpha', { text: 'blind' });
+      const v3 = await hub.rooms.setCheckpoint(
+        { principal: admin, room: 'alpha' },
+        { text: 'blind' },
+      );
       assert.equal(v3.checkpoint.version, 3);
       assert.equal(
         (await hub.rooms.getCheckpoint(other.principal, 'alpha')).checkpoint.text,
         'blind',
       );
       await assert.rejects(
-        hub.rooms.setCheckpoint(admin, 'alpha', { text: 'x', expected_version: -1 }),
+        hub.rooms.setCheckpoint(
+          { principal: admin, room: 'alpha' },
+          { text: 'x', expected_version: -1 },
+        ),
         huddleError('invalid_version', 'invalid'),
       );
     });
@@ -316,10 +337,13 @@ describe('Hub', () => {
   describe('notes', () => {
     it('accept 64 KiB and refuse one byte more, naming the limit', async (t) => {
       const { hub, admin, seqs } = await setup(t);
-      await hub.rooms.writeNote(admin, 'alpha', { text: 'a'.repeat(65_536) });
+      await hub.rooms.writeNote({ principal: admin, room: 'alpha' }, { text: 'a'.repeat(65_536) });
       const before = await seqs();
       await assert.rejects(
-        hub.rooms.writeNote(admin, 'alpha', { text: 'a'.repeat(65_536) + 'é' }),
+        hub.rooms.writeNote(
+          { principal: admin, room: 'alpha' },
+          { text: 'a'.repeat(65_536) + 'é' },
+        ),
         (err: { code: string; kind: string; details: Record<string, unknown> }) => {
           assert.equal(err.code, 'note_too_large');
           assert.equal(err.kind, 'too_large');
@@ -333,31 +357,44 @@ describe('Hub', () => {
 
     it('replay a retried write with the same key and append nothing', async (t) => {
       const { hub, admin, join, seqs } = await setup(t);
-      const first = await hub.rooms.writeNote(admin, 'alpha', { text: 'once' }, 'retry-1');
+      const first = await hub.rooms.writeNote(
+        { principal: admin, room: 'alpha', key: 'retry-1' },
+        { text: 'once' },
+      );
       const before = await seqs();
-      const again = await hub.rooms.writeNote(admin, 'alpha', { text: 'once' }, 'retry-1');
+      const again = await hub.rooms.writeNote(
+        { principal: admin, room: 'alpha', key: 'retry-1' },
+        { text: 'once' },
+      );
       assert.deepEqual(again, first);
       assert.deepEqual(await seqs(), before);
       await assert.rejects(
-        hub.rooms.writeNote(admin, 'alpha', { text: 'something else' }, 'retry-1'),
+        hub.rooms.writeNote(
+          { principal: admin, room: 'alpha', key: 'retry-1' },
+          { text: 'something else' },
+        ),
         huddleError('idempotency_key_reused', 'conflict'),
       );
       const other = await join();
       const theirs = await hub.rooms.writeNote(
-        other.principal,
-        'alpha',
+        { principal: other.principal, room: 'alpha', key: 'retry-1' },
         { text: 'once' },
-        'retry-1',
       );
       assert.notEqual(theirs.event.seq, first.event.seq);
     });
 
     it('forget idempotency keys after the retention window in housekeeping', async (t) => {
       const { hub, clock, admin } = await setup(t);
-      const first = await hub.rooms.writeNote(admin, 'alpha', { text: 'once' }, 'k');
+      const first = await hub.rooms.writeNote(
+        { principal: admin, room: 'alpha', key: 'k' },
+        { text: 'once' },
+      );
       clock.advance(3_600_000 + 1);
       await hub.operations.housekeeping();
-      const later = await hub.rooms.writeNote(admin, 'alpha', { text: 'once' }, 'k');
+      const later = await hub.rooms.writeNote(
+        { principal: admin, room: 'alpha', key: 'k' },
+        { text: 'once' },
+      );
       assert.equal(later.event.seq, first.event.seq + 1);
     });
   });
@@ -372,18 +409,24 @@ describe('Hub', () => {
       bus.subscribe(beta.room.id, (n) => elsewhere.push(n));
 
       const seen: number[] = [];
-      const note = await hub.rooms.writeNote(admin, 'alpha', { text: 'x' });
+      const note = await hub.rooms.writeNote({ principal: admin, room: 'alpha' }, { text: 'x' });
       seen.push(note.event.seq);
-      const cp = await hub.rooms.setCheckpoint(admin, 'alpha', { text: 'y' });
+      const cp = await hub.rooms.setCheckpoint({ principal: admin, room: 'alpha' }, { text: 'y' });
       seen.push(cp.event.seq);
       await assert.rejects(
-        hub.rooms.setCheckpoint(admin, 'alpha', { text: 'z', expected_version: 0 }),
+        hub.rooms.setCheckpoint(
+          { principal: admin, room: 'alpha' },
+          { text: 'z', expected_version: 0 },
+        ),
       );
       const member = await join(); // code.created, then member.joined
       seen.push(seen.at(-1)! + 1, seen.at(-1)! + 2);
       await hub.members.rotateToken(member.principal, 'alpha');
       seen.push(seen.at(-1)! + 1);
-      const revoked = await hub.members.revokeMember(admin, 'alpha', member.member.id);
+      const revoked = await hub.members.revokeMember(
+        { principal: admin, room: 'alpha' },
+        { member_id: member.member.id },
+      );
       seen.push(revoked.event.seq);
 
       assert.deepEqual(

@@ -1012,12 +1012,18 @@ describe('idempotent retries', () => {
     const { hub, admin, head } = await setup(t, {
       limits: { writes: { burst: 1, refill: 1, period_seconds: 3600 } },
     });
-    const first = await hub.rooms.writeNote(admin, ROOM, { text: 'kept' }, 'n1');
+    const first = await hub.rooms.writeNote(
+      { principal: admin, room: ROOM, key: 'n1' },
+      { text: 'kept' },
+    );
     const cursor = await head();
-    assert.deepEqual(await hub.rooms.writeNote(admin, ROOM, { text: 'kept' }, 'n1'), first);
+    assert.deepEqual(
+      await hub.rooms.writeNote({ principal: admin, room: ROOM, key: 'n1' }, { text: 'kept' }),
+      first,
+    );
     assert.equal(await head(), cursor);
     await assert.rejects(
-      hub.rooms.writeNote(admin, ROOM, { text: 'new' }, 'n2'),
+      hub.rooms.writeNote({ principal: admin, room: ROOM, key: 'n2' }, { text: 'new' }),
       huddleError('rate_limited', 'rate_limited'),
     );
   });

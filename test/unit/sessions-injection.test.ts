@@ -18,7 +18,10 @@ async function setup(t: TestContext) {
 describe('Hub sessions', () => {
   it('creates the agent offline, records the session, and returns the digest', async (t) => {
     const { hub, a, b, admin, events, head } = await setup(t);
-    await hub.rooms.setCheckpoint(admin, ROOM, { text: '\nShip the auth fix first.\nThen docs.' });
+    await hub.rooms.setCheckpoint(
+      { principal: admin, room: ROOM },
+      { text: '\nShip the auth fix first.\nThen docs.' },
+    );
     const before = await head();
     const first = await hub.sessions.startSession(
       { principal: a, room: ROOM, agent: 'claude-a' },

@@ -28,17 +28,23 @@ describe('Hub variables', () => {
   it('sets, gets, lists and deletes; set_by is the agent, or the member label', async (t) => {
     const { hub, a, b, events, head } = await setup(t);
     const before = await head();
-    const first = await hub.variables.setVariable(a, ROOM, 'build.status', {
-      value: 'green',
-      agent: 'alice',
-    });
+    const first = await hub.variables.setVariable(
+      { principal: a, room: ROOM },
+      { key: 'build.status', value: 'green', agent: 'alice' },
+    );
     assert.deepEqual(
       [first.variable.key, first.variable.value, first.variable.version, first.variable.set_by],
       ['build.status', 'green', 1, 'alice'],
     );
-    const second = await hub.variables.setVariable(b, ROOM, 'build.status', { value: 'red' });
+    const second = await hub.variables.setVariable(
+      { principal: b, room: ROOM },
+      { key: 'build.status', value: 'red' },
+    );
     assert.deepEqual([second.variable.version, second.variable.set_by], [2, 'machine-b']);
-    await hub.variables.setVariable(a, ROOM, 'api_base', { value: 'http://localhost:3000' });
+    await hub.variables.setVariable(
+      { principal: a, room: ROOM },
+      { key: 'api_base', value: 'http://localhost:3000' },
+    );
     assert.deepEqual(
       (await hub.variables.getVariable(b, ROOM, 'build.status')).variable,
       second.variable,
@@ -64,9 +70,10 @@ describe('Hub variables', () => {
         ],
       ],
     );
-    const { deleted } = await hub.variables.deleteVariable(a, ROOM, 'build.status', {
-      agent: 'alice',
-    });
+    const { deleted } = await hub.variables.deleteVariable(
+      { principal: a, room: ROOM },
+      { key: 'build.status', agent: 'alice' },
+    );
     assert.equal(deleted.value, 'red');
     await refused(
       hub.variables.getVariable(a, ROOM, 'build.status'),
@@ -74,20 +81,23 @@ describe('Hub variables', () => {
       'not_found',
     );
     await refused(
-      hub.variables.deleteVariable(a, ROOM, 'build.status'),
+      hub.variables.deleteVariable({ principal: a, room: ROOM }, { key: 'build.status' }),
       'variable_not_found',
       'not_found',
     );
     // A re-created key goes on counting, so a version read before the delete never matches.
     await refused(
-      hub.variables.setVariable(a, ROOM, 'build.status', { value: 'x', expected_version: 2 }),
+      hub.variables.setVariable(
+        { principal: a, room: ROOM },
+        { key: 'build.status', value: 'x', expected_version: 2 },
+      ),
       'variable_conflict',
       'conflict',
     );
-    const again = await hub.variables.setVariable(a, ROOM, 'build.status', {
-      value: 'x',
-      expected_version: 0,
-    });
+    const again = await hub.variables.setVariable(
+      { principal: a, room: ROOM },
+      { key: 'build.status', value: 'x', expected_version: 0 },
+    );
     assert.ok(again.variable.version > 2, `version ${again.variable.version}`);
   });
 
@@ -96,53 +106,62 @@ describe('Hub variables', () => {
     const before = await head();
     for (const key of ['', 'has space', 'slash/key', 'ü', 'k'.repeat(101)]) {
       const err = await refused(
-        hub.variables.setVariable(a, ROOM, key, { value: 'v' }),
+        hub.variables.setVariable({ principal: a, room: ROOM }, { key, value: 'v' }),
         'invalid_key',
         'invalid',
       );
       assert.equal(err.details.field, 'key');
     }
     const big = await refused(
-      hub.variables.setVariable(a, ROOM, 'big', { value: 'v'.repeat(8 * 1024 + 1) }),
+      hub.variables.setVariable(
+        { principal: a, room: ROOM },
+        { key: 'big', value: 'v'.repeat(8 * 1024 + 1) },
+      ),
       'value_too_large',
       'too_large',
     );
     assert.equal(big.details.limit_bytes, 8 * 1024);
     assert.equal(await head(), before);
-    await hub.variables.setVariable(a, ROOM, 'k'.repeat(100), { value: 'v'.repeat(8 * 1024) });
+    await hub.variables.setVariable(
+      { principal: a, room: ROOM },
+      { key: 'k'.repeat(100), value: 'v'.repeat(8 * 1024) },
+    );
   });
 
   it('refuses a stale compare-and-set naming the current version and value', async (t) => {
     const { hub, a, b } = await setup(t);
-    await hub.variables.setVariable(a, ROOM, 'mode', { value: 'fast' });
+    await hub.variables.setVariable({ principal: a, room: ROOM }, { key: 'mode', value: 'fast' });
     const err = await refused(
-      hub.variables.setVariable(b, ROOM, 'mode', { value: 'slow', expected_version: 0 }),
+      hub.variables.setVariable(
+        { principal: b, room: ROOM },
+        { key: 'mode', value: 'slow', expected_version: 0 },
+      ),
       'variable_conflict',
       'conflict',
     );
     assert.equal(err.details.expected_version, 0);
     assert.deepEqual([err.details.current.version, err.details.current.value], [1, 'fast']);
     assert.match(err.message, /version 1/);
-    const ok = await hub.variables.setVariable(b, ROOM, 'mode', {
-      value: 'slow',
-      expected_version: 1,
-    });
+    const ok = await hub.variables.setVariable(
+      { principal: b, room: ROOM },
+      { key: 'mode', value: 'slow', expected_version: 1 },
+    );
     assert.equal(ok.variable.version, 2);
   });
 
   it('loses no update among 30 concurrent compare-and-set increments from 3 members', async (t) => {
     const { hub, a, b, c, events } = await setup(t);
-    await hub.variables.setVariable(a, ROOM, 'counter', { value: '0' });
+    await hub.variables.setVariable({ principal: a, room: ROOM }, { key: 'counter', value: '0' });
     let conflicts = 0;
     async function increment(p: Principal): Promise<void> {
       for (;;) {
         const { variable } = await hub.variables.getVariable(p, ROOM, 'counter');
         const value = String(Number(variable.value) + 1);
         try {
-          await hub.variables.setVariable(p, ROOM, 'counter', {
-            value,
-            expected_version: variable.version,
-          });
+          await hub.variables.setVariable(
+            { principal: p, room: ROOM },
+            { key: 'counter', value, expected_version: variable.version },
+          );
           return;
         } catch (err) {
           if ((err as { code?: string }).code !== 'variable_conflict') throw err;
@@ -170,7 +189,7 @@ describe('Hub activity', () => {
     const { hub, clock, admin, a, b } = env;
     clock.set(at(10, 0));
     const start = await env.head();
-    await hub.rooms.writeNote(admin, ROOM, { text: 'Auth work starts.' });
+    await hub.rooms.writeNote({ principal: admin, room: ROOM }, { text: 'Auth work starts.' });
     const { task } = await hub.tasks.addTask(
       { principal: a, room: ROOM, agent: 'alice' },
       { title: 'Fix auth expiry check' },
@@ -272,8 +291,14 @@ describe('Hub activity', () => {
 
   it('renders one line per event', async (t) => {
     const { hub, a, admin, task } = await story(t);
-    await hub.variables.setVariable(a, ROOM, 'build.status', { value: 'green', agent: 'alice' });
-    await hub.variables.setVariable(a, ROOM, 'build.status', { value: 'red' });
+    await hub.variables.setVariable(
+      { principal: a, room: ROOM },
+      { key: 'build.status', value: 'green', agent: 'alice' },
+    );
+    await hub.variables.setVariable(
+      { principal: a, room: ROOM },
+      { key: 'build.status', value: 'red' },
+    );
     const { events } = await hub.rooms.activity(admin, ROOM, {
       types: ['task.claimed', 'message', 'lease.acquired', 'var.set'],
     });

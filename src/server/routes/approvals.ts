@@ -37,7 +37,11 @@ export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): v
     const p = await auth(c);
     const { room, id } = c.req.param();
     return c.json(
-      await hub.approvals.getApproval(p, room, id, { wait: queryInt(c, 'wait') }, c.req.raw.signal),
+      await hub.approvals.getApproval(
+        { principal: p, room },
+        { id, wait: queryInt(c, 'wait') },
+        c.req.raw.signal,
+      ),
     );
   });
 
@@ -46,7 +50,7 @@ export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): v
     refuseIdempotencyKey(c, NO_REPLAY);
     const body = await readJson(c, approvalDecisionBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.approvals.decideApproval(p, room, id, body));
+    return c.json(await hub.approvals.decideApproval({ principal: p, room }, { ...body, id }));
   });
 
   app.post(`${approvals}/:id/cancel`, async (c) => {
@@ -54,6 +58,6 @@ export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): v
     refuseIdempotencyKey(c, NO_REPLAY);
     const body = await readJson(c, approvalCancelBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.approvals.cancelApproval(p, room, id, body));
+    return c.json(await hub.approvals.cancelApproval({ principal: p, room }, { ...body, id }));
   });
 }

@@ -31,14 +31,19 @@ export function registerCoordinationRoutes(app: Hono<Env>, { hub }: RouteContext
     const p = await auth(c);
     const body = await readJson(c, setVariableBody);
     const { room, key } = c.req.param();
-    return c.json(await hub.variables.setVariable(p, room, key, body, idempotencyKey(c)));
+    return c.json(
+      await hub.variables.setVariable(
+        { principal: p, room, key: idempotencyKey(c) },
+        { ...body, key },
+      ),
+    );
   });
 
   app.delete(`${vars}/:key`, async (c) => {
     const p = await auth(c);
     const body = await readJson(c, deleteVariableBody);
     const { room, key } = c.req.param();
-    return c.json(await hub.variables.deleteVariable(p, room, key, body));
+    return c.json(await hub.variables.deleteVariable({ principal: p, room }, { ...body, key }));
   });
 
   app.get(leases, async (c) => {

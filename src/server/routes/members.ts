@@ -71,10 +71,8 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
     const p = await auth(c);
     return c.json(
       await hub.members.revokeMember(
-        p,
-        c.req.param('room'),
-        c.req.param('member'),
-        idempotencyKey(c),
+        { principal: p, room: c.req.param('room'), key: idempotencyKey(c) },
+        { member_id: c.req.param('member') },
       ),
     );
   });

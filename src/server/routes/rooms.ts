@@ -52,7 +52,13 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
   app.post('/v1/rooms/:room/notes', async (c) => {
     const p = await auth(c);
     const body = await readJson(c, noteBody);
-    return c.json(await hub.rooms.writeNote(p, c.req.param('room'), body, idempotencyKey(c)), 201);
+    return c.json(
+      await hub.rooms.writeNote(
+        { principal: p, room: c.req.param('room'), key: idempotencyKey(c) },
+        body,
+      ),
+      201,
+    );
   });
 
   app.get('/v1/rooms/:room/checkpoint', async (c) => {
@@ -63,7 +69,12 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
   app.put('/v1/rooms/:room/checkpoint', async (c) => {
     const p = await auth(c);
     const body = await readJson(c, checkpointBody);
-    return c.json(await hub.rooms.setCheckpoint(p, c.req.param('room'), body, idempotencyKey(c)));
+    return c.json(
+      await hub.rooms.setCheckpoint(
+        { principal: p, room: c.req.param('room'), key: idempotencyKey(c) },
+        body,
+      ),
+    );
   });
 
   app.get('/v1/rooms/:room/export', async (c) => {

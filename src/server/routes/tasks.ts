@@ -67,7 +67,7 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, updateTaskBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.tasks.updateTask(call(p, room, agent, c), { id, ...input }));
+    return c.json(await hub.tasks.updateTask(call(p, room, agent, c), { ...input, id }));
   });
 
   for (const [step, method] of Object.entries(STEPS)) {
@@ -83,27 +83,27 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, unclaimBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.tasks.unclaimTask(call(p, room, agent, c), { id, ...input }));
+    return c.json(await hub.tasks.unclaimTask(call(p, room, agent, c), { ...input, id }));
   });
 
   app.post(`${tasks}/:id/done`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, taskStepBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.tasks.finishTask(call(p, room, agent, c), { id, ...input }));
+    return c.json(await hub.tasks.finishTask(call(p, room, agent, c), { ...input, id }));
   });
 
   app.post(`${tasks}/:id/cancel`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, taskStepBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.tasks.cancelTask(call(p, room, agent, c), { id, ...input }));
+    return c.json(await hub.tasks.cancelTask(call(p, room, agent, c), { ...input, id }));
   });
 
   app.post(`${tasks}/:id/handoff`, async (c) => {
     const p = await auth(c);
     const { agent, ...input } = await readJson(c, handoffBody);
     const { room, id } = c.req.param();
-    return c.json(await hub.tasks.handoffTask(call(p, room, agent, c), { id, ...input }));
+    return c.json(await hub.tasks.handoffTask(call(p, room, agent, c), { ...input, id }));
   });
 }

@@ -4,7 +4,7 @@
 // hook again.
 
 import type { HubClient } from '../client/hub-client.js';
-import { frameMessage } from '../core/framing.js';
+import { frameMessage } from '../core/messaging/framing.js';
 import type { Message, RoomEvent } from '../core/types.js';
 
 /** The notification a channel server sends (it declares `CHANNEL_CAPABILITY` of mcp-server). */

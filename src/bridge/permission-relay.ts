@@ -7,8 +7,12 @@
 import { z } from 'zod';
 import { awaitApproval } from '../client/await-approval.js';
 import type { HubClient } from '../client/hub-client.js';
-import { APPROVAL_REASON_MAX_CHARS, previewText, wholeInputKey } from '../core/approval-preview.js';
-import { MATCH_KEY_MAX_CHARS } from '../core/approvals.js';
+import {
+  APPROVAL_REASON_MAX_CHARS,
+  previewText,
+  wholeInputKey,
+} from '../core/approvals/approval-preview.js';
+import { MATCH_KEY_MAX_CHARS } from '../core/approvals/approvals.js';
 
 /** The experimental capability a channel server declares to be sent permission prompts. */
 export const PERMISSION_CAPABILITY = 'claude/channel/permission';

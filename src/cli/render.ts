@@ -1,6 +1,6 @@
 // How the CLI shows events, checkpoints and members to people.
 
-import { describeEvent } from '../core/export.js';
+import { describeEvent } from '../core/rooms/export.js';
 import type { Checkpoint, InboxItem, Message, Receipt, RoomEvent } from '../core/types.js';
 
 export function renderEvent(e: RoomEvent): string {

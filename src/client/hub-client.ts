@@ -20,7 +20,7 @@ import type {
   WebTicketResponse,
 } from '../core/api-types.js';
 import type { HubStatus } from '../core/hub-status.js';
-import type { AgentDigest } from '../core/sessions.js';
+import type { AgentDigest } from '../core/sessions/sessions.js';
 import type {
   Agent,
   AgentCapabilities,

@@ -3,7 +3,7 @@
 
 import type { HubRateLimits } from '../core/hub.js';
 import type { RateLimit } from '../core/rate-limiter.js';
-import { DEFAULT_PUSH_ENDPOINTS, PUSH_ENDPOINT_PATTERN } from '../core/push-input.js';
+import { DEFAULT_PUSH_ENDPOINTS, PUSH_ENDPOINT_PATTERN } from '../core/push/push-input.js';
 import { isPgUrl } from '../core/store-url.js';
 
 export interface Config {

@@ -6,14 +6,14 @@ import type { Bus } from './bus.js';
 import type { Clock } from './clock.js';
 import { HuddleError } from './errors.js';
 import { assertIdempotencyKey } from './limits.js';
-import { assertRoomName } from './names.js';
+import { assertRoomName } from './rooms/names.js';
 import type { RandomSource } from './random.js';
 import { randomId } from './random.js';
 import { createLookupCache } from './lookup-cache.js';
 import { createRecentEvents } from './recent-events.js';
 import { closestNames } from './suggest.js';
 import { createRateLimiter, type LimiterFactory, type RateLimit } from './rate-limiter.js';
-import { assertScope } from './scopes.js';
+import { assertScope } from './members/scopes.js';
 import type { Credential, Idempotency, Store } from './store.js';
 import type { Actor, Agent, EventDraft, Room, RoomEvent, Scope } from './types.js';
 

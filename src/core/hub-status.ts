@@ -5,7 +5,7 @@ import { iso } from './clock.js';
 import { HuddleError } from './errors.js';
 import type { HubContext, RequestContext } from './hub-context.js';
 import { isLoopbackAddress } from './loopback.js';
-import { digestSecret, sameDigest } from './tokens.js';
+import { digestSecret, sameDigest } from './members/tokens.js';
 import { HUDDLE_VERSION } from './version.js';
 
 export interface HubStatus {

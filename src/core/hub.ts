@@ -4,16 +4,16 @@ import { createHubContext, type HubDeps } from './hub-context.js';
 import { createMembers } from './members/members.js';
 import { createRooms } from './rooms/rooms.js';
 import { createStreamAccess } from './stream-access.js';
-import { createApprovals } from './approvals.js';
-import { createSessions } from './sessions.js';
-import { createLeases } from './leases.js';
-import { createMessaging } from './messaging.js';
-import { createTasks } from './tasks.js';
-import { createVariables } from './variables.js';
-import { createPresence } from './presence.js';
-import { createPush } from './push.js';
+import { createApprovals } from './approvals/approvals.js';
+import { createSessions } from './sessions/sessions.js';
+import { createLeases } from './leases/leases.js';
+import { createMessaging } from './messaging/messaging.js';
+import { createTasks } from './tasks/tasks.js';
+import { createVariables } from './variables/variables.js';
+import { createPresence } from './presence/presence.js';
+import { createPush } from './push/push.js';
 import { createHubStatus } from './hub-status.js';
-import { WEB_SESSION_IDLE_MS, createWebSessions } from './web-sessions.js';
+import { WEB_SESSION_IDLE_MS, createWebSessions } from './members/web-sessions.js';
 
 export { isLoopbackAddress } from './loopback.js';
 export type {

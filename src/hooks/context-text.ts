@@ -1,9 +1,9 @@
 // The text hooks put in front of a model: the room digest at session start, and messages from
 // other agents framed as data, within the client's size budget and never cut silently.
 
-import { escapeAngles, frameMessage } from '../core/framing.js';
-import type { AgentDigest } from '../core/sessions.js';
-import { renderLeaseLine, renderTaskLine } from '../core/task-board.js';
+import { escapeAngles, frameMessage } from '../core/messaging/framing.js';
+import type { AgentDigest } from '../core/sessions/sessions.js';
+import { renderLeaseLine, renderTaskLine } from '../core/tasks/task-board.js';
 import type { InboxItem } from '../core/types.js';
 
 /** Claude Code caps hook context at about 10,000 characters. */

@@ -2,8 +2,8 @@
 // it happens, with the holder, the lease and how to ask them.
 
 import { isAbsolute, relative, resolve } from 'node:path';
-import { escapeAngles } from '../core/framing.js';
-import { globMatches } from '../core/globs.js';
+import { escapeAngles } from '../core/messaging/framing.js';
+import { globMatches } from '../core/leases/globs.js';
 import type { Lease } from '../core/types.js';
 import type { HookHub } from './hook-types.js';
 

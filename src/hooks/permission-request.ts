@@ -10,7 +10,7 @@ import {
   claudeChannelPreview,
   previewToolInput,
   wholeInputKey,
-} from '../core/approval-preview.js';
+} from '../core/approvals/approval-preview.js';
 import { NOTHING, type HookContext, type HookResult } from './hook-types.js';
 
 /** How long the hook tries to withdraw its request when it gives up or is stopped. */

@@ -2,7 +2,7 @@
 // so the model knows its room, checkpoint, unread messages, tasks and leases after a start, a
 // resume or a compaction.
 
-import { SESSION_ID_PATTERN, SESSION_SOURCES } from '../core/sessions.js';
+import { SESSION_ID_PATTERN, SESSION_SOURCES } from '../core/sessions/sessions.js';
 import { renderDigest } from './context-text.js';
 import { addContext } from './hook-output.js';
 import type { HookContext, HookHandler } from './hook-types.js';

@@ -3,10 +3,10 @@
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { renderLeaseLine } from '../core/task-board.js';
+import { renderLeaseLine } from '../core/tasks/task-board.js';
 import { LEASE_MODES, type Variable } from '../core/types.js';
 import type { AgentSession } from './agent-session.js';
-import { escapeAngles } from '../core/framing.js';
+import { escapeAngles } from '../core/messaging/framing.js';
 import { overrideAside } from '../core/overrides.js';
 import { guard, invalidArgs, ok, toolError } from './tool-result.js';
 

@@ -3,12 +3,12 @@
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { renderActivity } from '../core/activity-text.js';
-import { renderLeaseLine, renderTaskLine } from '../core/task-board.js';
+import { renderActivity } from '../core/rooms/activity-text.js';
+import { renderLeaseLine, renderTaskLine } from '../core/tasks/task-board.js';
 import { MESSAGE_KINDS } from '../core/types.js';
 import type { AgentSession } from './agent-session.js';
 import { registerCoordinationTools } from './coordination-tools.js';
-import { escapeAngles, frameEvent, frameInbox } from '../core/framing.js';
+import { escapeAngles, frameEvent, frameInbox } from '../core/messaging/framing.js';
 import { guard, invalidArgs, ok } from './tool-result.js';
 import { registerTaskTool } from './task-tool.js';
 

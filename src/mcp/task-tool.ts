@@ -3,10 +3,10 @@
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { renderBoard, renderTaskLine } from '../core/task-board.js';
+import { renderBoard, renderTaskLine } from '../core/tasks/task-board.js';
 import { TASK_PRIORITIES, type Task } from '../core/types.js';
 import type { AgentSession, TaskStep } from './agent-session.js';
-import { escapeAngles } from '../core/framing.js';
+import { escapeAngles } from '../core/messaging/framing.js';
 import { overrideAside } from '../core/overrides.js';
 import { guard, invalidArgs, ok } from './tool-result.js';
 

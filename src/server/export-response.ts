@@ -1,7 +1,12 @@
 // Streams a room export as Markdown or JSON Lines, page by page, never holding it all in memory.
 
 import { HuddleError } from '../core/errors.js';
-import { renderJsonl, renderMarkdown, type ExportFormat, type RoomExport } from '../core/export.js';
+import {
+  renderJsonl,
+  renderMarkdown,
+  type ExportFormat,
+  type RoomExport,
+} from '../core/rooms/export.js';
 
 export function describeExportFormat(raw: string | undefined): ExportFormat {
   if (raw === undefined || raw === 'md' || raw === 'jsonl') return raw ?? 'md';

@@ -3,7 +3,7 @@
 
 import type { Context } from 'hono';
 import type { Hub, Principal } from '../core/hub.js';
-import type { SessionKeys } from '../core/web-sessions.js';
+import type { SessionKeys } from '../core/members/web-sessions.js';
 import { bearerToken } from './request.js';
 
 export const SESSION_COOKIE = 'huddle_session';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOM_NAME_PATTERN } from '../../src/core/names.js';
+import { ROOM_NAME_PATTERN } from '../../src/core/rooms/names.js';
 import { huddle, huddleOk, type CliResult } from '../helpers/cli.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { tempDir } from '../helpers/temp-dir.js';

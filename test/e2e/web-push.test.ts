@@ -13,7 +13,7 @@ import { createHubClient, type HubClient } from '../../src/client/hub-client.js'
 import { createLogger } from '../../src/server/logger.js';
 import { createPushNotifier } from '../../src/server/push/notifier.js';
 import type { Scope } from '../../src/core/types.js';
-import type { PushNotification } from '../../src/core/push-notifications.js';
+import type { PushNotification } from '../../src/core/push/push-notifications.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 import { addPerson as addPersonMember } from '../helpers/person-member.js';
 

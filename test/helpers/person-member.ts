@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createHubClient, type HubClient } from '../../src/client/hub-client.js';
 import { cryptoRandom } from '../../src/core/random.js';
-import { digestSecret, mintToken } from '../../src/core/tokens.js';
+import { digestSecret, mintToken } from '../../src/core/members/tokens.js';
 import type { Member, Scope } from '../../src/core/types.js';
 import { openCredentials } from '../../src/cli/credentials.js';
 import { huddleOk } from './cli.js';

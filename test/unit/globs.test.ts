@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { globMatches, globsOverlap, normalizeLeasePath } from '../../src/core/globs.js';
+import { globMatches, globsOverlap, normalizeLeasePath } from '../../src/core/leases/globs.js';
 
 const INVALID = { name: 'HuddleError', code: 'invalid_path', kind: 'invalid' };
 

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ROOM_NAME_PATTERN, assertRoomName, generateRoomName } from '../../src/core/names.js';
+import { ROOM_NAME_PATTERN, assertRoomName, generateRoomName } from '../../src/core/rooms/names.js';
 import { cryptoRandom, type RandomSource } from '../../src/core/random.js';
 
 const INVALID = { name: 'HuddleError', code: 'invalid_room_name', kind: 'invalid' };

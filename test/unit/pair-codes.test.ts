@@ -2,7 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CODE_ALPHABET, mintPairCode, normalizePairCode } from '../../src/core/pair-codes.js';
+import {
+  CODE_ALPHABET,
+  mintPairCode,
+  normalizePairCode,
+} from '../../src/core/members/pair-codes.js';
 import { cryptoRandom, randomString, type RandomSource } from '../../src/core/random.js';
 
 /** A source that returns the given bytes in order, over and over. */

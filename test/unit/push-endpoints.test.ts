@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config/load-config.js';
-import { DEFAULT_PUSH_ENDPOINTS, pushEndpointAllowed } from '../../src/core/push-input.js';
+import { DEFAULT_PUSH_ENDPOINTS, pushEndpointAllowed } from '../../src/core/push/push-input.js';
 
 const allowed = (url: string, list: readonly string[] = DEFAULT_PUSH_ENDPOINTS) =>
   pushEndpointAllowed(new URL(url), list);

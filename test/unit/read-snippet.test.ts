@@ -11,7 +11,7 @@ import {
   parseSnippetSpec,
   readSnippet,
 } from '../../src/bridge/read-snippet.js';
-import { fenceFor } from '../../src/core/share-format.js';
+import { fenceFor } from '../../src/core/messaging/share-format.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 function refused(code: string, message?: RegExp) {

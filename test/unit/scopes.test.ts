@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertScope, hasScope, parseScopes } from '../../src/core/scopes.js';
+import { assertScope, hasScope, parseScopes } from '../../src/core/members/scopes.js';
 import { SCOPES } from '../../src/core/types.js';
 
 describe('scopes', () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { Principal } from '../../src/core/hub.js';
-import { renderBoard, renderTaskLine } from '../../src/core/task-board.js';
+import { renderBoard, renderTaskLine } from '../../src/core/tasks/task-board.js';
 import type { TaskUpdate } from '../../src/core/api-types.js';
 import type { Task } from '../../src/core/types.js';
 import { refused, startRoomHub } from '../helpers/room-hub.js';

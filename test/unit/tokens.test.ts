@@ -10,7 +10,7 @@ import {
   digestSecret,
   mintToken,
   sameDigest,
-} from '../../src/core/tokens.js';
+} from '../../src/core/members/tokens.js';
 
 const INVALID = { name: 'HuddleError', code: 'invalid_token', kind: 'unauthenticated' };
 

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { renderActivity } from '../../src/core/activity-text.js';
+import { renderActivity } from '../../src/core/rooms/activity-text.js';
 import type { Principal } from '../../src/core/hub.js';
 import type { RoomEvent } from '../../src/core/types.js';
 import { refused, startRoomHub } from '../helpers/room-hub.js';

@@ -2,7 +2,7 @@
 
 import type { Run } from '../registry.js';
 import { intFlag, stringFlag } from '../flags.js';
-import { renderActivity } from '../../core/activity-text.js';
+import { renderActivity } from '../../core/rooms/activity-text.js';
 import { repeatedList } from './option-values.js';
 
 export const run: Run = async (ctx, [room], flags) => {

@@ -2,7 +2,7 @@
 
 import type { Run } from '../registry.js';
 import { usageError } from '../cli-error.js';
-import { renderBoard, renderTaskLine } from '../../core/task-board.js';
+import { renderBoard, renderTaskLine } from '../../core/tasks/task-board.js';
 
 export const run: Run = async (ctx, [room], flags) => {
   const ready = flags.ready === true;

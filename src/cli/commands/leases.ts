@@ -2,7 +2,7 @@
 
 import type { Run } from '../registry.js';
 import { stringFlag } from '../flags.js';
-import { renderLeaseLine } from '../../core/task-board.js';
+import { renderLeaseLine } from '../../core/tasks/task-board.js';
 
 export const run: Run = async (ctx, [room], flags) => {
   const { client } = ctx.forRoom(room!);

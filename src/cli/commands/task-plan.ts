@@ -3,7 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import type { PlanItem } from '../../core/api-types.js';
-import { renderTaskLine } from '../../core/task-board.js';
+import { renderTaskLine } from '../../core/tasks/task-board.js';
 import type { CliIO } from '../context.js';
 import type { Run } from '../registry.js';
 import { CliError } from '../cli-error.js';

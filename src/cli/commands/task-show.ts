@@ -1,7 +1,7 @@
 // huddle task show: one task with its dependencies, description and result.
 
 import type { Run } from '../registry.js';
-import { renderTaskLine } from '../../core/task-board.js';
+import { renderTaskLine } from '../../core/tasks/task-board.js';
 import type { Task } from '../../core/types.js';
 
 function render(task: Task): string {

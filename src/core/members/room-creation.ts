@@ -4,10 +4,10 @@
 import type { JoinResponse } from '../api-types.js';
 import { HuddleError } from '../errors.js';
 import { assertLabel } from '../limits.js';
-import { addOwnerMember } from '../owner-member.js';
-import { assertRoomName, generateRoomName } from '../names.js';
+import { addOwnerMember } from './owner-member.js';
+import { assertRoomName, generateRoomName } from '../rooms/names.js';
 import { randomId } from '../random.js';
-import { digestSecret, mintToken } from '../tokens.js';
+import { digestSecret, mintToken } from './tokens.js';
 import type { Scope } from '../types.js';
 import type { HubContext } from '../hub-context.js';
 

@@ -4,7 +4,7 @@ import type { RoomCall } from '../call.js';
 import type { HistoryResponse, JoinResponse, ReadResponse } from '../api-types.js';
 import { iso } from '../clock.js';
 import { HuddleError } from '../errors.js';
-import type { RoomExport } from '../export.js';
+import type { RoomExport } from './export.js';
 import { type Principal, type RequestContext } from '../hub-context.js';
 import {
   CHECKPOINT_MAX_BYTES,
@@ -14,8 +14,8 @@ import {
   assertWait,
   invalidCursor,
 } from '../limits.js';
-import { createActivity } from '../activity.js';
-import { digestSecret, sameDigest } from '../tokens.js';
+import { createActivity } from './activity.js';
+import { digestSecret, sameDigest } from '../members/tokens.js';
 import type { Checkpoint, RoomEvent } from '../types.js';
 import type { HubContext } from '../hub-context.js';
 import { createRoomCreation } from '../members/room-creation.js';

@@ -4,7 +4,7 @@
 // forgot (404, 410) deleted. Logs name a push service by its origin only, never an endpoint.
 
 import type { Hub } from '../../core/hub.js';
-import type { PushDelivery, VapidKeys } from '../../core/push.js';
+import type { PushDelivery, VapidKeys } from '../../core/push/push.js';
 import type { Logger } from '../logger.js';
 import { loadWebPush, sendPush } from './push-sender.js';
 

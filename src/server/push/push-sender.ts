@@ -4,7 +4,7 @@
 
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { VapidKeys } from '../../core/push.js';
+import type { VapidKeys } from '../../core/push/push.js';
 import type { PushSubscriptionRecord } from '../../core/store.js';
 
 export interface PushMessage {

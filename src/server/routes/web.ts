@@ -1,7 +1,7 @@
 // Browser session routes: sign in (pair code, token, `huddle open` ticket), look, sign out.
 
 import type { Context, Hono } from 'hono';
-import type { SignInInput } from '../../core/web-sessions.js';
+import type { SignInInput } from '../../core/members/web-sessions.js';
 import type { Env, RouteContext } from '../app.js';
 import { readJson, readNoBody, refuseIdempotencyKey } from '../request.js';
 import { webSignInBody, webTicketBody } from '../schemas.js';

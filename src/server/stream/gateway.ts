@@ -13,7 +13,7 @@ import { toHttpError } from '../http-errors.js';
 import type { Logger } from '../logger.js';
 import { CLOSE } from './close-codes.js';
 import { SESSION_COOKIE, readCookie } from '../web-auth.js';
-import type { SessionKeys } from '../../core/web-sessions.js';
+import type { SessionKeys } from '../../core/members/web-sessions.js';
 import { MAX_FRAME_BYTES, parseFrame, type ClientFrame } from './frames.js';
 import { createRoomFeed, type FeedSubscriber, type RoomFeed } from './room-feed.js';
 

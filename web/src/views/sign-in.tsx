@@ -2,7 +2,7 @@
 // /open#t=... ticket redeemed at once. Also used to add another room to the session.
 
 import { useState } from 'preact/hooks';
-import { AGENT_NAME_PATTERN } from '../../../src/core/agent-input.js';
+import { AGENT_NAME_PATTERN } from '../../../src/core/presence/agent-input.js';
 import { errorText, signIn } from '../store.js';
 import { ErrorLine } from './bits.js';
 

@@ -13,9 +13,9 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
   return {
     room,
     agent,
-    read: (limit) => hub.rooms.read(p, room, { limit }),
-    history: (after, limit) => hub.rooms.history(p, room, { after, limit }),
-    activity: (query) => hub.rooms.activity(p, room, query),
+    read: (limit) => hub.rooms.read({ principal: p, room }, { limit }),
+    history: (after, limit) => hub.rooms.history({ principal: p, room }, { after, limit }),
+    activity: (query) => hub.rooms.activity({ principal: p, room }, query),
     writeNote: (text) => hub.rooms.writeNote({ principal: p, room }, { text }),
     setCheckpoint: (text, expected) =>
       hub.rooms.setCheckpoint({ principal: p, room }, { text, expected_version: expected }),
@@ -36,10 +36,11 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
     peekInbox: (all) => hub.messaging.peekInbox({ principal: p, room, agent }, { all }),
     readInbox: (ids) => hub.messaging.readInbox({ principal: p, room, agent }, ids ? { ids } : {}),
     ack: (ids) => hub.messaging.ackMessages({ principal: p, room, agent }, ids),
-    agents: () => hub.presence.listAgents(p, room),
+    agents: () => hub.presence.listAgents({ principal: p, room }),
 
-    tasks: ({ status, ...filter }) => hub.tasks.listTasks(p, room, { ...filter, statuses: status }),
-    task: (id) => hub.tasks.getTask(p, room, id),
+    tasks: ({ status, ...filter }) =>
+      hub.tasks.listTasks({ principal: p, room }, { ...filter, statuses: status }),
+    task: (id) => hub.tasks.getTask({ principal: p, room }, id),
     addTask: (fields) => hub.tasks.addTask(call, fields),
     planTasks: (items) => hub.tasks.planTasks(call, items),
     updateTask: (id, fields) => hub.tasks.updateTask(call, { ...fields, id }),
@@ -59,8 +60,8 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
     },
     handoffTask: (id, to, note, force) => hub.tasks.handoffTask(call, { id, to, note, force }),
 
-    variables: () => hub.variables.listVariables(p, room),
-    variable: (key) => hub.variables.getVariable(p, room, key),
+    variables: () => hub.variables.listVariables({ principal: p, room }),
+    variable: (key) => hub.variables.getVariable({ principal: p, room }, key),
     setVariable: (key, value, expected) =>
       hub.variables.setVariable(
         { principal: p, room },
@@ -72,7 +73,7 @@ export function createLocalSession(hub: Hub, p: Principal, agent: string): Agent
         { key, expected_version: expected, agent },
       ),
 
-    leases: (filter) => hub.leases.listLeases(p, room, filter),
+    leases: (filter) => hub.leases.listLeases({ principal: p, room }, filter),
     lease: (request) => hub.leases.acquireLease({ principal: p, room, agent }, request),
     release: (target) => hub.leases.releaseLeases({ principal: p, room, agent }, target),
   };

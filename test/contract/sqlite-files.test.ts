@@ -96,8 +96,9 @@ describe('SQLite store files', () => {
     const dir = tempDir();
     const path = join(dir.path, 'huddle.db');
     const limit = 1 * MiB;
-    // What can be written between two looks at the file and while the last frames are copied.
-    const bound = 8 * MiB;
+    // What can be written between two looks at the file and while the last frames are copied,
+    // on a busy machine too (the test suite runs many files at once).
+    const bound = 12 * MiB;
     const { store, note } = await openWithRoom(path, { walLimitBytes: limit });
     let largest = 0;
     const look = () => (largest = Math.max(largest, size(`${path}-wal`)));

@@ -40,7 +40,9 @@ test(
   { timeout: 90_000 },
   async () => {
     const limit = MiB;
-    const bound = 8 * MiB;
+    // Near the limit: what is written while the last frames are copied, on a busy machine too
+    // (the test suite runs many files at once). Unbounded, 5,000 notes pass it several times.
+    const bound = 12 * MiB;
     const hub = await spawnHub(dir.path, { HUDDLE_WAL_LIMIT_BYTES: String(limit) });
     hubs.push(hub);
     const created = await post(hub.url, '/v1/rooms', { name: 'steady', label: 'admin' });

@@ -30,13 +30,16 @@ export async function startRoomHub(
   const created = await hub.rooms.createRoom(HERE, { name: room, label: 'owner' });
   const admin = await hub.members.authenticate(created.token);
   async function member(label: string): Promise<Principal> {
-    const { code } = await hub.members.createPairCode(admin, room, { scopes: ['read', 'write'] });
+    const { code } = await hub.members.createPairCode(
+      { principal: admin, room },
+      { scopes: ['read', 'write'] },
+    );
     const joined = await hub.members.redeemPairCode(HERE, { code, label });
     return hub.members.authenticate(joined.token);
   }
   const events = async (after = 0): Promise<RoomEvent[]> =>
-    (await hub.rooms.history(admin, room, { after, limit: 100 })).events;
-  const head = async () => (await hub.rooms.read(admin, room, { limit: 1 })).cursor;
+    (await hub.rooms.history({ principal: admin, room }, { after, limit: 100 })).events;
+  const head = async () => (await hub.rooms.read({ principal: admin, room }, { limit: 1 })).cursor;
   return { hub, store, clock, admin, member, events, head };
 }
 

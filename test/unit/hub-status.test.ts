@@ -54,7 +54,7 @@ describe('hub status', () => {
     });
     await hub.members.localJoin(LOCAL, { secret: 's3cret', room: 'web', label: 'me' });
     const p = await hub.members.authenticate(joined.token);
-    await hub.presence.registerAgent(p, 'api', { name: 'claude-api' });
+    await hub.presence.registerAgent({ principal: p, room: 'api' }, { name: 'claude-api' });
     const status = await hub.operations.status({ address: '::1' }, 's3cret');
     assert.deepEqual(status.local, {
       pid: 4242,

@@ -43,12 +43,17 @@ async function setup(
   const admin = await hub.members.authenticate(created.token);
   /** Pairs a new member into alpha with `scopes` and returns its principal. */
   async function join(scopes = ['read', 'write', 'checkpoint'], label = 'device') {
-    const { code } = await hub.members.createPairCode(admin, 'alpha', { scopes });
+    const { code } = await hub.members.createPairCode(
+      { principal: admin, room: 'alpha' },
+      { scopes },
+    );
     const joined = await hub.members.redeemPairCode(THERE, { code, label });
     return { ...joined, principal: await hub.members.authenticate(joined.token) };
   }
   const seqs = async () =>
-    (await hub.rooms.history(admin, 'alpha', { limit: 100 })).events.map((e) => e.seq);
+    (await hub.rooms.history({ principal: admin, room: 'alpha' }, { limit: 100 })).events.map(
+      (e) => e.seq,
+    );
   return { hub, store, bus, clock, created, admin, join, seqs };
 }
 
@@ -57,8 +62,8 @@ describe('Hub', () => {
     it('work until code_ttl_seconds have passed, then fail with code_expired', async (t) => {
       const { hub, clock, admin } = await setup(t);
       const start = clock.now();
-      const a = await hub.members.createPairCode(admin, 'alpha', {});
-      const b = await hub.members.createPairCode(admin, 'alpha', {});
+      const a = await hub.members.createPairCode({ principal: admin, room: 'alpha' }, {});
+      const b = await hub.members.createPairCode({ principal: admin, room: 'alpha' }, {});
       assert.equal(a.expires_at, new Date(start + 600_000).toISOString());
       assert.deepEqual(a.scopes, ['read', 'write', 'checkpoint']);
       clock.advance(599_999);
@@ -73,10 +78,13 @@ describe('Hub', () => {
 
     it('honour a ttl_seconds of their own, within bounds', async (t) => {
       const { hub, clock, admin } = await setup(t);
-      const short = await hub.members.createPairCode(admin, 'alpha', { ttl_seconds: 30 });
+      const short = await hub.members.createPairCode(
+        { principal: admin, room: 'alpha' },
+        { ttl_seconds: 30 },
+      );
       assert.equal(short.expires_at, new Date(clock.now() + 30_000).toISOString());
       await assert.rejects(
-        hub.members.createPairCode(admin, 'alpha', { ttl_seconds: 5 }),
+        hub.members.createPairCode({ principal: admin, room: 'alpha' }, { ttl_seconds: 5 }),
         huddleError('invalid_ttl', 'invalid'),
       );
       clock.advance(30_001);
@@ -88,7 +96,10 @@ describe('Hub', () => {
 
     it('are accepted as people type them, and work once', async (t) => {
       const { hub, admin } = await setup(t);
-      const { code } = await hub.members.createPairCode(admin, 'alpha', { scopes: ['read'] });
+      const { code } = await hub.members.createPairCode(
+        { principal: admin, room: 'alpha' },
+        { scopes: ['read'] },
+      );
       const typed = code.toLowerCase().replace('-', ' ');
       const joined = await hub.members.redeemPairCode(THERE, { code: typed, label: 'phone' });
       assert.deepEqual(joined.member.scopes, ['read']);
@@ -129,7 +140,7 @@ describe('Hub', () => {
 
       // Another token has its own budget; reads are not writes.
       await hub.rooms.writeNote({ principal: admin, room: 'alpha' }, { text: 'admin still may' });
-      await hub.rooms.read(member.principal, 'alpha');
+      await hub.rooms.read({ principal: member.principal, room: 'alpha' });
 
       clock.advance(59_999);
       await assert.rejects(
@@ -146,7 +157,9 @@ describe('Hub', () => {
       });
       const codes = [];
       for (let i = 0; i < 4; i++)
-        codes.push((await hub.members.createPairCode(admin, 'alpha', {})).code);
+        codes.push(
+          (await hub.members.createPairCode({ principal: admin, room: 'alpha' }, {})).code,
+        );
       await hub.members.redeemPairCode(HERE, { code: codes[0]!, label: 'a' });
       await hub.members.redeemPairCode(HERE, { code: codes[1]!, label: 'b' });
       await assert.rejects(
@@ -177,17 +190,20 @@ describe('Hub', () => {
     it('tells a room of another token (wrong_room) from a missing one (room_not_found)', async (t) => {
       const { hub, admin } = await setup(t);
       await hub.rooms.createRoom(THERE, { name: 'beta', label: 'other' });
-      await assert.rejects(hub.rooms.read(admin, 'beta'), huddleError('wrong_room', 'forbidden'));
+      await assert.rejects(
+        hub.rooms.read({ principal: admin, room: 'beta' }),
+        huddleError('wrong_room', 'forbidden'),
+      );
       await assert.rejects(
         hub.rooms.writeNote({ principal: admin, room: 'beta' }, { text: 'x' }),
         huddleError('wrong_room', 'forbidden'),
       );
       await assert.rejects(
-        hub.rooms.read(admin, 'gamma'),
+        hub.rooms.read({ principal: admin, room: 'gamma' }),
         huddleError('room_not_found', 'not_found'),
       );
       await assert.rejects(
-        hub.rooms.read(admin, 'Not A Name'),
+        hub.rooms.read({ principal: admin, room: 'Not A Name' }),
         huddleError('invalid_room_name', 'invalid'),
       );
     });
@@ -196,7 +212,7 @@ describe('Hub', () => {
       const { hub, join, seqs } = await setup(t);
       const reader = await join(['read']);
       const before = await seqs();
-      await hub.rooms.read(reader.principal, 'alpha');
+      await hub.rooms.read({ principal: reader.principal, room: 'alpha' });
       await assert.rejects(
         hub.rooms.writeNote({ principal: reader.principal, room: 'alpha' }, { text: 'x' }),
         huddleError('insufficient_scope', 'forbidden'),
@@ -206,7 +222,7 @@ describe('Hub', () => {
         huddleError('insufficient_scope', 'forbidden'),
       );
       await assert.rejects(
-        hub.members.createPairCode(reader.principal, 'alpha', {}),
+        hub.members.createPairCode({ principal: reader.principal, room: 'alpha' }, {}),
         huddleError('insufficient_scope', 'forbidden'),
       );
       assert.deepEqual(await seqs(), before);
@@ -228,7 +244,7 @@ describe('Hub', () => {
       );
 
       const member = await join();
-      const rotated = await hub.members.rotateToken(member.principal, 'alpha');
+      const rotated = await hub.members.rotateToken({ principal: member.principal, room: 'alpha' });
       await assert.rejects(
         hub.members.authenticate(member.token),
         huddleError('unknown_token', 'unauthenticated'),
@@ -267,7 +283,9 @@ describe('Hub', () => {
     it('forgets every token of a deleted room', async (t) => {
       const { hub, admin, created, join } = await setup(t);
       const member = await join();
-      assert.deepEqual(await hub.rooms.deleteRoom(admin, 'alpha'), { deleted: 'alpha' });
+      assert.deepEqual(await hub.rooms.deleteRoom({ principal: admin, room: 'alpha' }), {
+        deleted: 'alpha',
+      });
       await assert.rejects(
         hub.members.authenticate(created.token),
         huddleError('unknown_token', 'unauthenticated'),
@@ -283,7 +301,10 @@ describe('Hub', () => {
     it('follows expected_version: a stale write is refused naming the current version', async (t) => {
       const { hub, admin, join } = await setup(t);
       const other = await join(['read', 'checkpoint'], 'other');
-      assert.equal((await hub.rooms.getCheckpoint(admin, 'alpha')).checkpoint.version, 0);
+      assert.equal(
+        (await hub.rooms.getCheckpoint({ principal: admin, room: 'alpha' })).checkpoint.version,
+        0,
+      );
 
       const v1 = await hub.rooms.setCheckpoint(
         { principal: other.principal, room: 'alpha' },
@@ -321,7 +342,8 @@ describe('Hub', () => {
       );
       assert.equal(v3.checkpoint.version, 3);
       assert.equal(
-        (await hub.rooms.getCheckpoint(other.principal, 'alpha')).checkpoint.text,
+        (await hub.rooms.getCheckpoint({ principal: other.principal, room: 'alpha' })).checkpoint
+          .text,
         'blind',
       );
       await assert.rejects(
@@ -421,7 +443,7 @@ describe('Hub', () => {
       );
       const member = await join(); // code.created, then member.joined
       seen.push(seen.at(-1)! + 1, seen.at(-1)! + 2);
-      await hub.members.rotateToken(member.principal, 'alpha');
+      await hub.members.rotateToken({ principal: member.principal, room: 'alpha' });
       seen.push(seen.at(-1)! + 1);
       const revoked = await hub.members.revokeMember(
         { principal: admin, room: 'alpha' },
@@ -435,7 +457,7 @@ describe('Hub', () => {
       );
       assert.deepEqual(seen, [2, 3, 4, 5, 6, 7]);
       assert.deepEqual(elsewhere, []);
-      const history = await hub.rooms.history(admin, 'alpha', { after: 1 });
+      const history = await hub.rooms.history({ principal: admin, room: 'alpha' }, { after: 1 });
       assert.deepEqual(
         history.events.map((e) => e.seq),
         seen,

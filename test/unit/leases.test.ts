@@ -18,12 +18,13 @@ async function setup(t: TestContext) {
   );
   const a = await member('machine-a');
   const b = await member('machine-b');
-  await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
-  await hub.presence.registerAgent(b, ROOM, { name: 'bob' });
-  await hub.presence.registerAgent(admin, ROOM, { name: 'boss' });
+  await hub.presence.registerAgent({ principal: a, room: ROOM }, { name: 'alice' });
+  await hub.presence.registerAgent({ principal: b, room: ROOM }, { name: 'bob' });
+  await hub.presence.registerAgent({ principal: admin, room: ROOM }, { name: 'boss' });
   const lease = async (p: Principal, agent: string, paths: string[], more = {}) =>
     (await hub.leases.acquireLease({ principal: p, room: ROOM, agent }, { paths, ...more })).lease;
-  const leases = async (filter = {}) => (await hub.leases.listLeases(admin, ROOM, filter)).leases;
+  const leases = async (filter = {}) =>
+    (await hub.leases.listLeases({ principal: admin, room: ROOM }, filter)).leases;
   /** Lease ids, sorted: leases taken in the same millisecond list in id order. */
   const ids = (list: Lease[]) => list.map((l) => l.id).sort();
   return { hub, clock, admin, a, b, events, head, lease, leases, ids };
@@ -201,7 +202,7 @@ describe('Hub leases', () => {
     const { hub, a, b, lease, leases, events, head } = await setup(t);
     await lease(a, 'alice', ['src/**']);
     const before = await head();
-    await hub.presence.retireAgent(a, ROOM, 'alice');
+    await hub.presence.retireAgent({ principal: a, room: ROOM }, 'alice');
     assert.deepEqual(await leases(), []);
     // Retiring ends them with their event, so the next sweep finds nothing.
     const ended = (await events(before)).filter((e) => e.type === 'lease.expired');
@@ -216,9 +217,9 @@ describe('Hub leases', () => {
   it('does not bring back the ended leases of an agent that registers again', async (t) => {
     const { hub, a, b, lease, leases, ids } = await setup(t);
     await lease(a, 'alice', ['src/**']);
-    await hub.presence.retireAgent(a, ROOM, 'alice');
+    await hub.presence.retireAgent({ principal: a, room: ROOM }, 'alice');
     const theirs = await lease(b, 'bob', ['src/a.ts']);
-    await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
+    await hub.presence.registerAgent({ principal: a, room: ROOM }, { name: 'alice' });
     assert.deepEqual(ids(await leases()), [theirs.id]);
   });
 
@@ -335,7 +336,7 @@ describe('Hub leases', () => {
   it("an admin's agent ends another agent's lease with force: recorded as an override, the holder told", async (t) => {
     const { hub, a, admin, lease, leases, events, head } = await setup(t);
     // Two agents of the admin member, as on one machine: deputy is no holder of boss's lease.
-    await hub.presence.registerAgent(admin, ROOM, { name: 'deputy' });
+    await hub.presence.registerAgent({ principal: admin, room: ROOM }, { name: 'deputy' });
     const alices = await lease(a, 'alice', ['src/**'], { reason: 'refactor' });
     const boss = await lease(admin, 'boss', ['docs/**']);
     await refused(

@@ -50,17 +50,22 @@ async function setup(t: TestContext, s: Setup = {}) {
   const admin = await hub.members.authenticate(created.token);
   /** A new member of the room with read and write. */
   async function member(label: string): Promise<Principal> {
-    const { code } = await hub.members.createPairCode(admin, ROOM, { scopes: ['read', 'write'] });
+    const { code } = await hub.members.createPairCode(
+      { principal: admin, room: ROOM },
+      { scopes: ['read', 'write'] },
+    );
     const joined = await hub.members.redeemPairCode(HERE, { code, label });
     return hub.members.authenticate(joined.token);
   }
   async function agent(p: Principal, name: string, client = 'claude-code') {
-    return (await hub.presence.registerAgent(p, ROOM, { name, client })).agent;
+    return (await hub.presence.registerAgent({ principal: p, room: ROOM }, { name, client })).agent;
   }
   async function events(after = 0): Promise<RoomEvent[]> {
-    return (await hub.rooms.history(admin, ROOM, { after, limit: 100 })).events;
+    return (await hub.rooms.history({ principal: admin, room: ROOM }, { after, limit: 100 }))
+      .events;
   }
-  const head = async () => (await hub.rooms.read(admin, ROOM, { limit: 1 })).cursor;
+  const head = async () =>
+    (await hub.rooms.read({ principal: admin, room: ROOM }, { limit: 1 })).cursor;
   return { hub, store, clock, admin, member, agent, events, head };
 }
 
@@ -147,7 +152,7 @@ describe('Hub messaging', () => {
 
     it('refuses a retired recipient, and accepts it again once it registers again', async (t) => {
       const { hub, a, c } = await trio(t);
-      await hub.presence.retireAgent(c, ROOM, 'carol');
+      await hub.presence.retireAgent({ principal: c, room: ROOM }, 'carol');
       const err = await rejection(
         hub.messaging.sendMessage(
           { principal: a, room: ROOM, agent: 'alice' },
@@ -163,7 +168,7 @@ describe('Hub messaging', () => {
         { to: '*', body: 'everyone' },
       );
       assert.deepEqual(star.message.recipients, ['bob']);
-      await hub.presence.registerAgent(c, ROOM, { name: 'carol' });
+      await hub.presence.registerAgent({ principal: c, room: ROOM }, { name: 'carol' });
       const sent = await hub.messaging.sendMessage(
         { principal: a, room: ROOM, agent: 'alice' },
         {
@@ -566,7 +571,7 @@ describe('Hub messaging', () => {
     it('refuses a name another member registered (agent_name_taken)', async (t) => {
       const { hub, b } = await trio(t);
       await assert.rejects(
-        hub.presence.registerAgent(b, ROOM, { name: 'alice' }),
+        hub.presence.registerAgent({ principal: b, room: ROOM }, { name: 'alice' }),
         huddleError('agent_name_taken', 'conflict'),
       );
     });
@@ -597,7 +602,10 @@ describe('Hub messaging', () => {
       assert.equal(reply.message.thread, 'ports');
       assert.equal(reply.message.reply_to, original.message.id);
       assert.equal(reply.message.kind, 'chat');
-      const { receipts } = await hub.messaging.receipts(a, ROOM, original.message.id);
+      const { receipts } = await hub.messaging.receipts(
+        { principal: a, room: ROOM },
+        original.message.id,
+      );
       const bob = receipts.find((r) => r.agent === 'bob')!;
       const carol = receipts.find((r) => r.agent === 'carol')!;
       assert.ok(bob.acked_at, 'the original is acked for the replier');
@@ -676,7 +684,8 @@ describe('Hub messaging', () => {
         assert.equal(receipt.delivered_at, now);
         assert.equal(receipt.acked_at, null);
       }
-      const logged = (await hub.rooms.history(a, ROOM, { after: before })).events;
+      const logged = (await hub.rooms.history({ principal: a, room: ROOM }, { after: before }))
+        .events;
       assert.equal(logged.length, 1);
       assert.equal(logged[0]!.type, 'receipt');
       assert.deepEqual(logged[0]!.body, {
@@ -769,7 +778,7 @@ describe('Hub messaging', () => {
           body: 'ladder',
         },
       );
-      const room = (await hub.rooms.read(a, ROOM, { limit: 1 })).room;
+      const room = (await hub.rooms.read({ principal: a, room: ROOM }, { limit: 1 })).room;
       const before = await head();
       const at = (ms: number) => new Date(t0 + ms).toISOString();
 
@@ -790,7 +799,7 @@ describe('Hub messaging', () => {
         [message.id],
       );
 
-      const { receipts } = await hub.messaging.receipts(a, ROOM, message.id);
+      const { receipts } = await hub.messaging.receipts({ principal: a, room: ROOM }, message.id);
       assert.deepEqual(receipts, [
         {
           message_id: message.id,
@@ -802,10 +811,9 @@ describe('Hub messaging', () => {
           acked_at: at(4_000),
         },
       ]);
-      const steps = (await hub.rooms.history(a, ROOM, { after: before })).events.map((e) => [
-        e.type,
-        e.body.step,
-      ]);
+      const steps = (
+        await hub.rooms.history({ principal: a, room: ROOM }, { after: before })
+      ).events.map((e) => [e.type, e.body.step]);
       assert.deepEqual(steps, [
         ['receipt', 'delivered'],
         ['receipt', 'injected'],
@@ -823,7 +831,7 @@ describe('Hub messaging', () => {
       );
       assert.equal(await head(), before + 4);
       await assert.rejects(
-        hub.messaging.receipts(a, ROOM, 'msg_unknown'),
+        hub.messaging.receipts({ principal: a, room: ROOM }, 'msg_unknown'),
         huddleError('message_not_found', 'not_found'),
       );
     });
@@ -839,7 +847,7 @@ describe('Hub messaging', () => {
       );
       clock.advance(2_000);
       await hub.messaging.markInjected({ principal: b, room: ROOM, agent: 'bob' }, [message.id]);
-      const [r] = (await hub.messaging.receipts(a, ROOM, message.id)).receipts;
+      const [r] = (await hub.messaging.receipts({ principal: a, room: ROOM }, message.id)).receipts;
       const now = new Date(clock.now()).toISOString();
       assert.equal(r?.delivered_at, now);
       assert.equal(r?.injected_at, now);
@@ -875,7 +883,7 @@ describe('Hub messaging', () => {
         hub.presence.heartbeat({ principal: a, room: ROOM, agent: 'alice' }, { status: 'offline' }),
         huddleError('invalid_status', 'invalid'),
       );
-      const { agents } = await hub.presence.listAgents(a, ROOM);
+      const { agents } = await hub.presence.listAgents({ principal: a, room: ROOM });
       assert.deepEqual(
         agents.map((x) => [x.name, x.status]),
         [
@@ -910,7 +918,10 @@ describe('Hub messaging', () => {
       ]);
       const status = async () =>
         Object.fromEntries(
-          (await hub.presence.listAgents(a, ROOM)).agents.map((x) => [x.name, x.status]),
+          (await hub.presence.listAgents({ principal: a, room: ROOM })).agents.map((x) => [
+            x.name,
+            x.status,
+          ]),
         );
       assert.deepEqual(await status(), { alice: 'offline', bob: 'online', carol: 'offline' });
 
@@ -955,11 +966,14 @@ describe('Hub messaging', () => {
       clock.advance(120_000);
       await hub.presence.sweepPresence();
       const before = await head();
-      const again = await hub.presence.registerAgent(b, ROOM, {
-        name: 'bob',
-        client: 'codex',
-        tags: ['restarted'],
-      });
+      const again = await hub.presence.registerAgent(
+        { principal: b, room: ROOM },
+        {
+          name: 'bob',
+          client: 'codex',
+          tags: ['restarted'],
+        },
+      );
       assert.equal(again.agent.status, 'online');
       assert.equal(again.agent.client, 'codex');
       assert.deepEqual(again.agent.tags, ['restarted']);
@@ -993,7 +1007,7 @@ describe('idempotent retries', () => {
       { principal: admin, room: ROOM, agent: 'alice', key: 'k1' },
       { to: 'bob', body: 'once' },
     );
-    await hub.presence.retireAgent(admin, ROOM, 'bob');
+    await hub.presence.retireAgent({ principal: admin, room: ROOM }, 'bob');
     const again = await hub.messaging.sendMessage(
       { principal: admin, room: ROOM, agent: 'alice', key: 'k1' },
       { to: 'bob', body: 'once' },

@@ -12,9 +12,10 @@ async function setup(t: TestContext) {
   const started = await startRoomHub(t, ROOM);
   const { hub, member } = started;
   const bob = await member('machine-b');
-  await hub.presence.registerAgent(bob, ROOM, { name: 'bob' });
+  await hub.presence.registerAgent({ principal: bob, room: ROOM }, { name: 'bob' });
   const room = (await hub.stream.authorizeStream(bob, ROOM)).id;
-  const status = async () => (await hub.presence.listAgents(bob, ROOM)).agents[0]!.status;
+  const status = async () =>
+    (await hub.presence.listAgents({ principal: bob, room: ROOM })).agents[0]!.status;
   return { ...started, room, status };
 }
 

@@ -11,7 +11,7 @@ async function setup(t: TestContext) {
   const room = await startRoomHub(t, ROOM);
   const a = await room.member('machine-a');
   const b = await room.member('machine-b');
-  await room.hub.presence.registerAgent(b, ROOM, { name: 'bob' });
+  await room.hub.presence.registerAgent({ principal: b, room: ROOM }, { name: 'bob' });
   return { ...room, a, b };
 }
 
@@ -82,12 +82,18 @@ describe('Hub sessions', () => {
       resumed.digest.leases.map((l) => l.paths),
       [['src/auth/**']],
     );
-    assert.deepEqual(await hub.sessions.agentDigest(a, ROOM, 'claude-a'), resumed.digest);
+    assert.deepEqual(
+      await hub.sessions.agentDigest({ principal: a, room: ROOM }, 'claude-a'),
+      resumed.digest,
+    );
   });
 
   it('leaves an agent that is online as it is', async (t) => {
     const { hub, a } = await setup(t);
-    await hub.presence.registerAgent(a, ROOM, { name: 'claude-a', model: 'opus' });
+    await hub.presence.registerAgent(
+      { principal: a, room: ROOM },
+      { name: 'claude-a', model: 'opus' },
+    );
     const { agent } = await hub.sessions.startSession(
       { principal: a, room: ROOM, agent: 'claude-a' },
       { session_id: 's' },
@@ -128,7 +134,7 @@ describe('Hub sessions', () => {
 describe('Hub injectInbox', () => {
   it('hands each message to exactly one of many concurrent callers', async (t) => {
     const { hub, a, b } = await setup(t);
-    await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
+    await hub.presence.registerAgent({ principal: a, room: ROOM }, { name: 'alice' });
     const sent = [];
     for (let i = 0; i < 12; i++)
       sent.push(
@@ -155,8 +161,8 @@ describe('Hub injectInbox', () => {
 
   it('skips messages already read, and those of other agents', async (t) => {
     const { hub, a, b } = await setup(t);
-    await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
-    await hub.presence.registerAgent(a, ROOM, { name: 'carl' });
+    await hub.presence.registerAgent({ principal: a, room: ROOM }, { name: 'alice' });
+    await hub.presence.registerAgent({ principal: a, room: ROOM }, { name: 'carl' });
     const read = await hub.messaging.sendMessage(
       { principal: b, room: ROOM, agent: 'bob' },
       { to: 'alice', body: 'read it' },
@@ -184,8 +190,8 @@ describe('Hub injectInbox', () => {
 
   it('with wait, answers as soon as a message to the agent arrives, not for others', async (t) => {
     const { hub, a, b } = await setup(t);
-    await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
-    await hub.presence.registerAgent(a, ROOM, { name: 'carl' });
+    await hub.presence.registerAgent({ principal: a, room: ROOM }, { name: 'alice' });
+    await hub.presence.registerAgent({ principal: a, room: ROOM }, { name: 'carl' });
     const waiting = hub.messaging.injectInbox(
       { principal: a, room: ROOM, agent: 'alice' },
       { wait: 20 },
@@ -207,7 +213,7 @@ describe('Hub injectInbox', () => {
 
   it('refuses a limit or wait out of range, and an agent of another member', async (t) => {
     const { hub, a } = await setup(t);
-    await hub.presence.registerAgent(a, ROOM, { name: 'alice' });
+    await hub.presence.registerAgent({ principal: a, room: ROOM }, { name: 'alice' });
     await refused(
       hub.messaging.injectInbox({ principal: a, room: ROOM, agent: 'alice' }, { limit: 0 }),
       'invalid_limit',

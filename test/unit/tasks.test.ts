@@ -17,7 +17,7 @@ type As = [Principal, string];
 async function setup(t: TestContext) {
   const { hub, clock, admin, member, events, head } = await startRoomHub(t, ROOM);
   async function agent(p: Principal, name: string): Promise<As> {
-    await hub.presence.registerAgent(p, ROOM, { name, client: 'claude-code' });
+    await hub.presence.registerAgent({ principal: p, room: ROOM }, { name, client: 'claude-code' });
     return [p, name];
   }
   const alice = await agent(await member('machine-a'), 'alice');
@@ -41,9 +41,10 @@ async function setup(t: TestContext) {
     hub.tasks.updateTask({ principal: p, room: ROOM, agent: n }, { id, ...input });
   const handoff = (id: string, to: string, note?: string, [p, n] = alice) =>
     hub.tasks.handoffTask({ principal: p, room: ROOM, agent: n }, { id, to, note });
-  const get = async (id: string) => (await hub.tasks.getTask(admin, ROOM, id)).task;
-  const list = async (filter: Parameters<typeof hub.tasks.listTasks>[2] = {}) =>
-    (await hub.tasks.listTasks(admin, ROOM, filter)).tasks.map((x) => x.id);
+  const get = async (id: string) =>
+    (await hub.tasks.getTask({ principal: admin, room: ROOM }, id)).task;
+  const list = async (filter: Parameters<typeof hub.tasks.listTasks>[1] = {}) =>
+    (await hub.tasks.listTasks({ principal: admin, room: ROOM }, filter)).tasks.map((x) => x.id);
   const inbox = async ([p, n]: As) =>
     (await hub.messaging.peekInbox({ principal: p, room: ROOM, agent: n })).messages.map(
       (m) => m.message,
@@ -128,7 +129,7 @@ describe('Hub tasks', () => {
         { principal: a, room: ROOM, agent: 'alice', key: 'k' },
         input,
       );
-      await hub.presence.retireAgent(b, ROOM, 'bob');
+      await hub.presence.retireAgent({ principal: b, room: ROOM }, 'bob');
       const again = await hub.tasks.addTask(
         { principal: a, room: ROOM, agent: 'alice', key: 'k' },
         input,

@@ -20,7 +20,7 @@ async function setup(t: TestContext) {
     [b, 'bob'],
     [c, 'carol'],
   ] as const)
-    await hub.presence.registerAgent(p, ROOM, { name });
+    await hub.presence.registerAgent({ principal: p, room: ROOM }, { name });
   return { hub, clock, admin, a, b, c, events, head };
 }
 
@@ -46,11 +46,14 @@ describe('Hub variables', () => {
       { key: 'api_base', value: 'http://localhost:3000' },
     );
     assert.deepEqual(
-      (await hub.variables.getVariable(b, ROOM, 'build.status')).variable,
+      (await hub.variables.getVariable({ principal: b, room: ROOM }, 'build.status')).variable,
       second.variable,
     );
     assert.deepEqual(
-      (await hub.variables.listVariables(b, ROOM)).variables.map((v) => [v.key, v.value]),
+      (await hub.variables.listVariables({ principal: b, room: ROOM })).variables.map((v) => [
+        v.key,
+        v.value,
+      ]),
       [
         ['api_base', 'http://localhost:3000'],
         ['build.status', 'red'],
@@ -76,7 +79,7 @@ describe('Hub variables', () => {
     );
     assert.equal(deleted.value, 'red');
     await refused(
-      hub.variables.getVariable(a, ROOM, 'build.status'),
+      hub.variables.getVariable({ principal: a, room: ROOM }, 'build.status'),
       'variable_not_found',
       'not_found',
     );
@@ -155,7 +158,10 @@ describe('Hub variables', () => {
     let conflicts = 0;
     async function increment(p: Principal): Promise<void> {
       for (;;) {
-        const { variable } = await hub.variables.getVariable(p, ROOM, 'counter');
+        const { variable } = await hub.variables.getVariable(
+          { principal: p, room: ROOM },
+          'counter',
+        );
         const value = String(Number(variable.value) + 1);
         try {
           await hub.variables.setVariable(
@@ -171,7 +177,7 @@ describe('Hub variables', () => {
     }
     const members = [a, b, c];
     await Promise.all(Array.from({ length: 30 }, (_, i) => increment(members[i % 3]!)));
-    const { variable } = await hub.variables.getVariable(a, ROOM, 'counter');
+    const { variable } = await hub.variables.getVariable({ principal: a, room: ROOM }, 'counter');
     assert.deepEqual([variable.value, variable.version], ['30', 31]);
     assert.ok(conflicts > 0, 'the increments did race');
     const sets = (await events()).filter((e) => e.type === 'var.set').map((e) => e.body.value);
@@ -211,8 +217,10 @@ describe('Hub activity', () => {
       },
     );
     await hub.leases.renewLeases({ principal: a, room: ROOM, agent: 'alice' });
-    const types = async (query: Parameters<typeof hub.rooms.activity>[2] = {}) =>
-      (await hub.rooms.activity(admin, ROOM, { limit: 100, ...query })).events.map((e) => e.type);
+    const types = async (query: Parameters<typeof hub.rooms.activity>[1] = {}) =>
+      (
+        await hub.rooms.activity({ principal: admin, room: ROOM }, { limit: 100, ...query })
+      ).events.map((e) => e.type);
     return { ...env, start, mid, task, types };
   }
 
@@ -237,7 +245,7 @@ describe('Hub activity', () => {
     assert.deepEqual(await types({ since: '90s' }), ['message', 'lease.acquired']);
     assert.deepEqual(await types({ since: mid }), ['lease.acquired']);
     assert.deepEqual(await types({ after: start }), recent);
-    const all = (await hub.rooms.activity(admin, ROOM, { limit: 100 })).events;
+    const all = (await hub.rooms.activity({ principal: admin, room: ROOM }, { limit: 100 })).events;
     assert.ok(all.length > recent.length, 'setup events are in the log too');
   });
 
@@ -259,11 +267,12 @@ describe('Hub activity', () => {
 
   it('pages with after and limit: has_more and next_after', async (t) => {
     const { hub, admin } = await story(t);
-    const everything = (await hub.rooms.activity(admin, ROOM, { limit: 100 })).events;
+    const everything = (await hub.rooms.activity({ principal: admin, room: ROOM }, { limit: 100 }))
+      .events;
     const paged: RoomEvent[] = [];
     let after = 0;
     for (;;) {
-      const page = await hub.rooms.activity(admin, ROOM, { after, limit: 3 });
+      const page = await hub.rooms.activity({ principal: admin, room: ROOM }, { after, limit: 3 });
       paged.push(...page.events);
       assert.equal(page.next_after, page.events.at(-1)?.seq ?? after);
       assert.ok(page.events.length <= 3);
@@ -272,13 +281,14 @@ describe('Hub activity', () => {
       assert.equal(page.events.length, 3);
     }
     assert.deepEqual(paged, everything);
-    const end = await hub.rooms.activity(admin, ROOM, { after, limit: 3 });
+    const end = await hub.rooms.activity({ principal: admin, room: ROOM }, { after, limit: 3 });
     assert.deepEqual([end.events, end.has_more, end.next_after], [[], false, after]);
   });
 
   it('refuses bad filters with precise codes', async (t) => {
     const { hub, admin } = await setup(t);
-    const activity = (query: Record<string, unknown>) => hub.rooms.activity(admin, ROOM, query);
+    const activity = (query: Record<string, unknown>) =>
+      hub.rooms.activity({ principal: admin, room: ROOM }, query);
     for (const types of [['Task'], ['task.**'], ['task*'], [''], Array(21).fill('note')])
       await refused(activity({ types }), 'invalid_type', 'invalid');
     for (const since of ['yesterday', '1 hour', '-1h', '2026-13-45'])
@@ -299,9 +309,12 @@ describe('Hub activity', () => {
       { principal: a, room: ROOM },
       { key: 'build.status', value: 'red' },
     );
-    const { events } = await hub.rooms.activity(admin, ROOM, {
-      types: ['task.claimed', 'message', 'lease.acquired', 'var.set'],
-    });
+    const { events } = await hub.rooms.activity(
+      { principal: admin, room: ROOM },
+      {
+        types: ['task.claimed', 'message', 'lease.acquired', 'var.set'],
+      },
+    );
     assert.deepEqual(
       events.map((e) => renderActivity(e, { utc: true })),
       [
@@ -374,8 +387,8 @@ describe('Hub shareSnippet', () => {
 
   it('to "*" with nobody else in the room still posts it, with no recipients', async (t) => {
     const { hub, a, b, c, events, head } = await setup(t);
-    await hub.presence.retireAgent(b, ROOM, 'bob');
-    await hub.presence.retireAgent(c, ROOM, 'carol');
+    await hub.presence.retireAgent({ principal: b, room: ROOM }, 'bob');
+    await hub.presence.retireAgent({ principal: c, room: ROOM }, 'carol');
     const before = await head();
     const { message, event } = await hub.messaging.shareSnippet(
       { principal: a, room: ROOM, agent: 'alice' },

@@ -190,10 +190,10 @@ export function createApprovals(ctx: HubContext) {
 
     /** The room's requests, newest first: pending ones (the default) or all. */
     async listApprovals(
-      p: Principal,
-      roomName: string,
+      call: RoomCall,
       input: { status?: string | undefined; limit?: number | undefined } = {},
     ): Promise<{ approvals: Approval[] }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       const status = input.status ?? 'pending';
       if (status !== 'pending' && status !== 'all') {

@@ -2,7 +2,7 @@
 // requests are refused naming the holder. Leases end on release, on expiry, or when their agent
 // has been offline past a grace period.
 
-import type { Call } from '../call.js';
+import type { Call, RoomCall } from '../call.js';
 import type { LeaseRequest } from '../api-types.js';
 import { HuddleError } from '../errors.js';
 import { globsOverlap, normalizeLeasePath } from './globs.js';
@@ -327,10 +327,10 @@ export function createLeases(ctx: HubContext) {
 
     /** Live leases, optionally only one agent's, or only those covering `path` (a path or glob). */
     async listLeases(
-      p: Principal,
-      roomName: string,
+      call: RoomCall,
       filter: { agent?: string | undefined; path?: string | undefined } = {},
     ): Promise<{ leases: Lease[] }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       const path = filter.path === undefined ? undefined : normalizeLeasePath(filter.path, 'path');
       const leases = (await store.listLeases(room.id, liveness())).filter(

@@ -99,10 +99,10 @@ export function createMembers(ctx: HubContext) {
     },
 
     async createPairCode(
-      p: Principal,
-      roomName: string,
+      call: RoomCall,
       input: { scopes?: string[] | undefined; ttl_seconds?: number | undefined },
     ): Promise<PairCodeResponse> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'admin', true);
       const scopes = parseScopes(input.scopes ?? ['read', 'write', 'checkpoint']);
       const ttl = input.ttl_seconds ?? options.code_ttl_seconds;
@@ -162,17 +162,20 @@ export function createMembers(ctx: HubContext) {
       return { room: joined.room, member: joined.member, token };
     },
 
-    async whoami(p: Principal, roomName: string): Promise<{ room: Room; member: Member }> {
+    async whoami(call: RoomCall): Promise<{ room: Room; member: Member }> {
+      const { principal: p, room: roomName } = call;
       await enter(p, roomName, null);
       return { room: p.room, member: p.member };
     },
 
-    async listMembers(p: Principal, roomName: string): Promise<{ members: Member[] }> {
+    async listMembers(call: RoomCall): Promise<{ members: Member[] }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       return { members: await store.listMembers(room.id) };
     },
 
-    async rotateToken(p: Principal, roomName: string): Promise<{ member: Member; token: string }> {
+    async rotateToken(call: RoomCall): Promise<{ member: Member; token: string }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, null, true);
       const token = mintToken(random);
       const event = await store.rotateToken(

@@ -1,6 +1,7 @@
 // Browser sessions: a person signs in with a pair code, a token or a one-time ticket from
 // `huddle open`, and acts in each room through a member of its own and a `human` agent.
 
+import type { RoomCall } from '../call.js';
 import type {
   JoinResponse,
   SessionRoomView,
@@ -51,8 +52,7 @@ export interface WebSessionDeps {
   ): Promise<JoinResponse>;
   authenticate(token: string | undefined): Promise<Principal>;
   registerAgent(
-    p: Principal,
-    room: string,
+    call: RoomCall,
     input: { name: string; client: 'human' },
   ): Promise<{ agent: Agent; event: RoomEvent }>;
 }
@@ -75,7 +75,10 @@ export function createWebSessions(ctx: HubContext, deps: WebSessionDeps) {
     for (let n = 1; n <= 9; n++) {
       const candidate = n === 1 ? name : `${name}-${n}`;
       try {
-        await deps.registerAgent(p, p.room.name, { name: candidate, client: 'human' });
+        await deps.registerAgent(
+          { principal: p, room: p.room.name },
+          { name: candidate, client: 'human' },
+        );
         return candidate;
       } catch (err) {
         if (!(err instanceof HuddleError)) throw err;

@@ -1,7 +1,7 @@
 // Messages between agents: sending with circuit breakers, replies, the inbox and the receipt
 // ladder (stored, delivered, injected, read, acked).
 
-import type { Call } from '../call.js';
+import type { Call, RoomCall } from '../call.js';
 import { createHash } from 'node:crypto';
 import type { SendRequest, SendResponse, ShareRequest } from '../api-types.js';
 import { assertAgentName } from '../presence/agent-input.js';
@@ -560,10 +560,10 @@ export function createMessaging(ctx: HubContext) {
     },
 
     async receipts(
-      p: Principal,
-      roomName: string,
+      call: RoomCall,
       messageId: string,
     ): Promise<{ message: Message; receipts: Receipt[] }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       const message = await store.getMessage(room.id, messageId);
       if (!message) {

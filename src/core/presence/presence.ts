@@ -1,7 +1,7 @@
 // Agents and presence: registration with capabilities, heartbeats, states, retirement, and the
 // sweep that takes silent agents offline.
 
-import type { Call } from '../call.js';
+import type { Call, RoomCall } from '../call.js';
 import {
   assertAgentName,
   parseCapabilities,
@@ -52,10 +52,10 @@ export function createPresence(ctx: HubContext) {
 
   return {
     async registerAgent(
-      p: Principal,
-      roomName: string,
+      call: RoomCall,
       input: CapabilitiesInput & { name: string; exclusive?: boolean | undefined },
     ): Promise<{ agent: Agent; event: RoomEvent }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'write');
       assertAgentName(input.name);
       const capabilities = parseCapabilities(input);
@@ -72,7 +72,8 @@ export function createPresence(ctx: HubContext) {
       return { agent: result.agent, event };
     },
 
-    async listAgents(p: Principal, roomName: string): Promise<{ agents: Agent[] }> {
+    async listAgents(call: RoomCall): Promise<{ agents: Agent[] }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       return { agents: await store.listAgents(room.id) };
     },
@@ -92,7 +93,8 @@ export function createPresence(ctx: HubContext) {
     },
 
     /** Retires an agent (its owner or an admin): no longer addressable until it registers again. */
-    async retireAgent(p: Principal, roomName: string, name: string): Promise<{ agent: Agent }> {
+    async retireAgent(call: RoomCall, name: string): Promise<{ agent: Agent }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'write');
       await actingAgent(p, room, name, true);
       const retired = (await setStatus(room.id, name, 'retired', 'retired', actorOf(p))).agent;

@@ -1,6 +1,7 @@
 // Web Push: the hub's VAPID keys, the subscriptions a person keeps per room, and who among the
 // subscribed is told about a committed event (the server's notifier does the sending).
 
+import type { RoomCall } from '../call.js';
 import { iso } from '../clock.js';
 import { HuddleError } from '../errors.js';
 import type { HubContext, Principal } from '../hub-context.js';
@@ -131,10 +132,10 @@ export function createPush(ctx: HubContext) {
 
     /** Subscribes the caller's browser to the room's notifications (or refreshes its keys). */
     async subscribePush(
-      p: Principal,
-      roomName: string,
+      call: RoomCall,
       input: PushSubscriptionInput,
     ): Promise<{ subscribed: true; room_id: string }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read', true);
       personOnly(p);
       const parsed = parsePushSubscription(input, allowed);
@@ -145,11 +146,8 @@ export function createPush(ctx: HubContext) {
       return { subscribed: true, room_id: room.id };
     },
 
-    async unsubscribePush(
-      p: Principal,
-      roomName: string,
-      endpoint: string,
-    ): Promise<{ unsubscribed: true }> {
+    async unsubscribePush(call: RoomCall, endpoint: string): Promise<{ unsubscribed: true }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read', true);
       parsePushEndpoint(endpoint, 'any');
       if (!(await store.deletePushSubscription(room.id, p.member.id, endpoint))) {
@@ -165,9 +163,9 @@ export function createPush(ctx: HubContext) {
 
     /** The caller's subscriptions in the room: endpoints only, never the keys. */
     async listPushSubscriptions(
-      p: Principal,
-      roomName: string,
+      call: RoomCall,
     ): Promise<{ subscriptions: Array<{ endpoint: string; created_at: string }> }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       const subs = await store.listPushSubscriptions(room.id, p.member.id);
       return {

@@ -1,5 +1,6 @@
 // The activity log: the room's events filtered by type, actor and time, page by page.
 
+import type { RoomCall } from '../call.js';
 import type { ActivityQuery, HistoryResponse } from '../api-types.js';
 import { HuddleError } from '../errors.js';
 import type { HubContext, Principal } from '../hub-context.js';
@@ -56,11 +57,8 @@ export function createActivity(ctx: HubContext) {
      * Events matching every given filter, oldest first, after the cursor. Receipts and lease
      * renewals are left out unless `types` names them (or is `*`).
      */
-    async activity(
-      p: Principal,
-      roomName: string,
-      query: ActivityQuery = {},
-    ): Promise<HistoryResponse> {
+    async activity(call: RoomCall, query: ActivityQuery = {}): Promise<HistoryResponse> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       const after = query.after ?? 0;
       if (!Number.isSafeInteger(after) || after < 0) throw invalidCursor();

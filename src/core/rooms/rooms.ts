@@ -51,11 +51,8 @@ export function createRooms(ctx: HubContext) {
       return create(input.name, input.label);
     },
 
-    async read(
-      p: Principal,
-      roomName: string,
-      input: { limit?: number | undefined } = {},
-    ): Promise<ReadResponse> {
+    async read(call: RoomCall, input: { limit?: number | undefined } = {}): Promise<ReadResponse> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       const limit = input.limit ?? DEFAULT_READ_LIMIT;
       assertPageLimit(limit);
@@ -71,14 +68,14 @@ export function createRooms(ctx: HubContext) {
     },
 
     async history(
-      p: Principal,
-      roomName: string,
+      call: RoomCall,
       input: {
         after?: number | undefined;
         limit?: number | undefined;
         wait?: number | undefined;
       } = {},
     ): Promise<HistoryResponse> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       const after = input.after ?? 0;
       const limit = input.limit ?? DEFAULT_HISTORY_LIMIT;
@@ -115,7 +112,8 @@ export function createRooms(ctx: HubContext) {
       return { event };
     },
 
-    async getCheckpoint(p: Principal, roomName: string): Promise<{ checkpoint: Checkpoint }> {
+    async getCheckpoint(call: RoomCall): Promise<{ checkpoint: Checkpoint }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       return { checkpoint: await store.getCheckpoint(room.id) };
     },
@@ -155,7 +153,8 @@ export function createRooms(ctx: HubContext) {
     },
 
     /** Every event of the room in order, page by page, with the room and its checkpoint. */
-    async exportRoom(p: Principal, roomName: string): Promise<RoomExport> {
+    async exportRoom(call: RoomCall): Promise<RoomExport> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       const [checkpoint, members] = await Promise.all([
         store.getCheckpoint(room.id),
@@ -173,7 +172,8 @@ export function createRooms(ctx: HubContext) {
       return { room, checkpoint, members, events: events(), exported_at: iso(clock.now()) };
     },
 
-    async deleteRoom(p: Principal, roomName: string): Promise<{ deleted: string }> {
+    async deleteRoom(call: RoomCall): Promise<{ deleted: string }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'admin', true);
       await store.deleteRoom(room.id);
       ctx.lookups.forgetRoom(room.id);

@@ -1,7 +1,7 @@
 // Client sessions of an agent (a Claude Code, Codex or Gemini session seen through its hooks): the
 // session is recorded in the room's log, and the agent gets a digest of what it needs to resume.
 
-import type { Call } from '../call.js';
+import type { Call, RoomCall } from '../call.js';
 import {
   assertAgentName,
   parseCapabilities,
@@ -120,7 +120,8 @@ export function createSessions(ctx: HubContext) {
     },
 
     /** The agent's digest, changing nothing. */
-    async agentDigest(p: Principal, roomName: string, agentName: string): Promise<AgentDigest> {
+    async agentDigest(call: RoomCall, agentName: string): Promise<AgentDigest> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, null);
       const agent = await actingAgent(p, room, agentName);
       return digestOf(room.id, room.name, agent.name);

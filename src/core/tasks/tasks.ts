@@ -40,7 +40,7 @@ import {
   type RoomEvent,
   type Task,
 } from '../types.js';
-import type { Call } from '../call.js';
+import type { Call, RoomCall } from '../call.js';
 
 /** The `override` of a task event: an admin's agent changed a task another agent held. */
 export interface TaskOverride extends Override {
@@ -679,7 +679,8 @@ export function createTasks(ctx: HubContext) {
       );
     },
 
-    async getTask(p: Principal, roomName: string, id: string): Promise<{ task: Task }> {
+    async getTask(call: RoomCall, id: string): Promise<{ task: Task }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       assertTaskId(id);
       const task = await store.getTask(room.id, id);
@@ -692,14 +693,14 @@ export function createTasks(ctx: HubContext) {
      * then oldest; otherwise the tasks with the given statuses (default: all but closed ones).
      */
     async listTasks(
-      p: Principal,
-      roomName: string,
+      call: RoomCall,
       filter: {
         ready?: boolean;
         statuses?: string[] | undefined;
         assignee?: string | undefined;
       } = {},
     ): Promise<{ tasks: Task[] }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       for (const s of filter.statuses ?? []) {
         if (!(TASK_STATUSES as readonly string[]).includes(s) && s !== 'all') {

@@ -89,11 +89,8 @@ export function createVariables(ctx: HubContext) {
       return result;
     },
 
-    async getVariable(
-      p: Principal,
-      roomName: string,
-      key: string,
-    ): Promise<{ variable: Variable }> {
+    async getVariable(call: RoomCall, key: string): Promise<{ variable: Variable }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       assertVariableKey(key);
       const variable = await store.getVariable(room.id, key);
@@ -110,7 +107,8 @@ export function createVariables(ctx: HubContext) {
       return { variable };
     },
 
-    async listVariables(p: Principal, roomName: string): Promise<{ variables: Variable[] }> {
+    async listVariables(call: RoomCall): Promise<{ variables: Variable[] }> {
+      const { principal: p, room: roomName } = call;
       const room = await enter(p, roomName, 'read');
       return { variables: await store.listVariables(room.id) };
     },

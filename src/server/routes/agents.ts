@@ -24,12 +24,15 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
   app.post('/v1/rooms/:room/agents', async (c) => {
     const p = await auth(c);
     const body = await readJson(c, registerAgentBody);
-    return c.json(await hub.presence.registerAgent(p, c.req.param('room'), body), 201);
+    return c.json(
+      await hub.presence.registerAgent({ principal: p, room: c.req.param('room') }, body),
+      201,
+    );
   });
 
   app.get('/v1/rooms/:room/agents', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.presence.listAgents(p, c.req.param('room')));
+    return c.json(await hub.presence.listAgents({ principal: p, room: c.req.param('room') }));
   });
 
   app.post(`${agentPath}/heartbeat`, async (c) => {
@@ -46,7 +49,12 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
   app.delete(agentPath, async (c) => {
     const p = await auth(c);
     await readNoBody(c);
-    return c.json(await hub.presence.retireAgent(p, c.req.param('room'), c.req.param('agent')));
+    return c.json(
+      await hub.presence.retireAgent(
+        { principal: p, room: c.req.param('room') },
+        c.req.param('agent'),
+      ),
+    );
   });
 
   app.post(`${agentPath}/messages`, async (c) => {
@@ -156,11 +164,18 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
 
   app.get(`${agentPath}/digest`, async (c) => {
     const p = await auth(c);
-    return c.json(await hub.sessions.agentDigest(p, c.req.param('room'), c.req.param('agent')));
+    return c.json(
+      await hub.sessions.agentDigest(
+        { principal: p, room: c.req.param('room') },
+        c.req.param('agent'),
+      ),
+    );
   });
 
   app.get('/v1/rooms/:room/messages/:id/receipts', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.messaging.receipts(p, c.req.param('room'), c.req.param('id')));
+    return c.json(
+      await hub.messaging.receipts({ principal: p, room: c.req.param('room') }, c.req.param('id')),
+    );
   });
 }

@@ -26,10 +26,13 @@ export function registerApprovalRoutes(app: Hono<Env>, { hub }: RouteContext): v
   app.get(approvals, async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.approvals.listApprovals(p, c.req.param('room'), {
-        status: queryText(c, 'status', 20),
-        limit: queryInt(c, 'limit'),
-      }),
+      await hub.approvals.listApprovals(
+        { principal: p, room: c.req.param('room') },
+        {
+          status: queryText(c, 'status', 20),
+          limit: queryInt(c, 'limit'),
+        },
+      ),
     );
   });
 

@@ -19,12 +19,17 @@ export function registerCoordinationRoutes(app: Hono<Env>, { hub }: RouteContext
 
   app.get(vars, async (c) => {
     const p = await auth(c);
-    return c.json(await hub.variables.listVariables(p, c.req.param('room')));
+    return c.json(await hub.variables.listVariables({ principal: p, room: c.req.param('room') }));
   });
 
   app.get(`${vars}/:key`, async (c) => {
     const p = await auth(c);
-    return c.json(await hub.variables.getVariable(p, c.req.param('room'), c.req.param('key')));
+    return c.json(
+      await hub.variables.getVariable(
+        { principal: p, room: c.req.param('room') },
+        c.req.param('key'),
+      ),
+    );
   });
 
   app.put(`${vars}/:key`, async (c) => {
@@ -49,10 +54,13 @@ export function registerCoordinationRoutes(app: Hono<Env>, { hub }: RouteContext
   app.get(leases, async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.leases.listLeases(p, c.req.param('room'), {
-        agent: queryText(c, 'agent', 100),
-        path: queryText(c, 'path'),
-      }),
+      await hub.leases.listLeases(
+        { principal: p, room: c.req.param('room') },
+        {
+          agent: queryText(c, 'agent', 100),
+          path: queryText(c, 'path'),
+        },
+      ),
     );
   });
 
@@ -87,13 +95,16 @@ export function registerCoordinationRoutes(app: Hono<Env>, { hub }: RouteContext
   app.get('/v1/rooms/:room/activity', async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.rooms.activity(p, c.req.param('room'), {
-        after: queryInt(c, 'after'),
-        limit: queryInt(c, 'limit'),
-        types: queryList(c, 'type'),
-        since: queryText(c, 'since', 64),
-        actor: queryText(c, 'actor', 100),
-      }),
+      await hub.rooms.activity(
+        { principal: p, room: c.req.param('room') },
+        {
+          after: queryInt(c, 'after'),
+          limit: queryInt(c, 'limit'),
+          types: queryList(c, 'type'),
+          since: queryText(c, 'since', 64),
+          actor: queryText(c, 'actor', 100),
+        },
+      ),
     );
   });
 }

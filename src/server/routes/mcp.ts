@@ -40,14 +40,17 @@ export function registerMcpRoute(app: Hono<Env>, { hub }: RouteContext): void {
     // An agent's first tool call registers it. A client that only connects (initialize,
     // tools/list, ping), as a health check does, leaves no agent and no event behind.
     if (callsTool(body)) {
-      const known = (await hub.presence.listAgents(p, p.room.name)).agents.some(
-        (a) => a.name === agent,
-      );
+      const known = (
+        await hub.presence.listAgents({ principal: p, room: p.room.name })
+      ).agents.some((a) => a.name === agent);
       if (!known) {
-        await hub.presence.registerAgent(p, p.room.name, {
-          name: agent,
-          client: c.req.header('x-huddle-client') ?? 'other',
-        });
+        await hub.presence.registerAgent(
+          { principal: p, room: p.room.name },
+          {
+            name: agent,
+            client: c.req.header('x-huddle-client') ?? 'other',
+          },
+        );
       }
     }
     const server = createMcpServer(createLocalSession(hub, p, agent));

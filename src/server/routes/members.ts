@@ -16,7 +16,10 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
       'the code is never stored, so the result cannot be replayed. A retry makes another code; an unused code simply expires.',
     );
     const body = await readJson(c, createCodeBody);
-    return c.json(await hub.members.createPairCode(p, c.req.param('room'), body), 201);
+    return c.json(
+      await hub.members.createPairCode({ principal: p, room: c.req.param('room') }, body),
+      201,
+    );
   });
 
   app.post('/v1/join', async (c) => {
@@ -49,12 +52,12 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
 
   app.get('/v1/rooms/:room/me', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.members.whoami(p, c.req.param('room')));
+    return c.json(await hub.members.whoami({ principal: p, room: c.req.param('room') }));
   });
 
   app.get('/v1/rooms/:room/members', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.members.listMembers(p, c.req.param('room')));
+    return c.json(await hub.members.listMembers({ principal: p, room: c.req.param('room') }));
   });
 
   app.post('/v1/rooms/:room/rotate', async (c) => {
@@ -64,7 +67,7 @@ export function registerMemberRoutes(app: Hono<Env>, { hub, address }: RouteCont
       'the new token is never stored, so the result cannot be replayed, and the old token stops working at once. If the answer is lost, pair this device again.',
     );
     await readNoBody(c);
-    return c.json(await hub.members.rotateToken(p, c.req.param('room')));
+    return c.json(await hub.members.rotateToken({ principal: p, room: c.req.param('room') }));
   });
 
   app.delete('/v1/rooms/:room/members/:member', async (c) => {

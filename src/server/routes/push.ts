@@ -23,7 +23,10 @@ export function registerPushRoutes(
     const p = await auth(c);
     refuseIdempotencyKey(c, noReplay);
     const body = await readJson(c, pushSubscribeBody);
-    const { room_id } = await hub.push.subscribePush(p, c.req.param('room'), body);
+    const { room_id } = await hub.push.subscribePush(
+      { principal: p, room: c.req.param('room') },
+      body,
+    );
     // Followed before the answer, so an event right after it is not missed.
     await push.follow(room_id);
     return c.json({ subscribed: true });
@@ -33,11 +36,15 @@ export function registerPushRoutes(
     const p = await auth(c);
     refuseIdempotencyKey(c, noReplay);
     const body = await readJson(c, pushUnsubscribeBody);
-    return c.json(await hub.push.unsubscribePush(p, c.req.param('room'), body.endpoint));
+    return c.json(
+      await hub.push.unsubscribePush({ principal: p, room: c.req.param('room') }, body.endpoint),
+    );
   });
 
   app.get('/v1/rooms/:room/push', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.push.listPushSubscriptions(p, c.req.param('room')));
+    return c.json(
+      await hub.push.listPushSubscriptions({ principal: p, room: c.req.param('room') }),
+    );
   });
 }

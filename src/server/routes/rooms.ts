@@ -35,17 +35,25 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
 
   app.get('/v1/rooms/:room', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.rooms.read(p, c.req.param('room'), { limit: queryInt(c, 'limit') }));
+    return c.json(
+      await hub.rooms.read(
+        { principal: p, room: c.req.param('room') },
+        { limit: queryInt(c, 'limit') },
+      ),
+    );
   });
 
   app.get('/v1/rooms/:room/events', async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.rooms.history(p, c.req.param('room'), {
-        after: queryInt(c, 'after'),
-        limit: queryInt(c, 'limit'),
-        wait: queryInt(c, 'wait'),
-      }),
+      await hub.rooms.history(
+        { principal: p, room: c.req.param('room') },
+        {
+          after: queryInt(c, 'after'),
+          limit: queryInt(c, 'limit'),
+          wait: queryInt(c, 'wait'),
+        },
+      ),
     );
   });
 
@@ -63,7 +71,7 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
 
   app.get('/v1/rooms/:room/checkpoint', async (c) => {
     const p = await auth(c);
-    return c.json(await hub.rooms.getCheckpoint(p, c.req.param('room')));
+    return c.json(await hub.rooms.getCheckpoint({ principal: p, room: c.req.param('room') }));
   });
 
   app.put('/v1/rooms/:room/checkpoint', async (c) => {
@@ -80,7 +88,10 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
   app.get('/v1/rooms/:room/export', async (c) => {
     const p = await auth(c);
     const format = describeExportFormat(c.req.query('format'));
-    return exportResponse(await hub.rooms.exportRoom(p, c.req.param('room')), format);
+    return exportResponse(
+      await hub.rooms.exportRoom({ principal: p, room: c.req.param('room') }),
+      format,
+    );
   });
 
   app.delete('/v1/rooms/:room', async (c) => {
@@ -90,6 +101,6 @@ export function registerRoomRoutes(app: Hono<Env>, { hub, address }: RouteContex
       "the room's records go with it. A repeated delete is answered 401 unknown_token, because the token went with the room.",
     );
     await readNoBody(c);
-    return c.json(await hub.rooms.deleteRoom(p, c.req.param('room')));
+    return c.json(await hub.rooms.deleteRoom({ principal: p, room: c.req.param('room') }));
   });
 }

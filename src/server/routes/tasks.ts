@@ -35,11 +35,14 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
   app.get(tasks, async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.tasks.listTasks(p, c.req.param('room'), {
-        ready: queryFlag(c, 'ready'),
-        statuses: queryList(c, 'status'),
-        assignee: queryText(c, 'assignee', 100),
-      }),
+      await hub.tasks.listTasks(
+        { principal: p, room: c.req.param('room') },
+        {
+          ready: queryFlag(c, 'ready'),
+          statuses: queryList(c, 'status'),
+          assignee: queryText(c, 'assignee', 100),
+        },
+      ),
     );
   });
 
@@ -60,7 +63,9 @@ export function registerTaskRoutes(app: Hono<Env>, { hub }: RouteContext): void 
 
   app.get(`${tasks}/:id`, async (c) => {
     const p = await auth(c);
-    return c.json(await hub.tasks.getTask(p, c.req.param('room'), c.req.param('id')));
+    return c.json(
+      await hub.tasks.getTask({ principal: p, room: c.req.param('room') }, c.req.param('id')),
+    );
   });
 
   app.patch(`${tasks}/:id`, async (c) => {

@@ -1,6 +1,7 @@
 // What every group of Hub use-cases shares: the dependencies, rate limits, and the checks and
 // helpers that each write goes through.
 
+import type { Call } from './call.js';
 import { createHash } from 'node:crypto';
 import type { Bus } from './bus.js';
 import type { Clock } from './clock.js';
@@ -322,6 +323,19 @@ export function createHubContext(deps: HubDeps) {
     return agent;
   }
 
+  /**
+   * `enter` for a call that acts as an agent: the room (checked with `scope`, counted as a write
+   * when `write`), then the agent the caller acts as (see `actingAgent`).
+   */
+  async function enterAs(
+    call: Call,
+    scope: Scope | null,
+    write = false,
+  ): Promise<{ room: Room; agent: Agent }> {
+    const room = await enter(call.principal, call.room, scope, write);
+    return { room, agent: await actingAgent(call.principal, room, call.agent) };
+  }
+
   return {
     store,
     bus,
@@ -340,6 +354,7 @@ export function createHubContext(deps: HubDeps) {
     endWaits,
     enterWrite,
     actingAgent,
+    enterAs,
     recent,
     lookups,
   };

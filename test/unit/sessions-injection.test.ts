@@ -83,7 +83,7 @@ describe('Hub sessions', () => {
       [['src/auth/**']],
     );
     assert.deepEqual(
-      await hub.sessions.agentDigest({ principal: a, room: ROOM }, 'claude-a'),
+      await hub.sessions.agentDigest({ principal: a, room: ROOM, agent: 'claude-a' }),
       resumed.digest,
     );
   });

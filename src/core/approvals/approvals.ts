@@ -51,8 +51,7 @@ function assertReason(field: string, reason: string | undefined): void {
 }
 
 export function createApprovals(ctx: HubContext) {
-  const { store, clock, random, options, draft, announce, actorOf, enter, actingAgent, longPoll } =
-    ctx;
+  const { store, clock, random, options, draft, announce, actorOf, enter, longPoll, enterAs } = ctx;
   const maxTimeout = () => options.approvals?.timeout_seconds ?? APPROVAL_TIMEOUT_SECONDS.default;
 
   const decided = (
@@ -123,9 +122,8 @@ export function createApprovals(ctx: HubContext) {
       call: Call,
       input: ApprovalRequest,
     ): Promise<{ approval: Approval; joined?: true }> {
-      const { principal: p, room: roomName, agent: agentName } = call;
-      const room = await enter(p, roomName, 'write');
-      const agent = await actingAgent(p, room, agentName);
+      const { principal: p } = call;
+      const { room, agent } = await enterAs(call, 'write');
       const tool = input.tool;
       if (
         tool.trim() === '' ||

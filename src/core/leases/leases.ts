@@ -6,7 +6,7 @@ import type { Call, RoomCall } from '../call.js';
 import type { LeaseRequest } from '../api-types.js';
 import { HuddleError } from '../errors.js';
 import { globsOverlap, normalizeLeasePath } from './globs.js';
-import type { HubContext, Principal } from '../hub-context.js';
+import type { HubContext } from '../hub-context.js';
 import { readableId } from '../random.js';
 import { createLeaseSweep } from './lease-sweep.js';
 import { createNotices } from '../messaging/notices.js';
@@ -125,6 +125,7 @@ export function createLeases(ctx: HubContext) {
     enter,
     enterWrite,
     actingAgent,
+    enterAs,
   } = ctx;
 
   const { liveness, sweepLeases } = createLeaseSweep(ctx);
@@ -221,7 +222,7 @@ export function createLeases(ctx: HubContext) {
         force?: boolean | undefined;
       },
     ): Promise<{ released: Lease[]; event: RoomEvent | null }> {
-      const { principal: p, room: roomName, agent: agentName } = call;
+      const { principal: p } = call;
       if ((input.ids === undefined) === (input.paths === undefined))
         throw invalid(
           'invalid_request',
@@ -232,8 +233,7 @@ export function createLeases(ctx: HubContext) {
       const paths = input.paths ? parseLeasePaths(input.paths) : undefined;
       assertForceAllowed(p, input.force);
       const force = input.force === true;
-      const room = await enter(p, roomName, 'write', true);
-      const agent = await actingAgent(p, room, agentName);
+      const { room, agent } = await enterAs(call, 'write', true);
       const result = await store.releaseLeases(
         room.id,
         liveness(),
@@ -301,12 +301,11 @@ export function createLeases(ctx: HubContext) {
       call: Call,
       input: { ids?: string[] | undefined; ttl_seconds?: number | undefined } = {},
     ): Promise<{ renewed: Lease[]; event: RoomEvent | null }> {
-      const { principal: p, room: roomName, agent: agentName } = call;
+      const { principal: p } = call;
       if (input.ids) assertIds(input.ids);
       if (input.ttl_seconds !== undefined) parseTtl(input.ttl_seconds, 0);
       // Renewing is upkeep, not a write of the member: it counts as a room operation only.
-      const room = await enter(p, roomName, 'write');
-      const agent = await actingAgent(p, room, agentName);
+      const { room, agent } = await enterAs(call, 'write');
       if (agent.status === 'offline') await agentAlive(room.id, agent.name);
       const live = liveness();
       const result = await store.renewLeases(

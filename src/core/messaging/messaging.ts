@@ -141,6 +141,7 @@ export function createMessaging(ctx: HubContext) {
     enterWrite,
     actingAgent,
     longPoll,
+    enterAs,
   } = ctx;
   const breakers = options.messages;
 
@@ -447,9 +448,8 @@ export function createMessaging(ctx: HubContext) {
         wait?: number | undefined;
       } = {},
     ): Promise<{ messages: InboxItem[] }> {
-      const { principal: p, room: roomName, agent: agentName } = call;
-      const room = await enter(p, roomName, null);
-      await actingAgent(p, room, agentName);
+      const { principal: p, agent: agentName } = call;
+      const { room } = await enterAs(call, null);
       const limit = input.limit ?? 50;
       assertPageLimit(limit);
       const wait = input.wait ?? 0;
@@ -473,9 +473,8 @@ export function createMessaging(ctx: HubContext) {
       input: { limit?: number | undefined; wait?: number | undefined } = {},
       signal?: AbortSignal,
     ): Promise<{ messages: InboxItem[] }> {
-      const { principal: p, room: roomName, agent: agentName } = call;
-      const room = await enter(p, roomName, null);
-      await actingAgent(p, room, agentName);
+      const { principal: p, agent: agentName } = call;
+      const { room } = await enterAs(call, null);
       const limit = input.limit ?? 20;
       assertPageLimit(limit);
       const wait = input.wait ?? 0;
@@ -507,9 +506,8 @@ export function createMessaging(ctx: HubContext) {
       call: Call,
       input: { limit?: number | undefined; ids?: string[] | undefined } = {},
     ): Promise<{ messages: InboxItem[] }> {
-      const { principal: p, room: roomName, agent: agentName } = call;
-      const room = await enter(p, roomName, null);
-      await actingAgent(p, room, agentName);
+      const { agent: agentName } = call;
+      const { room } = await enterAs(call, null);
       const limit = input.limit ?? 50;
       assertPageLimit(limit);
       if (input.ids) assertIds(input.ids);
@@ -536,18 +534,16 @@ export function createMessaging(ctx: HubContext) {
 
     /** Closes messages of the agent's inbox; `all` closes every one not acked yet. */
     async ackMessages(call: Call, ids: string[] | 'all'): Promise<{ acked: string[] }> {
-      const { principal: p, room: roomName, agent: agentName } = call;
-      const room = await enter(p, roomName, null);
-      await actingAgent(p, room, agentName);
+      const { agent: agentName } = call;
+      const { room } = await enterAs(call, null);
       if (ids !== 'all') assertIds(ids);
       return { acked: (await advance(room, agentName, ids, 'acked')).changed };
     },
 
     /** A client reports that it placed these messages in the agent's context. */
     async markInjected(call: Call, ids: string[]): Promise<{ injected: string[] }> {
-      const { principal: p, room: roomName, agent: agentName } = call;
-      const room = await enter(p, roomName, null);
-      await actingAgent(p, room, agentName);
+      const { agent: agentName } = call;
+      const { room } = await enterAs(call, null);
       assertIds(ids);
       return { injected: (await advance(room, agentName, ids, 'injected')).changed };
     },

@@ -8,7 +8,7 @@ import {
   parseReportedStatus,
   type CapabilitiesInput,
 } from './agent-input.js';
-import type { HubContext, Principal } from '../hub-context.js';
+import type { HubContext } from '../hub-context.js';
 import { createLeaseSweep } from '../leases/lease-sweep.js';
 import type { Actor, Agent, AgentStatus, RoomEvent } from '../types.js';
 

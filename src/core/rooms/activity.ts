@@ -3,7 +3,7 @@
 import type { RoomCall } from '../call.js';
 import type { ActivityQuery, HistoryResponse } from '../api-types.js';
 import { HuddleError } from '../errors.js';
-import type { HubContext, Principal } from '../hub-context.js';
+import type { HubContext } from '../hub-context.js';
 import { PAGE_MAX, invalidCursor, invalidLimit } from '../limits.js';
 
 /** Left out unless asked for by type: they are upkeep, not activity. */

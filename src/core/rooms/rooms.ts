@@ -5,7 +5,7 @@ import type { HistoryResponse, JoinResponse, ReadResponse } from '../api-types.j
 import { iso } from '../clock.js';
 import { HuddleError } from '../errors.js';
 import type { RoomExport } from './export.js';
-import { type Principal, type RequestContext } from '../hub-context.js';
+import { type RequestContext } from '../hub-context.js';
 import {
   CHECKPOINT_MAX_BYTES,
   NOTE_MAX_BYTES,

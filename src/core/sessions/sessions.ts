@@ -1,14 +1,14 @@
 // Client sessions of an agent (a Claude Code, Codex or Gemini session seen through its hooks): the
 // session is recorded in the room's log, and the agent gets a digest of what it needs to resume.
 
-import type { Call, RoomCall } from '../call.js';
+import type { Call } from '../call.js';
 import {
   assertAgentName,
   parseCapabilities,
   type CapabilitiesInput,
 } from '../presence/agent-input.js';
 import { HuddleError } from '../errors.js';
-import type { HubContext, Principal } from '../hub-context.js';
+import type { HubContext } from '../hub-context.js';
 import { createLeaseSweep } from '../leases/lease-sweep.js';
 import type { Agent, Checkpoint, Lease, RoomEvent, Task } from '../types.js';
 
@@ -57,7 +57,7 @@ function assertSession(input: SessionInput): SessionSource {
 }
 
 export function createSessions(ctx: HubContext) {
-  const { store, clock, draft, announce, actorOf, enter, actingAgent } = ctx;
+  const { store, clock, draft, announce, actorOf, enter, actingAgent, enterAs } = ctx;
   const { liveness } = createLeaseSweep(ctx);
 
   async function digestOf(roomId: string, roomName: string, agent: string): Promise<AgentDigest> {
@@ -120,10 +120,8 @@ export function createSessions(ctx: HubContext) {
     },
 
     /** The agent's digest, changing nothing. */
-    async agentDigest(call: RoomCall, agentName: string): Promise<AgentDigest> {
-      const { principal: p, room: roomName } = call;
-      const room = await enter(p, roomName, null);
-      const agent = await actingAgent(p, room, agentName);
+    async agentDigest(call: Call): Promise<AgentDigest> {
+      const { room, agent } = await enterAs(call, null);
       return digestOf(room.id, room.name, agent.name);
     },
   };

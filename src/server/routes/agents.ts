@@ -165,10 +165,11 @@ export function registerAgentRoutes(app: Hono<Env>, { hub }: RouteContext): void
   app.get(`${agentPath}/digest`, async (c) => {
     const p = await auth(c);
     return c.json(
-      await hub.sessions.agentDigest(
-        { principal: p, room: c.req.param('room') },
-        c.req.param('agent'),
-      ),
+      await hub.sessions.agentDigest({
+        principal: p,
+        room: c.req.param('room'),
+        agent: c.req.param('agent'),
+      }),
     );
   });
 

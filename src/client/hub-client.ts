@@ -90,23 +90,7 @@ interface Call {
 
 // The wire shapes live in the core, declared once for the hub, this client, the MCP tools and the
 // cockpit; re-exported here for the client's callers.
-export type {
-  ActivityQuery,
-  ApprovalRequest,
-  HistoryResponse,
-  JoinResponse,
-  LeaseRequest,
-  PairCodeResponse,
-  PlanItem,
-  ReadResponse,
-  SendRequest,
-  SendResponse,
-  ShareRequest,
-  TaskFields,
-  TaskResponse,
-  TaskUpdate,
-  WebTicketResponse,
-} from '../core/api-types.js';
+export type * from '../core/api-types.js';
 
 const enc = encodeURIComponent;
 

@@ -15,6 +15,7 @@ import { createPooledRandom } from '../core/random.js';
 import type { Store } from '../core/store.js';
 import { openStore } from '../store/open-store.js';
 import { createStoreRateLimiter } from '../core/rate-limiter.js';
+import { isPgUrl } from '../core/store-url.js';
 import { createApp } from './app.js';
 import { applyConnectionTimeouts, serverTimeoutOptions } from './connection-timeouts.js';
 import { edgePolicy } from './edge-guard.js';
@@ -81,7 +82,7 @@ export async function startHub(
   const bus = await openBus(config.bus, {
     onError: (err) => logger.error('bus listener failed', { error: String(err) }),
   });
-  const shared = !config.store.startsWith('sqlite:');
+  const shared = isPgUrl(config.store);
   const hub = createHub({
     store,
     bus,

@@ -1,7 +1,7 @@
 // Approval requests as both stores read them: the row, the columns that make it, the Approval.
 
 import { iso } from '../core/clock.js';
-import type { Store } from '../core/store.js';
+import type { NewApproval, Store } from '../core/store.js';
 import type { AgentClient, Approval, ApprovalStatus } from '../core/types.js';
 
 /** The approval methods of a Store, as each store's approvals slice provides them. */
@@ -59,3 +59,20 @@ export const toApproval = (a: ApprovalRow): Approval => ({
   decision_reason: a.decision_reason,
   waiters: a.waiters,
 });
+
+/**
+ * A new request's columns in the order both stores insert them: room_id, id, agent, client,
+ * tool, input_preview, reason, requested_at, expires_at, match_key (status is always pending).
+ */
+export const approvalValues = (roomId: string, a: NewApproval) => [
+  roomId,
+  a.id,
+  a.agent,
+  a.client,
+  a.tool,
+  a.input_preview,
+  a.reason,
+  a.requested_at,
+  a.expires_at,
+  a.match_key,
+];

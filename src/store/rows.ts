@@ -2,8 +2,8 @@
 // on SQLite and PostgreSQL.
 
 import { iso } from '../core/clock.js';
-import type { Credential } from '../core/store.js';
-import type { Checkpoint, Member, Room, RoomEvent, Scope } from '../core/types.js';
+import type { Credential, PairCodeRecord } from '../core/store.js';
+import type { Checkpoint, EventDraft, Member, Room, RoomEvent, Scope } from '../core/types.js';
 
 export interface RoomRow {
   id: string;
@@ -118,3 +118,42 @@ export const toCredential = (
   }),
   room: room({ id: r.r_id, name: r.r_name, created_at: r.r_created_at, last_seq: r.r_last_seq }),
 });
+
+/**
+ * An event's columns in the order both stores insert them: room_id, seq, id, ts, actor_member,
+ * actor_label, type, body.
+ */
+export const eventValues = (roomId: string, seq: number, draft: EventDraft) => [
+  roomId,
+  seq,
+  draft.id,
+  draft.ts,
+  draft.actor?.member_id ?? null,
+  draft.actor?.label ?? null,
+  draft.type,
+  JSON.stringify(draft.body),
+];
+
+/** The event a store just appended, as readers see it. */
+export const toRoomEvent = (room: string, seq: number, draft: EventDraft): RoomEvent => ({
+  room,
+  seq,
+  id: draft.id,
+  ts: iso(draft.ts),
+  actor: draft.actor,
+  type: draft.type,
+  body: draft.body,
+});
+
+/**
+ * A pair code's columns in the order both stores insert them: digest, room_id, scopes,
+ * created_by, created_at, expires_at.
+ */
+export const pairCodeValues = (code: PairCodeRecord) => [
+  code.digest,
+  code.room_id,
+  code.scopes.join(','),
+  code.created_by,
+  code.created_at,
+  code.expires_at,
+];

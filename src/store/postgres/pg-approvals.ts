@@ -7,6 +7,7 @@ import { storeErrors } from '../../core/store-errors.js';
 import type { Approval, EventDraft, RoomEvent } from '../../core/types.js';
 import {
   APPROVAL_COLUMNS,
+  approvalValues,
   toApproval,
   type ApprovalMethods,
   type ApprovalRow,
@@ -116,18 +117,7 @@ export function createPgApprovals({ sql, write, append }: PgContext): ApprovalMe
             };
           }
         }
-        await q.run(SQL.insert, [
-          roomId,
-          a.id,
-          a.agent,
-          a.client,
-          a.tool,
-          a.input_preview,
-          a.reason,
-          a.requested_at,
-          a.expires_at,
-          a.match_key,
-        ]);
+        await q.run(SQL.insert, approvalValues(roomId, a));
         const approval = await read(q, roomId, a.id);
         if (!approval) throw storeErrors.roomNotFound(roomId);
         return {

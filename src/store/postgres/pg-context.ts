@@ -2,12 +2,11 @@
 // room's row lock, the append of the next event, and idempotent writes.
 
 import pg from 'pg';
-import { iso } from '../../core/clock.js';
 import { HuddleError } from '../../core/errors.js';
 import type { Idempotency } from '../../core/store.js';
 import { storeErrors } from '../../core/store-errors.js';
 import type { EventDraft, RoomEvent } from '../../core/types.js';
-import { toEvent, type EventRow } from '../rows.js';
+import { eventValues, toEvent, toRoomEvent, type EventRow } from '../rows.js';
 
 /** Runs statements on one connection (inside a transaction) or on the pool (reads). */
 export interface Sql {
@@ -110,27 +109,6 @@ const RUN_GUARDED = Symbol('run guarded');
 interface TxSql extends Sql {
   locked?: { id: string; name: string; lastSeq: number } | undefined;
 }
-
-const eventValues = (roomId: string, seq: number, draft: EventDraft) => [
-  roomId,
-  seq,
-  draft.id,
-  draft.ts,
-  draft.actor?.member_id ?? null,
-  draft.actor?.label ?? null,
-  draft.type,
-  JSON.stringify(draft.body),
-];
-
-const toRoomEvent = (room: string, seq: number, draft: EventDraft): RoomEvent => ({
-  room,
-  seq,
-  id: draft.id,
-  ts: iso(draft.ts),
-  actor: draft.actor,
-  type: draft.type,
-  body: draft.body,
-});
 
 /** Writes of one room that share a transaction at most. */
 const MAX_BATCH = 64;

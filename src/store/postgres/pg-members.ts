@@ -13,6 +13,7 @@ import { iso } from '../../core/clock.js';
 import type { Member, Scope } from '../../core/types.js';
 import {
   CREDENTIAL_COLUMNS,
+  pairCodeValues,
   toCredential,
   toMember,
   toRoom,
@@ -87,14 +88,7 @@ export function createPgMembers({ sql, write, append, once }: PgContext): Member
             if (!(await getRoom(q, code.room_id))) throw storeErrors.roomNotFound(code.room_id);
             await q.run(
               'INSERT INTO pair_codes (digest, room_id, scopes, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
-              [
-                code.digest,
-                code.room_id,
-                code.scopes.join(','),
-                code.created_by,
-                code.created_at,
-                code.expires_at,
-              ],
+              pairCodeValues(code),
             );
             return append(q, code.room_id, event);
           },

@@ -6,6 +6,7 @@ import { storeErrors } from '../../core/store-errors.js';
 import type { Approval, EventDraft, RoomEvent } from '../../core/types.js';
 import {
   APPROVAL_COLUMNS,
+  approvalValues,
   toApproval,
   type ApprovalMethods,
   type ApprovalRow,
@@ -99,18 +100,7 @@ export function createSqliteApprovals({ db, write, append }: SqliteWriteContext)
             return { approval: read(roomId, same.id)!, event: null, joined: true as const };
           }
         }
-        sql.insert.run(
-          roomId,
-          a.id,
-          a.agent,
-          a.client,
-          a.tool,
-          a.input_preview,
-          a.reason,
-          a.requested_at,
-          a.expires_at,
-          a.match_key,
-        );
+        sql.insert.run(...approvalValues(roomId, a));
         const approval = read(roomId, a.id);
         if (!approval) throw storeErrors.roomNotFound(roomId);
         return { approval, event: append(roomId, event(approval)), joined: false as const };

@@ -27,11 +27,14 @@ import { SQLITE_MIGRATIONS } from './migrations.js';
 import {
   CHECKPOINT_COLUMNS,
   CREDENTIAL_COLUMNS,
+  eventValues,
+  pairCodeValues,
   toCheckpoint,
   toCredential,
   toEvent,
   toMember,
   toRoom,
+  toRoomEvent,
   type CheckpointRow,
   type CredentialRow,
   type EventRow,
@@ -188,25 +191,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     const { last_seq: seq, name } = next;
     group.appended(roomId, seq);
     const draft = typeof draftOrMake === 'function' ? draftOrMake(seq, name) : draftOrMake;
-    sql.insertEvent.run(
-      roomId,
-      seq,
-      draft.id,
-      draft.ts,
-      draft.actor?.member_id ?? null,
-      draft.actor?.label ?? null,
-      draft.type,
-      JSON.stringify(draft.body),
-    );
-    return {
-      room: name,
-      seq,
-      id: draft.id,
-      ts: iso(draft.ts),
-      actor: draft.actor,
-      type: draft.type,
-      body: draft.body,
-    };
+    sql.insertEvent.run(...eventValues(roomId, seq, draft));
+    return toRoomEvent(name, seq, draft);
   }
 
   /**
@@ -445,14 +431,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           code.room_id,
           () => {
             if (!getRoom(code.room_id)) throw storeErrors.roomNotFound(code.room_id);
-            sql.insertCode.run(
-              code.digest,
-              code.room_id,
-              code.scopes.join(','),
-              code.created_by,
-              code.created_at,
-              code.expires_at,
-            );
+            sql.insertCode.run(...pairCodeValues(code));
             return append(code.room_id, event);
           },
           AS_EVENT,

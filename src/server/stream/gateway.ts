@@ -100,6 +100,8 @@ export function attachGateway(
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const connections = new Set<Connection>();
   const feeds = new Map<string, RoomFeed>();
+  /** The store ids of this hub's live subscriptions bound to an agent, renewed every heartbeat. */
+  const agentConnectionIds = new Set<string>();
   const pendingDeliveries = new Map<string, { room: Room; agent: string; ids: string[] }>();
   let flushScheduled = false;
   /** Presence and receipt writes in flight; close() waits for them before the store closes. */
@@ -194,8 +196,10 @@ export function attachGateway(
       feed.close();
       feeds.delete(sub.room.id);
     }
-    if (sub.agent && sub.connectionId)
+    if (sub.agent && sub.connectionId) {
+      agentConnectionIds.delete(sub.connectionId);
       track(hub.presence.agentDisconnected(sub.room.id, sub.agent, sub.connectionId, reason));
+    }
   }
 
   /** After a revocation or rotation of its member, a connection whose token died is closed. */
@@ -274,8 +278,10 @@ export function attachGateway(
     // The socket may have closed while this frame waited on the store.
     if (conn.closed) return;
     conn.subs.set(room.id, sub);
-    if (agent && sub.connectionId)
+    if (agent && sub.connectionId) {
+      agentConnectionIds.add(sub.connectionId);
       await hub.presence.agentConnected(room.id, agent, sub.connectionId);
+    }
     // Closing unsubscribed everything; a feed must not keep this one.
     if (conn.closed) return;
     const after = frame.after ?? 0;
@@ -572,18 +578,10 @@ export function attachGateway(
     if (sliceSpacingMs >= 1) setTimeout(heartbeatSlice, sliceSpacingMs).unref();
     else setImmediate(heartbeatSlice);
   }
-  /** The ids of this hub's subscriptions bound to agents, which its heartbeat keeps live. */
-  function liveConnectionIds(): string[] {
-    const ids: string[] = [];
-    for (const conn of connections)
-      for (const sub of conn.subs.values()) if (sub.connectionId) ids.push(sub.connectionId);
-    return ids;
-  }
 
   const heartbeat = setInterval(() => {
     // One statement for all of them, well before they expire (offline_after >= 2 heartbeats).
-    const ids = liveConnectionIds();
-    if (ids.length > 0) track(hub.presence.renewConnections(ids));
+    if (agentConnectionIds.size > 0) track(hub.presence.renewConnections([...agentConnectionIds]));
     if (round) return; // the last round is still going
     // A snapshot: connections opened during the round wait for the next one.
     const all = [...connections];

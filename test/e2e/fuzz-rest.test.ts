@@ -244,8 +244,15 @@ test('any method on any path answers below 500, a refusal with the error envelop
     body: fc.option(bodyBytes(anyJson), { nil: undefined }),
     authorization: fc.constantFrom(`Bearer ${world.admin}`, undefined),
   });
+  // What would end this test's world with the admin's own token (deleting its room, rotating the
+  // token away) is left to the routes' own cases, which run it on a scratch room.
+  const endsTheWorld = (r: { method: string; path: string; authorization?: string }) =>
+    r.authorization !== undefined &&
+    ((r.method === 'DELETE' && new RegExp(`^/v1/rooms/${ROOM}/?(\\?|$)`).test(r.path)) ||
+      (r.method === 'POST' && new RegExp(`^/v1/rooms/${ROOM}/rotate/?(\\?|$)`).test(r.path)));
   await fc.assert(
     fc.asyncProperty(request, async (r) => {
+      fc.pre(!endsTheWorld(r));
       const res = await rawHttp(world.hub.url, {
         method: r.method,
         path: r.path,

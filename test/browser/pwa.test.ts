@@ -110,16 +110,18 @@ describe('the cockpit as an app', { skip }, () => {
       registrationId: await registration,
       data: JSON.stringify(payload),
     });
-    const shown = await page.waitForFunction(
-      async () => {
-        const reg = await navigator.serviceWorker.ready;
+    // The worker shows it a moment after the push: the page looks until it is there. (Polling
+    // with waitForFunction and an async predicate once answered null before it was shown.)
+    const shown = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.ready;
+      for (const until = Date.now() + 5000; Date.now() < until;) {
         const [n] = await reg.getNotifications();
-        return n ? { title: n.title, body: n.body, tag: n.tag, url: n.data?.url } : null;
-      },
-      undefined,
-      { timeout: 5000 },
-    );
-    assert.deepEqual(await shown.jsonValue(), {
+        if (n) return { title: n.title, body: n.body, tag: n.tag, url: n.data?.url };
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return null;
+    });
+    assert.deepEqual(shown, {
       title: payload.title,
       body: payload.body,
       tag: payload.tag,
